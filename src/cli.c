@@ -1,0 +1,173 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dataset.h"
+#include "xmalloc.h"
+
+const char *cli_prog = "mgpt-tui";
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_bad_option(const char *cmd, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		cli_error("%s: option '%s' needs a value", cmd, arg);
+	else if (optopt && optopt < 256 && !(arg[0] == '-' && arg[1] == '-'))
+		cli_error("%s: unknown option '-%c'", cmd, optopt);
+	else
+		cli_error("%s: unknown option '%s'", cmd, arg);
+}
+
+int
+cli_long(const char *flag, const char *arg, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || arg[0] == ' ') {
+		cli_error("%s: '%s' is not a whole number", flag, arg);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		cli_error("%s: %s is out of range (%ld..%ld)", flag, arg, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cli_u64(const char *flag, const char *arg, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (arg[0] == '-' || arg[0] == '+' || arg[0] == ' ' || arg[0] == '\0') {
+		cli_error("%s: '%s' is not a non-negative whole number", flag, arg);
+		return -1;
+	}
+	v = strtoull(arg, &end, 10);
+	if (*end != '\0') {
+		cli_error("%s: '%s' is not a non-negative whole number", flag, arg);
+		return -1;
+	}
+	if (errno == ERANGE) {
+		cli_error("%s: %s is out of range (0..%llu)", flag, arg, (unsigned long long)UINT64_MAX);
+		return -1;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+int
+cli_double(const char *flag, const char *arg, double min_excl, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || !isfinite(v)) {
+		cli_error("%s: '%s' is not a number", flag, arg);
+		return -1;
+	}
+	if (!(v > min_excl) || v > max) {
+		cli_error("%s: %s is out of range (above %g, at most %g)", flag, arg, min_excl, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cli_read_file(const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t cap = 65536, n = 0;
+	ssize_t r;
+	char *b;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		cli_error("%s: is a directory", path);
+		close(fd);
+		return -1;
+	}
+	b = xmalloc(cap);
+	for (;;) {
+		if (n + 1 >= cap)
+			b = xrealloc(b, cap *= 2);
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			cli_error("%s: %s", path, strerror(errno));
+			free(b);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int
+cli_load_dataset(const char *path, struct dataset *ds)
+{
+	char err[DATASET_ERRLEN], *buf;
+	size_t len;
+	int rc;
+
+	if (!path)
+		rc = dataset_parse(ds, (const char *)bundled_names, bundled_names_len, err, sizeof err);
+	else {
+		if (cli_read_file(path, &buf, &len) < 0)
+			return -1;
+		rc = dataset_parse(ds, buf, len, err, sizeof err);
+		free(buf);
+	}
+	if (rc < 0) {
+		cli_error("%s: %s", path ? path : "bundled names", err);
+		return -1;
+	}
+	return 0;
+}

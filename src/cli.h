@@ -1,0 +1,35 @@
+/* cli.h - shared pieces of the command line: numbers from flags, errors,
+ * the bundled data. Every user error is one line on stderr. */
+#ifndef MGPT_CLI_H
+#define MGPT_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EXIT_USAGE 2
+
+struct dataset;
+
+extern const char *cli_prog;   /* "mgpt-tui" */
+
+/* Print "mgpt-tui: <message>" on stderr, one line. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parse a whole number / a real number given to flag; on error print one
+ * line naming the flag and return -1. */
+int  cli_long(const char *flag, const char *arg, long min, long max, long *out);
+int  cli_u64(const char *flag, const char *arg, uint64_t *out);
+int  cli_double(const char *flag, const char *arg, double min_excl, double max, double *out);
+/* Report the option getopt_long just refused (call with opterr = 0 and a
+ * leading ':' in optstring): unknown flag, or a flag missing its value. */
+void cli_bad_option(const char *cmd, char **argv, int c);
+/* Read a whole file into memory (NUL-terminated); -1 with errno-based
+ * message naming the path on failure. Refuses directories. */
+int  cli_read_file(const char *path, char **buf, size_t *len);
+/* Load --data (or the bundled names when path is NULL) into ds, in file
+ * order. Prints the error and returns -1 on failure. */
+int  cli_load_dataset(const char *path, struct dataset *ds);
+/* The bundled data (data/names.txt, embedded at build time). */
+extern const unsigned char bundled_names[];
+extern const size_t bundled_names_len;
+
+#endif

@@ -1,0 +1,235 @@
+/* dataset.c - reading the training text exactly as the reference does. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "rng.h"
+#include "xmalloc.h"
+
+int
+utf8_get(const unsigned char *s, size_t len, uint32_t *c)
+{
+	uint32_t v;
+	int n, i;
+
+	if (len == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*c = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, v = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, v = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, v = s[0] & 0x07;
+	else
+		return 0;
+	if (len < (size_t)n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are invalid,
+	 * as CPython's strict decoder says. */
+	if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10ffff ||
+	    (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*c = v;
+	return n;
+}
+
+int
+utf8_put(char *buf, uint32_t c)
+{
+	unsigned char *b = (unsigned char *)buf;
+
+	if (c < 0x80) {
+		b[0] = (unsigned char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		b[0] = (unsigned char)(0xc0 | (c >> 6));
+		b[1] = (unsigned char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | (c >> 12));
+		b[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (unsigned char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	b[0] = (unsigned char)(0xf0 | (c >> 18));
+	b[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+	b[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+	b[3] = (unsigned char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/* Python's str.isspace(): the code points str.strip() removes. */
+static int
+is_space(uint32_t c)
+{
+	if ((c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20))
+		return 1;
+	switch (c) {
+	case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029:
+	case 0x202f: case 0x205f: case 0x3000:
+		return 1;
+	}
+	return c >= 0x2000 && c <= 0x200a;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+dataset_parse(struct dataset *ds, const char *buf, size_t len, char *err, size_t errlen)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	uint32_t *cps, *line, *sorted, c;
+	size_t i = 0, ncp = 0, lineno = 1, nline, a, b, d, cap_docs = 64, nv;
+	int n;
+
+	memset(ds, 0, sizeof *ds);
+	cps = xmalloc((len + 1) * sizeof *cps);
+	line = xmalloc((len + 1) * sizeof *line);
+	ds->off = xmalloc(cap_docs * sizeof *ds->off);
+	ds->off[0] = 0;
+
+	/* One pass: decode, split on \n, \r\n, \r; strip; keep non-empty. */
+	while (i <= len) {
+		nline = 0;
+		while (i < len && s[i] != '\n' && s[i] != '\r') {
+			n = utf8_get(s + i, len - i, &c);
+			if (n == 0) {
+				snprintf(err, errlen, "invalid UTF-8 on line %zu", lineno);
+				free(cps);
+				free(line);
+				dataset_free(ds);
+				return -1;
+			}
+			line[nline++] = c;
+			i += (size_t)n;
+		}
+		for (a = 0; a < nline && is_space(line[a]); a++)
+			;
+		for (b = nline; b > a && is_space(line[b - 1]); b--)
+			;
+		if (b > a) {
+			memcpy(cps + ncp, line + a, (b - a) * sizeof *cps);
+			ncp += b - a;
+			if (ds->n_docs + 2 > cap_docs) {
+				cap_docs *= 2;
+				ds->off = xrealloc(ds->off, cap_docs * sizeof *ds->off);
+			}
+			ds->off[++ds->n_docs] = ncp;
+		}
+		if (i >= len)
+			break;
+		if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
+			i++;
+		i++;
+		lineno++;
+	}
+	free(line);
+	if (ds->n_docs == 0) {
+		snprintf(err, errlen, "no documents (the file is empty or has only blank lines)");
+		free(cps);
+		dataset_free(ds);
+		return -1;
+	}
+
+	/* Vocabulary: the sorted set of code points. */
+	sorted = xmalloc(ncp * sizeof *sorted);
+	memcpy(sorted, cps, ncp * sizeof *sorted);
+	qsort(sorted, ncp, sizeof *sorted, cmp_u32);
+	for (nv = 0, d = 0; d < ncp; d++)
+		if (nv == 0 || sorted[nv - 1] != sorted[d])
+			sorted[nv++] = sorted[d];
+	ds->vocab = xrealloc(sorted, nv * sizeof *sorted);
+	ds->n_vocab = (int)nv;
+
+	ds->tok = xmalloc(ncp * sizeof *ds->tok);
+	ds->n_tok = ncp;
+	for (d = 0; d < ncp; d++)
+		ds->tok[d] = dataset_token(ds, cps[d]);
+	free(cps);
+	return 0;
+}
+
+int
+dataset_token(const struct dataset *ds, uint32_t c)
+{
+	size_t lo = 0, hi = (size_t)ds->n_vocab, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ds->vocab[mid] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < (size_t)ds->n_vocab && ds->vocab[lo] == c ? (int)lo : -1;
+}
+
+void
+dataset_shuffle(struct dataset *ds, struct rng *r)
+{
+	/* Shuffle a permutation of document indices with the RNG, then lay the
+	 * documents out again in that order: the same draws, the same order. */
+	size_t *perm = xmalloc((ds->n_docs ? ds->n_docs : 1) * sizeof *perm);
+	size_t *off = xmalloc((ds->n_docs + 1) * sizeof *off);
+	int *tok = xmalloc((ds->n_tok ? ds->n_tok : 1) * sizeof *tok);
+	size_t i, p = 0, l;
+
+	for (i = 0; i < ds->n_docs; i++)
+		perm[i] = i;
+	rng_shuffle(r, perm, ds->n_docs, sizeof *perm);
+	off[0] = 0;
+	for (i = 0; i < ds->n_docs; i++) {
+		l = dataset_doc_len(ds, perm[i]);
+		memcpy(tok + p, dataset_doc(ds, perm[i]), l * sizeof *tok);
+		p += l;
+		off[i + 1] = p;
+	}
+	free(ds->off);
+	free(ds->tok);
+	free(perm);
+	ds->off = off;
+	ds->tok = tok;
+}
+
+char *
+dataset_tokstr(const struct dataset *ds, int t, char *buf, const char *bos)
+{
+	int n;
+
+	if (t < 0 || t >= ds->n_vocab) {
+		snprintf(buf, 8, "%s", bos);
+		return buf;
+	}
+	n = utf8_put(buf, ds->vocab[t]);
+	buf[n] = '\0';
+	return buf;
+}
+
+void
+dataset_free(struct dataset *ds)
+{
+	free(ds->off);
+	free(ds->tok);
+	free(ds->vocab);
+	memset(ds, 0, sizeof *ds);
+}

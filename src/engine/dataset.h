@@ -1,0 +1,50 @@
+/* dataset.h - documents and the character tokenizer.
+ *
+ * The reference reads the file as UTF-8, splits it into lines (\n, \r\n
+ * and a lone \r), strips Unicode whitespace (Python's str.strip) from each,
+ * drops empty lines and shuffles what is left. The vocabulary is the sorted
+ * set of code points; a token id is the index in it; BOS is the last id. */
+#ifndef MGPT_DATASET_H
+#define MGPT_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rng;
+
+struct dataset {
+	size_t    n_docs;
+	size_t   *off;      /* [n_docs+1] start of each document in tok[] */
+	int      *tok;      /* [off[n_docs]] token ids, documents back to back */
+	size_t    n_tok;    /* off[n_docs] */
+	uint32_t *vocab;    /* [n_vocab] sorted code points */
+	int       n_vocab;  /* distinct characters; BOS id == n_vocab */
+};
+
+#define DATASET_ERRLEN 256
+
+/* Parse `len` bytes of UTF-8 text into documents in file order. Returns 0,
+ * or -1 with a one-line reason in err (invalid UTF-8 names the line; no
+ * documents at all is an error too). */
+int    dataset_parse(struct dataset *ds, const char *buf, size_t len,
+                     char *err, size_t errlen);
+/* random.shuffle(docs), as the reference does right after reading. */
+void   dataset_shuffle(struct dataset *ds, struct rng *r);
+void   dataset_free(struct dataset *ds);
+
+static inline size_t dataset_doc_len(const struct dataset *ds, size_t i)
+{ return ds->off[i + 1] - ds->off[i]; }
+static inline const int *dataset_doc(const struct dataset *ds, size_t i)
+{ return ds->tok + ds->off[i]; }
+
+/* Token id of code point c, or -1 when it is not in the vocabulary. */
+int    dataset_token(const struct dataset *ds, uint32_t c);
+/* Encode/decode one code point as UTF-8; utf8_put returns bytes written
+ * (buf needs 4), utf8_get the bytes consumed or 0 on invalid input. */
+int    utf8_put(char *buf, uint32_t c);
+int    utf8_get(const unsigned char *s, size_t len, uint32_t *c);
+/* Write token t as UTF-8 text into buf (at least 8 bytes); BOS and ids
+ * outside the vocabulary are written as `bos`. Returns buf. */
+char  *dataset_tokstr(const struct dataset *ds, int t, char *buf, const char *bos);
+
+#endif

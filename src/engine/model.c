@@ -1,0 +1,693 @@
+/* model.c - the MicroGPT forward pass (recording a trace), its backward
+ * pass, and Adam.
+ *
+ * The forward pass mirrors microgpt.py operation for operation: every sum
+ * starts from zero and adds terms left to right; a division by a Value is a
+ * multiplication by pow(x, -1) (Value.__truediv__); rmsnorm's scale is
+ * pow(ms + 1e-5, -0.5). Linear layers are stored transposed, [in][out], so
+ * that the loop over outputs is innermost and contiguous: each output's sum
+ * still adds its terms in input order, so vectorising across outputs
+ * changes no bit. The backward pass is exact calculus but need not follow
+ * the reference's autograd summation order (nothing can be bit-identical to
+ * a scalar autograd's topological order); its effect on the figures is far
+ * below the 1e-9 the known figures are held to. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "rng.h"
+#include "xmalloc.h"
+
+#define RMS_EPS 1e-5
+#define INIT_STD 0.08
+
+size_t
+model_config_params(const struct model_config *c)
+{
+	size_t C = (size_t)c->n_embd;
+
+	return (size_t)c->vocab_size * C * 2 + (size_t)c->block_size * C +
+	    (size_t)c->n_layer * (4 * C * C + 8 * C * C);
+}
+
+uint64_t
+model_config_bytes(const struct model_config *c)
+{
+	uint64_t C = (uint64_t)c->n_embd, T = (uint64_t)c->block_size;
+	uint64_t L = (uint64_t)c->n_layer, H = (uint64_t)c->n_head, V = (uint64_t)c->vocab_size;
+	uint64_t params = (uint64_t)model_config_params(c);
+	uint64_t per_layer = T * (4 + 16 * C + 3 * H + 3 * H * T);
+	uint64_t trace = T * (5 + 4 * C + 4 * V) + L * per_layer;
+
+	/* p, g, m, v, a replay copy; the trace and the backward's own buffers
+	 * (about one more trace) */
+	return 8 * (5 * params + 2 * trace);
+}
+
+int
+model_config_check(const struct model_config *c, char *err, size_t errlen)
+{
+	uint64_t bytes;
+
+	if (c->vocab_size < 2 || c->vocab_size > 1 << 21) {
+		snprintf(err, errlen, "vocab size %d is out of range", c->vocab_size);
+		return -1;
+	}
+	if (c->n_embd < 1 || c->n_embd > MODEL_MAX_DIM) {
+		snprintf(err, errlen, "n_embd %d is out of range (1..%d)", c->n_embd, MODEL_MAX_DIM);
+		return -1;
+	}
+	if (c->n_head < 1 || c->n_head > c->n_embd) {
+		snprintf(err, errlen, "n_head %d is out of range (1..n_embd)", c->n_head);
+		return -1;
+	}
+	if (c->n_embd % c->n_head) {
+		snprintf(err, errlen, "n_embd %d is not divisible by n_head %d", c->n_embd, c->n_head);
+		return -1;
+	}
+	if (c->n_layer < 1 || c->n_layer > 64) {
+		snprintf(err, errlen, "n_layer %d is out of range (1..64)", c->n_layer);
+		return -1;
+	}
+	if ((uint64_t)c->n_layer * (uint64_t)c->n_head > 64) {
+		snprintf(err, errlen, "n_layer x n_head is %d; at most 64 heads in all are supported",
+		    c->n_layer * c->n_head);
+		return -1;
+	}
+	if (c->block_size < 1 || c->block_size > MODEL_MAX_DIM) {
+		snprintf(err, errlen, "block_size %d is out of range (1..%d)", c->block_size, MODEL_MAX_DIM);
+		return -1;
+	}
+	bytes = model_config_bytes(c);
+	if (bytes > MODEL_MAX_BYTES) {
+		snprintf(err, errlen, "this model would need %.1f GiB of memory (limit %.0f GiB)",
+		    (double)bytes / (1 << 30), (double)MODEL_MAX_BYTES / (1 << 30));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+add_tensor(struct model *m, enum tensor_kind k, int layer, int rows, int cols,
+    int transposed, const char *name, size_t *off)
+{
+	struct tensor *t = &m->tensors[m->n_tensors++];
+
+	t->kind = k;
+	t->layer = layer;
+	t->rows = rows;
+	t->cols = cols;
+	t->off = *off;
+	t->transposed = transposed;
+	if (layer < 0)
+		snprintf(t->name, sizeof t->name, "%s", name);
+	else
+		snprintf(t->name, sizeof t->name, "layer%d.%s", layer, name);
+	*off += (size_t)rows * cols;
+}
+
+void
+model_init(struct model *m, const struct model_config *cfg)
+{
+	int C = cfg->n_embd, l;
+	size_t off = 0;
+
+	memset(m, 0, sizeof *m);
+	m->cfg = *cfg;
+	m->head_dim = C / cfg->n_head;
+	m->tensors = xcalloc(3 + 6 * (size_t)cfg->n_layer, sizeof *m->tensors);
+	add_tensor(m, TENSOR_WTE, -1, cfg->vocab_size, C, 0, "wte", &off);
+	add_tensor(m, TENSOR_WPE, -1, cfg->block_size, C, 0, "wpe", &off);
+	add_tensor(m, TENSOR_LM_HEAD, -1, cfg->vocab_size, C, 1, "lm_head", &off);
+	for (l = 0; l < cfg->n_layer; l++) {
+		add_tensor(m, TENSOR_WQ, l, C, C, 1, "attn_wq", &off);
+		add_tensor(m, TENSOR_WK, l, C, C, 1, "attn_wk", &off);
+		add_tensor(m, TENSOR_WV, l, C, C, 1, "attn_wv", &off);
+		add_tensor(m, TENSOR_WO, l, C, C, 1, "attn_wo", &off);
+		add_tensor(m, TENSOR_FC1, l, 4 * C, C, 1, "mlp_fc1", &off);
+		add_tensor(m, TENSOR_FC2, l, C, 4 * C, 1, "mlp_fc2", &off);
+	}
+	m->n_params = off;
+	m->p = xcalloc(off, sizeof *m->p);
+}
+
+void
+model_free(struct model *m)
+{
+	free(m->tensors);
+	free(m->p);
+	memset(m, 0, sizeof *m);
+}
+
+size_t
+model_index(const struct tensor *t, int row, int col)
+{
+	return t->off + (t->transposed ? (size_t)col * t->rows + row : (size_t)row * t->cols + col);
+}
+
+const struct tensor *
+model_tensor(const struct model *m, enum tensor_kind k, int layer)
+{
+	int i;
+
+	for (i = 0; i < m->n_tensors; i++)
+		if (m->tensors[i].kind == k && (layer < 0 || m->tensors[i].layer == layer))
+			return &m->tensors[i];
+	return NULL;
+}
+
+void
+model_randomize(struct model *m, struct rng *r)
+{
+	int i, row, col;
+
+	for (i = 0; i < m->n_tensors; i++) {
+		const struct tensor *t = &m->tensors[i];
+
+		for (row = 0; row < t->rows; row++)
+			for (col = 0; col < t->cols; col++)
+				m->p[model_index(t, row, col)] = rng_gauss(r, 0.0, INIT_STD);
+	}
+}
+
+void
+model_to_ref(const struct model *m, const double *in, double *out)
+{
+	int i, row, col;
+
+	for (i = 0; i < m->n_tensors; i++) {
+		const struct tensor *t = &m->tensors[i];
+
+		for (row = 0; row < t->rows; row++)
+			for (col = 0; col < t->cols; col++)
+				out[t->off + (size_t)row * t->cols + col] = in[model_index(t, row, col)];
+	}
+}
+
+void
+model_from_ref(const struct model *m, const double *in, double *out)
+{
+	int i, row, col;
+
+	for (i = 0; i < m->n_tensors; i++) {
+		const struct tensor *t = &m->tensors[i];
+
+		for (row = 0; row < t->rows; row++)
+			for (col = 0; col < t->cols; col++)
+				out[model_index(t, row, col)] = in[t->off + (size_t)row * t->cols + col];
+	}
+}
+
+/* ---- the trace ---- */
+
+void
+trace_init(struct trace *tr, const struct model_config *cfg)
+{
+	size_t T = (size_t)cfg->block_size, C = (size_t)cfg->n_embd, V = (size_t)cfg->vocab_size;
+	size_t L = (size_t)cfg->n_layer, H = (size_t)cfg->n_head, F = 4 * C;
+
+	memset(tr, 0, sizeof *tr);
+	tr->cfg = *cfg;
+	tr->token = xcalloc(T, sizeof *tr->token);
+	tr->target = xcalloc(T, sizeof *tr->target);
+#define A(f, n) tr->f = xcalloc((n), sizeof(double))
+	A(tok_emb, T * C); A(pos_emb, T * C); A(emb, T * C);
+	A(ln0_ms, T); A(ln0_scale, T); A(x0, T * C);
+	A(ln1_ms, L * T); A(ln1_scale, L * T); A(xn1, L * T * C);
+	A(q, L * T * C); A(k, L * T * C); A(v, L * T * C);
+	A(att_score, L * T * H * T); A(att_max, L * T * H); A(att_exp, L * T * H * T);
+	A(att_sum, L * T * H); A(att_w, L * T * H * T);
+	A(att_head, L * T * C); A(att_cat, L * T * C); A(att_proj, L * T * C);
+	A(x_mid, L * T * C); A(ln2_ms, L * T); A(ln2_scale, L * T); A(xn2, L * T * C);
+	A(fc1, L * T * F); A(relu, L * T * F); A(fc2, L * T * C); A(x_out, L * T * C);
+	A(logits, T * V); A(logit_max, T); A(logit_exp, T * V); A(logit_sum, T);
+	A(probs, T * V); A(loss, T);
+#undef A
+}
+
+void
+trace_free(struct trace *tr)
+{
+	double **f[] = {
+		&tr->tok_emb, &tr->pos_emb, &tr->emb, &tr->ln0_ms, &tr->ln0_scale, &tr->x0,
+		&tr->ln1_ms, &tr->ln1_scale, &tr->xn1, &tr->q, &tr->k, &tr->v,
+		&tr->att_score, &tr->att_max, &tr->att_exp, &tr->att_sum, &tr->att_w,
+		&tr->att_head, &tr->att_cat, &tr->att_proj, &tr->x_mid, &tr->ln2_ms,
+		&tr->ln2_scale, &tr->xn2, &tr->fc1, &tr->relu, &tr->fc2, &tr->x_out,
+		&tr->logits, &tr->logit_max, &tr->logit_exp, &tr->logit_sum, &tr->probs, &tr->loss,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof f / sizeof f[0]; i++)
+		free(*f[i]);
+	free(tr->token);
+	free(tr->target);
+	memset(tr, 0, sizeof *tr);
+}
+
+void
+trace_reset(struct trace *tr)
+{
+	tr->n_pos = 0;
+}
+
+/* ---- forward kernels, each in the reference's order of operations ---- */
+
+/* y[o] = sum_i W[o][i] x[i], W stored transposed as Wt[i][o]. */
+static void
+linear_forward(double *restrict y, const double *restrict Wt, const double *restrict x,
+    int out, int in)
+{
+	int i, o;
+
+	for (o = 0; o < out; o++)
+		y[o] = 0.0;
+	for (i = 0; i < in; i++) {
+		const double *w = Wt + (size_t)i * out;
+		double xi = x[i];
+
+		for (o = 0; o < out; o++)
+			y[o] += w[o] * xi;
+	}
+}
+
+/* y = x * (mean(x^2) + eps)^-0.5; records the mean square and the scale. */
+static void
+rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_n,
+    double *ms_out, double *scale_out)
+{
+	double ss = 0.0, ms, scale;
+	int i;
+
+	for (i = 0; i < n; i++)
+		ss += x[i] * x[i];
+	ms = ss * inv_n;
+	scale = pow(ms + RMS_EPS, -0.5);
+	for (i = 0; i < n; i++)
+		y[i] = x[i] * scale;
+	*ms_out = ms;
+	*scale_out = scale;
+}
+
+/* softmax with the maximum subtracted; e / total is e * total^-1. */
+static void
+softmax_forward(double *restrict p, double *restrict e, const double *restrict x, int n,
+    double *max_out, double *sum_out)
+{
+	double mx = x[0], total = 0.0, inv;
+	int i;
+
+	for (i = 1; i < n; i++)
+		if (x[i] > mx)
+			mx = x[i];
+	for (i = 0; i < n; i++) {
+		e[i] = exp(x[i] - mx);
+		total += e[i];
+	}
+	inv = pow(total, -1.0);
+	for (i = 0; i < n; i++)
+		p[i] = e[i] * inv;
+	*max_out = mx;
+	*sum_out = total;
+}
+
+void
+model_softmax_temp(const double *logits, int n, double temperature, double *probs)
+{
+	double inv_t = pow(temperature, -1.0), mx, total = 0.0, inv;
+	int i;
+
+	for (i = 0; i < n; i++)
+		probs[i] = logits[i] * inv_t;
+	mx = probs[0];
+	for (i = 1; i < n; i++)
+		if (probs[i] > mx)
+			mx = probs[i];
+	for (i = 0; i < n; i++) {
+		probs[i] = exp(probs[i] - mx);
+		total += probs[i];
+	}
+	inv = pow(total, -1.0);
+	for (i = 0; i < n; i++)
+		probs[i] *= inv;
+}
+
+static const double *
+wt(const struct model *m, int idx)
+{
+	return m->p + m->tensors[idx].off;
+}
+
+/* Tensor indices in m->tensors: wte 0, wpe 1, lm_head 2, then six a layer. */
+#define TI_LAYER(l, k) (3 + 6 * (l) + (k))
+
+void
+model_forward(const struct model *m, struct trace *tr, int token, int target)
+{
+	const struct model_config *c = &m->cfg;
+	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
+	const int V = c->vocab_size, F = 4 * C, t = tr->n_pos;
+	const double inv_C = pow((double)C, -1.0);
+	const double inv_sqrt_d = pow(pow((double)D, 0.5), -1.0);
+	const double *x;
+	double *y;
+	int l, h, i, j, u;
+
+	tr->token[t] = token;
+	tr->target[t] = target;
+	memcpy(tr->tok_emb + (size_t)t * C, m->p + m->tensors[0].off + (size_t)token * C, C * sizeof(double));
+	memcpy(tr->pos_emb + (size_t)t * C, m->p + m->tensors[1].off + (size_t)t * C, C * sizeof(double));
+	y = tr->emb + (size_t)t * C;
+	for (i = 0; i < C; i++)
+		y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
+	rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
+	x = tr->x0 + (size_t)t * C;
+
+	for (l = 0; l < c->n_layer; l++) {
+		size_t lt = trace_lt(tr, l, t), lt0 = trace_lt(tr, l, 0);
+		double *xn1 = tr->xn1 + lt * C, *q = tr->q + lt * C;
+		double *head = tr->att_head + lt * C, *cat = tr->att_cat + lt * C;
+
+		rmsnorm_forward(xn1, x, C, inv_C, &tr->ln1_ms[lt], &tr->ln1_scale[lt]);
+		linear_forward(q, wt(m, TI_LAYER(l, 0)), xn1, C, C);
+		linear_forward(tr->k + lt * C, wt(m, TI_LAYER(l, 1)), xn1, C, C);
+		linear_forward(tr->v + lt * C, wt(m, TI_LAYER(l, 2)), xn1, C, C);
+
+		for (h = 0; h < H; h++) {
+			size_t lth = trace_lth(tr, l, t, h);
+			double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
+			double *w = tr->att_w + lth * T;
+			const double *qh = q + h * D;
+
+			for (u = 0; u <= t; u++) {
+				const double *kh = tr->k + (lt0 + u) * C + h * D;
+				double dot = 0.0;
+
+				for (j = 0; j < D; j++)
+					dot += qh[j] * kh[j];
+				score[u] = dot * inv_sqrt_d;
+			}
+			softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
+			for (j = 0; j < D; j++) {
+				double acc = 0.0;
+
+				for (u = 0; u <= t; u++)
+					acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
+				head[h * D + j] = acc;
+			}
+			for (j = 0; j < D; j++)
+				cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
+		}
+		linear_forward(tr->att_proj + lt * C, wt(m, TI_LAYER(l, 3)), cat, C, C);
+		y = tr->x_mid + lt * C;
+		for (i = 0; i < C; i++)
+			y[i] = tr->att_proj[lt * C + i] + x[i];
+		rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
+		linear_forward(tr->fc1 + lt * F, wt(m, TI_LAYER(l, 4)), tr->xn2 + lt * C, F, C);
+		for (i = 0; i < F; i++) {
+			double a = tr->fc1[lt * F + i];
+
+			tr->relu[lt * F + i] = a > 0 ? a : 0.0;
+		}
+		linear_forward(tr->fc2 + lt * C, wt(m, TI_LAYER(l, 5)), tr->relu + lt * F, C, F);
+		y = tr->x_out + lt * C;
+		for (i = 0; i < C; i++)
+			y[i] = tr->fc2[lt * C + i] + tr->x_mid[lt * C + i];
+		x = y;
+	}
+
+	linear_forward(tr->logits + (size_t)t * V, wt(m, 2), x, V, C);
+	softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
+	    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
+	tr->loss[t] = target >= 0 ? -log(tr->probs[(size_t)t * V + target]) : NAN;
+	tr->n_pos = t + 1;
+}
+
+void
+model_reforward(const struct model *m, struct trace *tr)
+{
+	int n = tr->n_pos, t;
+
+	tr->n_pos = 0;
+	for (t = 0; t < n; t++)
+		model_forward(m, tr, tr->token[t], tr->target[t]);
+}
+
+/* ---- backward ---- */
+
+struct backward {
+	double *dx;     /* [T][C] gradient flowing into the residual stream */
+	double *dxn;    /* [T][C] */
+	double *dq, *dk, *dv;  /* [T][C] */
+	double *dcat;   /* [T][C] */
+	double *dmid;   /* [T][C] */
+	double *dh;     /* [T][F] */
+	double *dw;     /* [T] */
+	double *dlogit; /* [V] */
+};
+
+struct backward *
+backward_new(const struct model_config *c)
+{
+	struct backward *b = xcalloc(1, sizeof *b);
+	size_t T = (size_t)c->block_size, C = (size_t)c->n_embd;
+
+	b->dx = xcalloc(T * C, sizeof(double));
+	b->dxn = xcalloc(T * C, sizeof(double));
+	b->dq = xcalloc(T * C, sizeof(double));
+	b->dk = xcalloc(T * C, sizeof(double));
+	b->dv = xcalloc(T * C, sizeof(double));
+	b->dcat = xcalloc(T * C, sizeof(double));
+	b->dmid = xcalloc(T * C, sizeof(double));
+	b->dh = xcalloc(T * 4 * C, sizeof(double));
+	b->dw = xcalloc(T, sizeof(double));
+	b->dlogit = xcalloc((size_t)c->vocab_size, sizeof(double));
+	return b;
+}
+
+void
+backward_free(struct backward *b)
+{
+	if (!b)
+		return;
+	free(b->dx); free(b->dxn); free(b->dq); free(b->dk); free(b->dv);
+	free(b->dcat); free(b->dmid); free(b->dh); free(b->dw); free(b->dlogit);
+	free(b);
+}
+
+/* y = W x with Wt [in][out]: gWt[i][o] += x[i] dy[o]; dx[i] += sum_o Wt[i][o] dy[o]. */
+static void
+linear_backward(double *restrict dx, double *restrict gWt, const double *restrict x,
+    const double *restrict dy, const double *restrict Wt, int out, int in)
+{
+	int i, o;
+
+	for (i = 0; i < in; i++) {
+		const double *w = Wt + (size_t)i * out;
+		double *gw = gWt + (size_t)i * out, xi = x[i];
+		double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+
+		for (o = 0; o < out; o++)
+			gw[o] += xi * dy[o];
+		for (o = 0; o + 3 < out; o += 4) {
+			s0 += w[o] * dy[o];
+			s1 += w[o + 1] * dy[o + 1];
+			s2 += w[o + 2] * dy[o + 2];
+			s3 += w[o + 3] * dy[o + 3];
+		}
+		for (; o < out; o++)
+			s0 += w[o] * dy[o];
+		dx[i] += (s0 + s1) + (s2 + s3);
+	}
+}
+
+/* y = x s, s = (sum x^2 / n + eps)^-0.5: dx += s dy - (s^3/n) x (dy . x). */
+static void
+rmsnorm_backward(double *restrict dx, const double *restrict dy, const double *restrict x,
+    int n, double scale)
+{
+	double dot = 0.0, k;
+	int i;
+
+	for (i = 0; i < n; i++)
+		dot += dy[i] * x[i];
+	k = scale * scale * scale / n * dot;
+	for (i = 0; i < n; i++)
+		dx[i] += scale * dy[i] - k * x[i];
+}
+
+void
+model_backward(const struct model *m, const struct trace *tr, double *g, struct backward *b)
+{
+	const struct model_config *c = &m->cfg;
+	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
+	const int V = c->vocab_size, F = 4 * C, n = tr->n_pos;
+	const double inv_sqrt_d = pow(pow((double)D, 0.5), -1.0);
+	const double inv_n = 1.0 / n;
+	size_t TC = (size_t)n * C;
+	int l, t, h, i, j, u;
+
+	memset(g, 0, m->n_params * sizeof *g);
+	memset(b->dx, 0, TC * sizeof(double));
+
+	/* loss = (1/n) sum_t -log softmax(logits_t)[target_t] */
+	for (t = 0; t < n; t++) {
+		const double *p = tr->probs + (size_t)t * V;
+		const double *xf = c->n_layer ? tr->x_out + trace_lt(tr, c->n_layer - 1, t) * C
+		    : tr->x0 + (size_t)t * C;
+
+		for (i = 0; i < V; i++)
+			b->dlogit[i] = p[i] * inv_n;
+		b->dlogit[tr->target[t]] -= inv_n;
+		linear_backward(b->dx + (size_t)t * C, g + m->tensors[2].off, xf, b->dlogit,
+		    wt(m, 2), V, C);
+	}
+
+	for (l = c->n_layer - 1; l >= 0; l--) {
+		size_t lt0 = trace_lt(tr, l, 0);
+		const double *xin = l ? tr->x_out + trace_lt(tr, l - 1, 0) * C : tr->x0;
+
+		/* MLP: x_out = fc2(relu(fc1(rmsnorm(x_mid)))) + x_mid */
+		memcpy(b->dmid, b->dx, TC * sizeof(double));
+		memset(b->dxn, 0, TC * sizeof(double));
+		for (t = 0; t < n; t++) {
+			size_t lt = lt0 + t;
+			double *dh = b->dh + (size_t)t * F;
+
+			memset(dh, 0, F * sizeof(double));
+			linear_backward(dh, g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt * F,
+			    b->dx + (size_t)t * C, wt(m, TI_LAYER(l, 5)), C, F);
+			for (i = 0; i < F; i++)
+				if (!(tr->fc1[lt * F + i] > 0))
+					dh[i] = 0.0;
+			linear_backward(b->dxn + (size_t)t * C, g + m->tensors[TI_LAYER(l, 4)].off,
+			    tr->xn2 + lt * C, dh, wt(m, TI_LAYER(l, 4)), F, C);
+			rmsnorm_backward(b->dmid + (size_t)t * C, b->dxn + (size_t)t * C,
+			    tr->x_mid + lt * C, C, tr->ln2_scale[lt]);
+		}
+
+		/* attention: x_mid = wo(cat(heads)) + x_in */
+		memcpy(b->dx, b->dmid, TC * sizeof(double));
+		memset(b->dcat, 0, TC * sizeof(double));
+		memset(b->dq, 0, TC * sizeof(double));
+		memset(b->dk, 0, TC * sizeof(double));
+		memset(b->dv, 0, TC * sizeof(double));
+		for (t = 0; t < n; t++) {
+			size_t lt = lt0 + t;
+
+			linear_backward(b->dcat + (size_t)t * C, g + m->tensors[TI_LAYER(l, 3)].off,
+			    tr->att_cat + lt * C, b->dmid + (size_t)t * C, wt(m, TI_LAYER(l, 3)), C, C);
+			for (h = 0; h < H; h++) {
+				size_t lth = trace_lth(tr, l, t, h);
+				const double *w = tr->att_w + lth * T;
+				const double *dho = b->dcat + (size_t)t * C + h * D;
+				double wdw = 0.0;
+
+				if ((tr->head_mask >> (l * H + h)) & 1u)
+					continue;
+				for (u = 0; u <= t; u++) {
+					const double *vv = tr->v + (lt0 + u) * C + h * D;
+					double *dvv = b->dv + (size_t)u * C + h * D, s = 0.0;
+
+					for (j = 0; j < D; j++) {
+						s += dho[j] * vv[j];
+						dvv[j] += w[u] * dho[j];
+					}
+					b->dw[u] = s;
+					wdw += w[u] * s;
+				}
+				for (u = 0; u <= t; u++) {
+					double ds = w[u] * (b->dw[u] - wdw) * inv_sqrt_d;
+					const double *kk = tr->k + (lt0 + u) * C + h * D;
+					const double *qq = tr->q + lt * C + h * D;
+					double *dqq = b->dq + (size_t)t * C + h * D;
+					double *dkk = b->dk + (size_t)u * C + h * D;
+
+					for (j = 0; j < D; j++) {
+						dqq[j] += ds * kk[j];
+						dkk[j] += ds * qq[j];
+					}
+				}
+			}
+		}
+		memset(b->dxn, 0, TC * sizeof(double));
+		for (t = 0; t < n; t++) {
+			size_t lt = lt0 + t;
+			double *dxn = b->dxn + (size_t)t * C;
+
+			linear_backward(dxn, g + m->tensors[TI_LAYER(l, 0)].off, tr->xn1 + lt * C,
+			    b->dq + (size_t)t * C, wt(m, TI_LAYER(l, 0)), C, C);
+			linear_backward(dxn, g + m->tensors[TI_LAYER(l, 1)].off, tr->xn1 + lt * C,
+			    b->dk + (size_t)t * C, wt(m, TI_LAYER(l, 1)), C, C);
+			linear_backward(dxn, g + m->tensors[TI_LAYER(l, 2)].off, tr->xn1 + lt * C,
+			    b->dv + (size_t)t * C, wt(m, TI_LAYER(l, 2)), C, C);
+			rmsnorm_backward(b->dx + (size_t)t * C, dxn, xin + (size_t)t * C, C,
+			    tr->ln1_scale[lt]);
+		}
+	}
+
+	/* x0 = rmsnorm(wte[token] + wpe[pos]) */
+	for (t = 0; t < n; t++) {
+		double *gte = g + m->tensors[0].off + (size_t)tr->token[t] * C;
+		double *gpe = g + m->tensors[1].off + (size_t)t * C;
+
+		memset(b->dxn, 0, C * sizeof(double));
+		rmsnorm_backward(b->dxn, b->dx + (size_t)t * C, tr->emb + (size_t)t * C, C,
+		    tr->ln0_scale[t]);
+		for (i = 0; i < C; i++) {
+			gte[i] += b->dxn[i];
+			gpe[i] += b->dxn[i];
+		}
+	}
+}
+
+/* ---- Adam ---- */
+
+void
+adam_init(struct adam *a, size_t n)
+{
+	a->lr = 0.01;
+	a->beta1 = 0.85;
+	a->beta2 = 0.99;
+	a->eps = 1e-8;
+	a->m = xcalloc(n, sizeof(double));
+	a->v = xcalloc(n, sizeof(double));
+}
+
+void
+adam_free(struct adam *a)
+{
+	free(a->m);
+	free(a->v);
+	a->m = a->v = NULL;
+}
+
+double
+adam_update(struct adam *a, double *restrict p, const double *restrict g, size_t n,
+    long step, long n_steps)
+{
+	/* As the reference writes it; beta**(step+1) is pow(), g**2 is g*g
+	 * (pow(g, 2.0) == g*g for every double) and v_hat**0.5 is sqrt: see
+	 * the note on pow(x, 0.5) in docs/ACCURACY.md. */
+	const double lr_t = a->lr * (1 - (double)step / (double)n_steps);
+	const double b1 = a->beta1, b2 = a->beta2, c1 = 1 - b1, c2 = 1 - b2;
+	const double bc1 = 1 - pow(b1, (double)(step + 1)), bc2 = 1 - pow(b2, (double)(step + 1));
+	const double eps = a->eps;
+	double *restrict mm = a->m, *restrict vv = a->v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double gi = g[i], m_hat, v_hat;
+
+		mm[i] = b1 * mm[i] + c1 * gi;
+		vv[i] = b2 * vv[i] + c2 * (gi * gi);
+		m_hat = mm[i] / bc1;
+		v_hat = vv[i] / bc2;
+		p[i] -= lr_t * m_hat / (sqrt(v_hat) + eps);
+	}
+	return lr_t;
+}

@@ -1,0 +1,168 @@
+/* model.h - MicroGPT: parameters, a forward pass that records everything it
+ * computes (the trace), the hand-written backward pass, and Adam.
+ *
+ * One implementation of the math serves training, sampling, `trace` and the
+ * screen. The forward pass performs the reference's floating-point
+ * operations in the reference's order, so its values are bit-identical to
+ * microgpt.py's for the same parameters.
+ *
+ * Shapes below: V vocab_size, C n_embd, H n_head, D head_dim = C/H,
+ * L n_layer, T block_size, F = 4*C. */
+#ifndef MGPT_MODEL_H
+#define MGPT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rng;
+
+struct model_config {
+	int vocab_size;  /* distinct characters + 1; BOS is vocab_size-1 */
+	int n_embd;      /* C */
+	int n_head;      /* H; C % H == 0 */
+	int n_layer;     /* L */
+	int block_size;  /* T: the longest context */
+};
+
+/* Limits that keep a configuration sane (the memory figure is checked
+ * separately by model_config_check). */
+#define MODEL_MAX_DIM   4096
+#define MODEL_MAX_BYTES ((uint64_t)4 << 30)
+
+/* The tensors, in the reference's creation order. */
+enum tensor_kind {
+	TENSOR_WTE, TENSOR_WPE, TENSOR_LM_HEAD,
+	TENSOR_WQ, TENSOR_WK, TENSOR_WV, TENSOR_WO, TENSOR_FC1, TENSOR_FC2
+};
+
+struct tensor {
+	enum tensor_kind kind;
+	int    layer;     /* -1 for wte, wpe, lm_head */
+	int    rows;      /* out features (or table rows) */
+	int    cols;      /* in features (or table width) */
+	size_t off;       /* first element in the flat parameter vector */
+	int    transposed;/* stored [cols][rows]: linear layers, so that the
+	                   * forward's inner loop runs over contiguous outputs */
+	char   name[24];  /* "wte", "layer0.attn_wq", ... as in the reference */
+};
+
+struct model {
+	struct model_config cfg;
+	int            head_dim;  /* C / H */
+	size_t         n_params;
+	int            n_tensors;
+	struct tensor *tensors;   /* [n_tensors] creation order */
+	double        *p;         /* [n_params] parameters (internal layout) */
+};
+
+/* Validate a configuration; on error write a one-line reason and return -1.
+ * Refuses sizes whose memory would be absurd, with the figure. */
+int    model_config_check(const struct model_config *cfg, char *err, size_t errlen);
+size_t model_config_params(const struct model_config *cfg);
+/* Bytes a trainer of this configuration allocates (parameters, gradients,
+ * Adam state and a full-block trace). */
+uint64_t model_config_bytes(const struct model_config *cfg);
+
+void   model_init(struct model *m, const struct model_config *cfg);
+/* Fill every matrix row by row with gauss(0, 0.08), in creation order. */
+void   model_randomize(struct model *m, struct rng *r);
+void   model_free(struct model *m);
+
+const struct tensor *model_tensor(const struct model *m, enum tensor_kind k, int layer);
+/* Element (row, col) of a tensor in a flat vector laid out like m->p. */
+size_t model_index(const struct tensor *t, int row, int col);
+/* Convert a flat vector between the internal layout and the reference
+ * layout (every tensor row-major [rows][cols], creation order), which is
+ * what snapshots store. */
+void   model_to_ref(const struct model *m, const double *in, double *out);
+void   model_from_ref(const struct model *m, const double *in, double *out);
+
+/* Everything one forward pass computed, position by position. It is the
+ * backward pass's cache and the debugger's record: the screen and `trace`
+ * read these values and never recompute them. Per-layer arrays are indexed
+ * [l][t]...; attention rows over cached positions are [l][t][h][T] with
+ * entries 0..t valid. */
+struct trace {
+	struct model_config cfg;
+	int     n_pos;        /* positions computed so far (the KV cache length) */
+	uint64_t head_mask;   /* bit l*H+h set: head h of layer l is switched off */
+	int    *token;        /* [T] input token at each position */
+	int    *target;       /* [T] next token, or -1 when unknown */
+	double *tok_emb;      /* [T][C] wte[token] (a copy, for display) */
+	double *pos_emb;      /* [T][C] wpe[pos] */
+	double *emb;          /* [T][C] tok_emb + pos_emb */
+	double *ln0_ms;       /* [T] mean square of emb */
+	double *ln0_scale;    /* [T] (ms + 1e-5)^-0.5 */
+	double *x0;           /* [T][C] rmsnorm(emb): the first residual */
+	double *ln1_ms, *ln1_scale;   /* [L][T] */
+	double *xn1;          /* [L][T][C] rmsnorm of the layer input */
+	double *q, *k, *v;    /* [L][T][C]; k and v are the KV cache */
+	double *att_score;    /* [L][T][H][T] q_h.k_h[t] * (D^0.5)^-1 */
+	double *att_max;      /* [L][T][H] */
+	double *att_exp;      /* [L][T][H][T] exp(score - max) */
+	double *att_sum;      /* [L][T][H] */
+	double *att_w;        /* [L][T][H][T] softmax weights */
+	double *att_head;     /* [L][T][C] head outputs, concatenated, all heads */
+	double *att_cat;      /* [L][T][C] the same with switched-off heads zeroed:
+	                       * the input of attn_wo */
+	double *att_proj;     /* [L][T][C] linear(att_cat, attn_wo) */
+	double *x_mid;        /* [L][T][C] att_proj + layer input */
+	double *ln2_ms, *ln2_scale;   /* [L][T] */
+	double *xn2;          /* [L][T][C] */
+	double *fc1;          /* [L][T][F] before ReLU */
+	double *relu;         /* [L][T][F] */
+	double *fc2;          /* [L][T][C] */
+	double *x_out;        /* [L][T][C] fc2 + x_mid: the layer's output */
+	double *logits;       /* [T][V] */
+	double *logit_max;    /* [T] */
+	double *logit_exp;    /* [T][V] exp(logit - max) */
+	double *logit_sum;    /* [T] */
+	double *probs;        /* [T][V] softmax(logits) */
+	double *loss;         /* [T] -log probs[target], NaN when no target */
+};
+
+void   trace_init(struct trace *tr, const struct model_config *cfg);
+void   trace_free(struct trace *tr);
+/* Forget the KV cache (start a new sequence); the head mask is kept. */
+void   trace_reset(struct trace *tr);
+
+/* Index helpers for the per-layer arrays. */
+static inline size_t trace_lt(const struct trace *tr, int l, int t)
+{ return (size_t)l * tr->cfg.block_size + t; }
+static inline size_t trace_lth(const struct trace *tr, int l, int t, int h)
+{ return ((size_t)l * tr->cfg.block_size + t) * tr->cfg.n_head + h; }
+
+/* Feed `token` at the next position (tr->n_pos, which must be below
+ * block_size): compute and record it, and grow the KV cache by one.
+ * `target` is the next token if known (for the loss), else -1. */
+void   model_forward(const struct model *m, struct trace *tr, int token, int target);
+/* Recompute positions 0..n_pos-1 with the current parameters and head mask
+ * (after switching a head, or after new weights). */
+void   model_reforward(const struct model *m, struct trace *tr);
+
+/* Gradients of the loss mean(loss[0..n_pos)) of a trace whose positions
+ * all have targets, by backpropagation through the recorded values. g has
+ * n_params elements laid out like m->p and is overwritten. A switched-off
+ * head passes no gradient (its slice of att_cat is a constant zero). */
+struct backward;
+struct backward *backward_new(const struct model_config *cfg);
+void   backward_free(struct backward *bw);
+void   model_backward(const struct model *m, const struct trace *tr, double *g,
+                      struct backward *bw);
+
+/* Softmax of logits * temperature^-1 as the reference's sampler computes it
+ * (exactly softmax(logits) at temperature 1). probs has V elements. */
+void   model_softmax_temp(const double *logits, int n, double temperature, double *probs);
+
+/* The training state: parameters, Adam moments, scratch buffers. */
+struct adam {
+	double lr, beta1, beta2, eps;   /* 0.01, 0.85, 0.99, 1e-8 */
+	double *m, *v;                  /* [n_params] moments (internal layout) */
+};
+void   adam_init(struct adam *a, size_t n_params);
+void   adam_free(struct adam *a);
+/* One update at step s of n (lr_t = lr * (1 - s/n)). Returns lr_t. */
+double adam_update(struct adam *a, double *p, const double *g, size_t n_params,
+                   long step, long n_steps);
+
+#endif

@@ -1,0 +1,67 @@
+/* main.c - mgpt-tui's front door: global flags, subcommands, exit codes. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd.h"
+
+static const char usage_text[] =
+"usage: mgpt-tui [COMMAND] [OPTIONS]\n"
+"A terminal step-through debugger for MicroGPT.\n"
+"\n"
+"Commands:\n"
+"  train        train a model and log the run (the reference's output)\n"
+"\n"
+"Options for train:\n"
+"  --data FILE         training text, one name a line (default: bundled names)\n"
+"  --seed N            random seed (default 42)\n"
+"  --steps N           training steps (default 1000)\n"
+"  --n-embd N          embedding width (default 16)\n"
+"  --n-head N          attention heads (default 4)\n"
+"  --n-layer N         layers (default 1)\n"
+"  --block-size N      longest context (default 16)\n"
+"  --samples N         names to sample after training (default 20)\n"
+"  --temperature T     sampling temperature, > 0 (default 0.5)\n"
+"  --name NAME         name of the run\n"
+"  --db PATH           run database (default $XDG_DATA_HOME/mgpt-tui/runs.db)\n"
+"  --no-db             do not log the run\n"
+"\n"
+"General options:\n"
+"  -h, --help          show this help and exit\n"
+"  -V, --version       show the version and exit\n"
+"\n"
+"Exit status: 0 success, 1 failure, 2 usage error.\n"
+"See mgpt-tui(1) for more.\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+	{ "train", cmd_train },
+};
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		printf("mgpt-tui %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (argc < 2) {
+		cli_error("no command given (try 'mgpt-tui --help')");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	cli_error("unknown command '%s' (try 'mgpt-tui --help')", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,30 @@
+/* check.h - the few assertions the C tests share. A failed check prints
+ * where and what, and the test goes on to report every failure. */
+#ifndef MGPT_CHECK_H
+#define MGPT_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int check_failures;
+
+#define CHECK(cond) do { if (!(cond)) { check_failures++; \
+	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
+#define CHECK_NEAR(got, want, tol) do { double g_ = (got), w_ = (want); \
+	if (!(fabs(g_ - w_) <= (tol))) { check_failures++; \
+	fprintf(stderr, "%s:%d: %s = %.17g, want %.17g (diff %.3g, tol %.3g)\n", __FILE__, \
+	    __LINE__, #got, g_, w_, fabs(g_ - w_), (double)(tol)); } } while (0)
+#define CHECK_DONE() (check_failures ? (fprintf(stderr, "%d check(s) failed\n", check_failures), 1) : 0)
+
+/* srcdir-relative path for test data (automake sets $srcdir). */
+static inline const char *
+check_path(const char *rel, char *buf, size_t n)
+{
+	const char *s = getenv("srcdir");
+
+	snprintf(buf, n, "%s/%s", s ? s : ".", rel);
+	return buf;
+}
+
+#endif

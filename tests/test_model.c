@@ -1,0 +1,204 @@
+/* test_model.c - the engine against the reference's known figures, and the
+ * hand-written backward pass against finite differences. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "dataset.h"
+#include "model.h"
+#include "rng.h"
+#include "train.h"
+#include "xmalloc.h"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	b = xmalloc((size_t)n + 1);
+	if (fread(b, 1, (size_t)n, f) != (size_t)n) {
+		perror(path);
+		exit(1);
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+/* microgpt.py, seed 42, data/names.txt, defaults (from the issue). */
+static void
+test_known_figures(void)
+{
+	static const double want_loss[] = { 3.443011724217978, 3.436567271273728, 3.2364939155688996 };
+	static const char *want_names[] = { "cerla", "dellie", "jone", "cabin", "garrela" };
+	struct model_config cfg = { 0, 16, 4, 1, 16 };
+	struct dataset ds;
+	struct trainer t;
+	struct step_stats st;
+	char err[256], path[512], buf[8], name[64];
+	size_t len;
+	char *text = slurp(check_path("data/names.txt", path, sizeof path), &len);
+	int i, j, n, toks[16];
+	double max_diff = 0;
+
+	CHECK(dataset_parse(&ds, text, len, err, sizeof err) == 0);
+	free(text);
+	CHECK(ds.n_docs == 8403);
+	CHECK(ds.n_vocab == 26);
+	trainer_init(&t, &ds, &cfg, 42, 1000);
+	CHECK(t.model.n_params == 4192);
+	for (i = 0; i < 1000; i++) {
+		trainer_step(&t, &st);
+		if (i < 3) {
+			CHECK_NEAR(st.loss, want_loss[i], 1e-9);
+			max_diff = fmax(max_diff, fabs(st.loss - want_loss[i]));
+		}
+	}
+	CHECK_NEAR(st.loss, 2.1184045964554596, 1e-9);
+	max_diff = fmax(max_diff, fabs(st.loss - 2.1184045964554596));
+	printf("known losses: largest difference %.3g\n", max_diff);
+	for (i = 0; i < 5; i++) {
+		n = sample_name(&t.model, &t.tr, &t.rng, 0.5, toks);
+		name[0] = '\0';
+		for (j = 0; j < n; j++)
+			strcat(name, dataset_tokstr(&ds, toks[j], buf, ""));
+		if (strcmp(name, want_names[i]))
+			fprintf(stderr, "sample %d: got '%s', want '%s'\n", i + 1, name, want_names[i]);
+		CHECK(strcmp(name, want_names[i]) == 0);
+	}
+	/* The sampler's stream is the preamble's stream, rebuilt without data. */
+	{
+		struct rng r;
+		rng_after_preamble(&r, 42, ds.n_docs, t.model.n_params);
+		n = sample_name(&t.model, &t.tr, &r, 0.5, toks);
+		name[0] = '\0';
+		for (j = 0; j < n; j++)
+			strcat(name, dataset_tokstr(&ds, toks[j], buf, ""));
+		CHECK(strcmp(name, want_names[0]) == 0);
+	}
+	trainer_free(&t);
+	dataset_free(&ds);
+}
+
+/* Loss of one fixed sequence with parameters p (the trace's positions). */
+static double
+seq_loss(const struct model *m, struct trace *tr, const int *tok, int n)
+{
+	double sum = 0.0;
+	int i;
+
+	trace_reset(tr);
+	for (i = 0; i < n; i++) {
+		model_forward(m, tr, tok[i], tok[i + 1]);
+		sum += tr->loss[i];
+	}
+	return (1.0 / n) * sum;
+}
+
+/* Central differences for every tensor of a small two-layer model,
+ * including a switched-off head (its gradient path is cut). */
+static void
+test_gradient_check(uint64_t head_mask)
+{
+	struct model_config cfg = { 7, 8, 2, 2, 6 };
+	struct model m;
+	struct trace tr;
+	struct backward *bw;
+	struct rng r;
+	int tok[7] = { 6, 0, 3, 5, 1, 2, 6 }, n = 6, i;
+	double *g, worst = 0;
+
+	model_init(&m, &cfg);
+	rng_seed(&r, 7);
+	model_randomize(&m, &r);
+	/* larger weights than the 0.08 init, so every path carries signal */
+	for (i = 0; i < (int)m.n_params; i++)
+		m.p[i] *= 5;
+	trace_init(&tr, &cfg);
+	tr.head_mask = head_mask;
+	bw = backward_new(&cfg);
+	g = xcalloc(m.n_params, sizeof *g);
+	seq_loss(&m, &tr, tok, n);
+	model_backward(&m, &tr, g, bw);
+	for (i = 0; i < m.n_tensors; i++) {
+		const struct tensor *t = &m.tensors[i];
+		double tworst = 0;
+		size_t e, ne = (size_t)t->rows * t->cols;
+
+		for (e = t->off; e < t->off + ne; e++) {
+			double keep = m.p[e], h = 1e-5, lp, lm, num, rel;
+
+			m.p[e] = keep + h;
+			lp = seq_loss(&m, &tr, tok, n);
+			m.p[e] = keep - h;
+			lm = seq_loss(&m, &tr, tok, n);
+			m.p[e] = keep;
+			num = (lp - lm) / (2 * h);
+			rel = fabs(num - g[e]) / fmax(1e-6, fabs(num) + fabs(g[e]));
+			if (rel > tworst)
+				tworst = rel;
+		}
+		if (tworst >= 1e-6)
+			fprintf(stderr, "gradient check: %s relative error %.3g\n", t->name, tworst);
+		CHECK(tworst < 1e-6);
+		if (tworst > worst)
+			worst = tworst;
+	}
+	printf("gradient check (mask %#llx): %d tensors, worst relative error %.3g\n",
+	    (unsigned long long)head_mask, m.n_tensors, worst);
+	free(g);
+	backward_free(bw);
+	trace_free(&tr);
+	model_free(&m);
+}
+
+/* Layout round trip: the reference layout of a tensor is row-major. */
+static void
+test_layout(void)
+{
+	struct model_config cfg = { 5, 4, 2, 1, 3 };
+	struct model m;
+	double *ref, *back;
+	size_t i;
+
+	model_init(&m, &cfg);
+	for (i = 0; i < m.n_params; i++)
+		m.p[i] = (double)i;
+	ref = xmalloc(m.n_params * sizeof *ref);
+	back = xmalloc(m.n_params * sizeof *back);
+	model_to_ref(&m, m.p, ref);
+	model_from_ref(&m, ref, back);
+	CHECK(memcmp(back, m.p, m.n_params * sizeof *back) == 0);
+	/* lm_head (5 x 4) row 1, col 2 is element 1*4+2 of its block */
+	{
+		const struct tensor *t = model_tensor(&m, TENSOR_LM_HEAD, -1);
+		CHECK(ref[t->off + 1 * 4 + 2] == m.p[model_index(t, 1, 2)]);
+	}
+	CHECK(m.n_params == model_config_params(&cfg));
+	free(ref);
+	free(back);
+	model_free(&m);
+}
+
+int
+main(void)
+{
+	test_layout();
+	test_gradient_check(0);
+	test_gradient_check(1u << 1);
+	test_known_figures();
+	return CHECK_DONE();
+}
