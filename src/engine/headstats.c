@@ -1,0 +1,81 @@
+/* headstats.c - per-head attention statistics read from a trace. */
+#include "config.h"
+
+#include <math.h>
+
+#include "headstats.h"
+#include "train.h"
+
+int
+headstats_first_pos(int n_pos)
+{
+	if (n_pos >= 3)
+		return 2;
+	return n_pos >= 2 ? 1 : n_pos;
+}
+
+int
+headstats_from_trace(const struct trace *tr, struct headstat *out)
+{
+	const int L = tr->cfg.n_layer, H = tr->cfg.n_head, T = tr->cfg.block_size;
+	const int t0 = headstats_first_pos(tr->n_pos), n = tr->n_pos - t0;
+	int l, h, t, j;
+
+	for (l = 0; l < L; l++)
+		for (h = 0; h < H; h++) {
+			struct headstat *o = &out[l * H + h];
+			double ent = 0.0, prev = 0.0, bos = 0.0;
+
+			for (t = t0; t < tr->n_pos; t++) {
+				const double *w = tr->att_w + trace_lth(tr, l, t, h) * T;
+				double e = 0.0;
+
+				for (j = 0; j <= t; j++)
+					if (w[j] > 0.0)
+						e -= w[j] * log(w[j]);
+				ent += e;
+				prev += w[t - 1];
+				bos += w[0];
+			}
+			o->entropy = n > 0 ? ent / n : NAN;
+			o->prev = n > 0 ? prev / n : NAN;
+			o->bos = n > 0 ? bos / n : NAN;
+		}
+	return n > 0 ? n : 0;
+}
+
+int
+headstats_probe(const struct model *m, struct trace *tr, const int *tok, int n_tok,
+    struct headstat *out)
+{
+	const int bos = m->cfg.vocab_size - 1;
+	int pos, n = n_tok + 1;
+
+	if (n > m->cfg.block_size)
+		n = m->cfg.block_size;
+	trace_reset(tr);
+	tr->head_mask = 0;
+	for (pos = 0; pos < n; pos++)
+		model_forward(m, tr, pos == 0 ? bos : tok[pos - 1], pos + 1 < n ? tok[pos] : -1);
+	return headstats_from_trace(tr, out);
+}
+
+long
+headstats_series(struct trainer *t, long to, struct trace *tr, const int *tok, int n_tok,
+    struct headstat *out)
+{
+	const size_t nh = (size_t)t->model.cfg.n_layer * t->model.cfg.n_head;
+	struct step_stats st;
+	long k = 0;
+
+	if (to > t->n_steps)
+		to = t->n_steps;
+	if (to < t->step)
+		return 0;
+	headstats_probe(&t->model, tr, tok, n_tok, out);
+	for (k = 1; t->step < to; k++) {
+		trainer_step(t, &st);
+		headstats_probe(&t->model, tr, tok, n_tok, out + (size_t)k * nh);
+	}
+	return k;
+}
