@@ -1,5 +1,5 @@
-/* test_stepper.c - the op sequence, the step commands, and the views of
- * an op's values. */
+/* test_stepper.c - the op sequence, the step commands, the views of an
+ * op's values, heads off and on, and the sampler's draw laid open. */
 #include "config.h"
 
 #include <math.h>
@@ -10,6 +10,7 @@
 #include "check.h"
 #include "dataset.h"
 #include "model.h"
+#include "probe.h"
 #include "rng.h"
 #include "stepper.h"
 #include "train.h"
@@ -588,6 +589,178 @@ test_same_as_training(void)
 	dataset_free(&ds);
 }
 
+/* ---- heads off and on ---- */
+
+static void
+test_ablation(void)
+{
+	struct model_config cfg = { 7, 8, 2, 2, 6 };
+	struct model m;
+	struct trace base, off, ref;
+	int tok[5] = { 6, 2, 0, 4, 1 }, t, j, o, bad = 0, proj_changed = 0;
+	const int C = 8, D = 4;
+	const struct tensor *wo;
+
+	random_model(&m, &cfg, 11);
+	trace_init(&base, &cfg);
+	trace_init(&off, &cfg);
+	trace_init(&ref, &cfg);
+	feed(&m, &base, tok, 5);
+	feed(&m, &off, tok, 5);
+	CHECK(probe_toggle_head(&m, &off, 0, 1) == 1);
+	CHECK(off.head_mask == probe_head_bit(&cfg, 0, 1) && off.n_pos == 5);
+	wo = model_tensor(&m, TENSOR_WO, 0);
+	for (t = 0; t < 5; t++) {
+		size_t lt = trace_lt(&off, 0, t);
+
+		for (j = 0; j < C; j++) {
+			/* the head's slice of att_cat is zero, the others as before;
+			 * att_head keeps every head's value */
+			if (j / D == 1)
+				bad += off.att_cat[lt * C + j] != 0.0;
+			else
+				bad += off.att_cat[lt * C + j] != base.att_cat[lt * C + j];
+			bad += off.att_head[lt * C + j] != base.att_head[lt * C + j];
+		}
+		/* attn_wo reads the zeroed concat: zeroed before, never after */
+		for (o = 0; o < C; o++) {
+			double y = 0;
+
+			for (j = 0; j < C; j++)
+				y += m.p[model_index(wo, o, j)] * off.att_cat[lt * C + j];
+			bad += y != off.att_proj[lt * C + o];
+			proj_changed += off.att_proj[lt * C + o] != base.att_proj[lt * C + o];
+		}
+	}
+	CHECK(bad == 0);
+	CHECK(proj_changed > 0);
+	CHECK(memcmp(off.probs, base.probs, 5 * 7 * sizeof(double)) != 0);
+
+	/* all heads on, for comparison: the unablated pass exactly */
+	probe_all_heads(&m, &off, &ref);
+	CHECK(ref.head_mask == 0 && ref.n_pos == 5);
+	CHECK(same_ops(&m, &ref, &base) == 0);
+	CHECK(off.head_mask != 0);
+
+	/* toggling back restores every value bit for bit */
+	CHECK(probe_toggle_head(&m, &off, 0, 1) == 0);
+	CHECK(off.head_mask == 0);
+	CHECK(memcmp(off.probs, base.probs, 5 * 7 * sizeof(double)) == 0);
+	CHECK(same_ops(&m, &off, &base) == 0);
+	CHECK(probe_toggle_head(&m, &off, 2, 0) == -1 && probe_toggle_head(&m, &off, 0, 2) == -1);
+
+	/* a head of the second layer: the first layer is untouched */
+	probe_set_mask(&m, &off, probe_head_bit(&cfg, 1, 1));
+	for (t = 0; t < 5; t++)
+		bad += memcmp(off.x_out + trace_lt(&off, 0, t) * C, base.x_out + trace_lt(&base, 0, t) * C,
+		    C * sizeof(double)) != 0;
+	CHECK(bad == 0);
+	CHECK(memcmp(off.probs, base.probs, 5 * 7 * sizeof(double)) != 0);
+	probe_set_mask(&m, &off, 0);
+	CHECK(same_ops(&m, &off, &base) == 0);
+
+	trace_free(&base);
+	trace_free(&off);
+	trace_free(&ref);
+	model_free(&m);
+}
+
+static void
+test_parse_heads(void)
+{
+	static const char *bad[] = {
+		"", "L0", "L0H", "X0H1", "L0H1,", ",L0H1", "L0H1x", "L-1H0", "L0H1 ", "LH1",
+		"L0H1234567890", "0H1",
+	};
+	struct model_config c1 = { 27, 16, 4, 1, 16 }, c2 = { 7, 8, 2, 2, 6 };
+	uint64_t mask = 99;
+	char err[256], buf[128];
+	size_t i;
+
+	CHECK(probe_parse_heads("L0H1,L0H2", &c1, &mask, err, sizeof err) == 0 && mask == 6);
+	CHECK(probe_parse_heads("l1h0,L0H1,L1H0", &c2, &mask, err, sizeof err) == 0 && mask == 6);
+	probe_format_heads(mask, &c2, buf, sizeof buf);
+	CHECK(strcmp(buf, "L0H1,L1H0") == 0);
+	probe_format_heads(0, &c2, buf, sizeof buf);
+	CHECK(strcmp(buf, "") == 0);
+	mask = 99;
+	CHECK(probe_parse_heads("L5H9", NULL, &mask, err, sizeof err) == 0 && mask == 99);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		if (probe_parse_heads(bad[i], &c1, &mask, err, sizeof err) != -1 || !err[0] ||
+		    strchr(err, '\n')) {
+			fprintf(stderr, "--ablate '%s' accepted or no one-line reason\n", bad[i]);
+			check_failures++;
+		}
+	}
+	CHECK(probe_parse_heads("L1H0", &c1, &mask, err, sizeof err) == -1 && strstr(err, "layer"));
+	CHECK(probe_parse_heads("L0H4", &c1, &mask, err, sizeof err) == -1 && strstr(err, "head"));
+	CHECK(mask == 99);
+}
+
+/* ---- sampling ---- */
+
+/* probe_sample, step by step, draws the names sample_name draws from the
+ * same stream, and shows where each draw landed. */
+static void
+test_sample(void)
+{
+	struct model_config cfg = { 7, 8, 2, 1, 6 };
+	struct model m;
+	struct trace tr, tr2;
+	struct rng r1, r2;
+	struct sample_step st;
+	double probs[7], want[7], temps[] = { 0.5, 1.0, 2.0 };
+	int name[6], n, i, k, ti, bad = 0, bos = 6;
+
+	random_model(&m, &cfg, 5);
+	trace_init(&tr, &cfg);
+	trace_init(&tr2, &cfg);
+	for (ti = 0; ti < 3; ti++) {
+		rng_seed(&r1, 42 + ti);
+		rng_seed(&r2, 42 + ti);
+		for (k = 0; k < 20; k++) {
+			n = sample_name(&m, &tr2, &r1, temps[ti], name);
+			trace_reset(&tr);
+			model_forward(&m, &tr, bos, -1);
+			for (i = 0; ; i++) {
+				int last = tr.n_pos - 1;
+
+				model_softmax_temp(tr.logits + (size_t)last * 7, 7, temps[ti], want);
+				if (probe_sample(&m, &tr, &r2, temps[ti], probs, &st) < 0) {
+					bad++;
+					break;
+				}
+				bad += memcmp(probs, want, sizeof want) != 0;
+				bad += st.pos != last || st.temperature != temps[ti];
+				bad += !(st.cum_lo <= st.u && (st.u < st.cum_hi || st.token == bos));
+				bad += !(st.cum_hi > st.cum_lo) || !(st.cum_hi <= st.total);
+				bad += tr.target[last] != st.token;
+				bad += -log(tr.probs[(size_t)last * 7 + st.token]) != tr.loss[last];
+				if (st.token == bos) {
+					bad += i != n || st.fed;
+					break;
+				}
+				bad += i >= n || name[i] != st.token;
+				if (!st.fed) {
+					bad += i != n - 1 || tr.n_pos != cfg.block_size;
+					break;
+				}
+				bad += tr.n_pos != last + 2 || tr.token[last + 1] != st.token;
+			}
+		}
+	}
+	CHECK(bad == 0);
+	trace_reset(&tr);
+	CHECK(probe_sample(&m, &tr, &r2, 0.5, probs, &st) == -1);
+	model_forward(&m, &tr, bos, -1);
+	CHECK(probe_sample(&m, &tr, &r2, 0.0, probs, &st) == -1);
+	CHECK(probe_sample(&m, &tr, &r2, NAN, probs, &st) == -1);
+	trace_free(&tr);
+	trace_free(&tr2);
+	model_free(&m);
+}
+
 int
 main(void)
 {
@@ -595,5 +768,8 @@ main(void)
 	test_moves();
 	test_views();
 	test_same_as_training();
+	test_ablation();
+	test_parse_heads();
+	test_sample();
 	return CHECK_DONE();
 }
