@@ -4,5 +4,6 @@
 #define MGPT_CMD_H
 
 int cmd_train(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

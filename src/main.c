@@ -13,6 +13,7 @@ static const char usage_text[] =
 "\n"
 "Commands:\n"
 "  train        train a model and log the run (the reference's output)\n"
+"  trace        print a forward pass op by op, every value the debugger shows\n"
 "\n"
 "Options for train:\n"
 "  --data FILE         training text, one name a line (default: bundled names)\n"
@@ -28,6 +29,14 @@ static const char usage_text[] =
 "  --db PATH           run database (default $XDG_DATA_HOME/mgpt-tui/runs.db)\n"
 "  --no-db             do not log the run\n"
 "\n"
+"trace [RUN] [OPTIONS] TEXT:\n"
+"  RUN                 run id, name or 'latest' (default: the newest finished\n"
+"                      run, else the default run trained in-process)\n"
+"  --step S            the weights after S training steps (default: the last)\n"
+"  --ablate L0H1,...   switch these heads off (layer and head from 0)\n"
+"  --format text|json  output format (default text)\n"
+"  --db PATH           run database\n"
+"\n"
 "General options:\n"
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
@@ -40,6 +49,7 @@ static const struct {
 	int (*fn)(int, char **);
 } commands[] = {
 	{ "train", cmd_train },
+	{ "trace", cmd_trace },
 };
 
 int

@@ -10,6 +10,7 @@
 #define MGPT_STEPPER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
@@ -80,6 +81,7 @@ void stepper_free(struct stepper *s);
 void stepper_build(struct stepper *s, int n_pos);
 /* Apply a command; returns 1 when the current op moved. */
 int  stepper_move(struct stepper *s, enum step_cmd cmd);
+/* The current op; NULL only while the pass is empty (n_pos 0). */
 const struct op *stepper_op(const struct stepper *s);
 /* Toggle a breakpoint on the current kind of op; returns 1 if now set. */
 int  stepper_toggle_break(struct stepper *s);
@@ -90,5 +92,100 @@ int  stepper_is_break(const struct stepper *s, const struct op *op);
  * (v via aux), head_qkv -> q slice, attn_scores/attn_weights -> one value
  * per cached position, probs -> indexed by token id, BOS last. */
 const double *op_out(const struct trace *tr, const struct op *op, int *n);
+
+
+/* ---- additions: everything a screen needs, read from the trace ---- */
+
+/* Where a step command may stop, spelled out (stepper.c implements exactly
+ * this). Groups: a head (its four depth-2 ops), a layer (its ops, heads
+ * included), a position (all its ops).
+ *   n / N  the next / previous op whose depth is the current op's or
+ *          shallower; it may cross into the next / previous position.
+ *   f      the first op after the innermost group holding the current op
+ *          (head, else layer, else position); past the last position it
+ *          goes to the last op.
+ *   F      the first op of that group; if already there, the first op of
+ *          the enclosing group; at a position's first op, the previous
+ *          position's first op.
+ *   c / C  the next / previous op that matches a breakpoint or ends
+ *          (probs) / starts (embed) a position.
+ *   Tab    the same kind, layer and head at pos+1 / pos-1.
+ * s then S (and Tab then Shift-Tab) always return to the op they left. */
+
+/* Number of ops in one position: 5 + L * (14 + 4H). */
+int  stepper_ops_per_pos(const struct model_config *cfg);
+/* Index in s->ops of an op (kind, pos, layer, head), or -1 when the pass
+ * has no such op. Constant time. */
+int  stepper_find(const struct stepper *s, const struct op *op);
+/* Make op the current one; returns 1 when it exists. */
+int  stepper_seek(struct stepper *s, const struct op *op);
+/* The op's kind from its stable name, or -1. */
+int  op_kind_from_name(const char *name);
+
+/* The second vector of an op where it has one: embed -> pos_emb,
+ * kv_cache -> this position's v. NULL (and *n = 0) otherwise. */
+const double *op_aux(const struct trace *tr, const struct op *op, int *n);
+
+/* rmsnorm's epsilon and the attention scale (D^0.5)^-1, the constants
+ * model_forward uses, so a formula can be printed with its numbers. */
+#define STEPPER_RMS_EPS 1e-5
+double stepper_attn_scale(const struct model_config *cfg);
+
+/* Everything an op computed from, for showing its formula with the
+ * numbers filled in. Every pointer points into the trace or the model's
+ * parameters; nothing is recomputed. Fields that do not apply to the op
+ * are 0 / NULL.
+ *
+ *   op             in            in2            other fields
+ *   embed          (none)        (none)         token; out = wte[token], aux = wpe[pos]
+ *   embed_sum      tok_emb       pos_emb
+ *   rmsnorm_in     emb                          ms, scale
+ *   residual       layer input                  (out is the same vector)
+ *   rmsnorm_attn   layer input                  ms, scale
+ *   q, k, v        rmsnorm_attn out             weight
+ *   kv_cache                                    k, v rows 0..pos (stride C, dim0 0, dim C)
+ *   head_qkv       q (the head's slice)         k, v slices, dim0, dim
+ *   attn_scores    q slice                      k slices, att_scale
+ *   attn_weights   scores        exps           max, sum
+ *   head_out       weights                      v slices, head_off
+ *   concat         att_head (all heads)         head_mask (out = att_cat)
+ *   attn_wo        concat out                   weight
+ *   attn_residual  attn_wo out   layer input
+ *   rmsnorm_mlp    attn_residual out            ms, scale
+ *   mlp_fc1        rmsnorm_mlp out              weight
+ *   relu           mlp_fc1 out                  n_active
+ *   mlp_fc2        relu out                     weight
+ *   mlp_residual   mlp_fc2 out   attn_residual out
+ *   logits         last layer's out             weight
+ *   probs          logits        exps           max, sum, target, loss
+ *
+ * A linear op's out[o] = sum_i W[o][i] * in[i]; W[o][i] is
+ * m->p[model_index(weight, o, i)] (op_weight). */
+struct op_view {
+	const double *out;  int n_out;   /* op_out */
+	const double *aux;  int n_aux;   /* op_aux */
+	const double *in;   int n_in;
+	const double *in2;  int n_in2;
+	const struct tensor *weight;     /* linear ops, else NULL */
+	double ms, scale;                /* rmsnorm: mean square, (ms + eps)^-0.5 */
+	double max, sum;                 /* softmax: the max subtracted, the sum of exps */
+	const double *k, *v;             /* cached rows: row u's slice at k + u*stride */
+	int    n_cached;                 /* pos + 1 */
+	int    stride;                   /* C */
+	int    dim0, dim;                /* the dimensions the head owns: dim0..dim0+dim-1 */
+	double att_scale;                /* (D^0.5)^-1 */
+	int    head_off;                 /* head ops: this head is switched off */
+	uint64_t head_mask;              /* the trace's mask (bit l*H+h = off) */
+	int    n_active;                 /* relu: units > 0 */
+	int    token;                    /* the input token at pos */
+	int    target;                   /* the next token, -1 when unknown */
+	double loss;                     /* probs: -log p[target], NaN when unknown */
+};
+
+/* Fill v for op; returns -1 (v zeroed) when op is not in the trace. */
+int    op_view(const struct model *m, const struct trace *tr, const struct op *op,
+               struct op_view *v);
+/* W[row][col] of a linear op's weight (0 when the op has none). */
+double op_weight(const struct model *m, const struct op_view *v, int row, int col);
 
 #endif

@@ -1,0 +1,699 @@
+/* cmd_trace.c - `mgpt-tui trace`: the debugger's pass without a screen.
+ *
+ * Feeds BOS and then each character of TEXT as the reference does, and
+ * prints every op of the pass in the stepper's order with the values the
+ * screen shows, read from the trace through op_view (nothing is computed
+ * here). JSON is an array of one object per op, one object per line.
+ *
+ * The weights come from load_model_for(): a run of the store replayed to a
+ * step, or, when no RUN is named and the database holds no finished run,
+ * the default run (bundled names, seed 42, 1000 steps) trained in-process.
+ * The store code is compiled when HAVE_RUN_STORE is defined (once
+ * src/store/store.c is linked in). */
+#include "config.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "dataset.h"
+#include "model.h"
+#include "probe.h"
+#include "stepper.h"
+#include "train.h"
+#include "xmalloc.h"
+#ifdef HAVE_RUN_STORE
+#include "store.h"
+#endif
+
+#define DEFAULT_SEED  42
+#define DEFAULT_STEPS 1000
+
+enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
+
+static const struct option trace_opts[] = {
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "ablate", required_argument, NULL, OPT_ABLATE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char trace_usage[] =
+"usage: mgpt-tui trace [RUN] [--step S] [--ablate L0H1,...] [--format text|json]\n"
+"                      [--db PATH] TEXT\n";
+
+/* The weights to trace and the data they were trained on. */
+struct loaded {
+	struct dataset ds;       /* the run's documents: the vocabulary */
+	struct trainer t;        /* t.model holds the weights */
+	long   step;             /* training steps the weights have had */
+	char   source[200];      /* "run 3 'x' at step 1000", for text output */
+};
+
+/* The default run, trained here: what `mgpt-tui train` does with no flags. */
+static int
+load_default(long step, struct loaded *L)
+{
+	struct model_config cfg = { 0, 16, 4, 1, 16 };
+	struct step_stats st;
+	long i;
+
+	if (step > DEFAULT_STEPS) {
+		cli_error("--step: %ld is out of range (0..%d)", step, DEFAULT_STEPS);
+		return EXIT_USAGE;
+	}
+	if (step < 0)
+		step = DEFAULT_STEPS;
+	if (cli_load_dataset(NULL, &L->ds) < 0)
+		return 1;
+	trainer_init(&L->t, &L->ds, &cfg, DEFAULT_SEED, DEFAULT_STEPS);
+	for (i = 0; i < step; i++)
+		trainer_step(&L->t, &st);
+	L->step = step;
+	snprintf(L->source, sizeof L->source,
+	    "default run (bundled names, seed %d, trained here) at step %ld", DEFAULT_SEED, step);
+	return 0;
+}
+
+#ifdef HAVE_RUN_STORE
+/* A run of the store. *found = 0 (and 0 returned) when RUN is not given
+ * and there is no database or no finished run in it: the caller falls back
+ * to the default run. The database is opened read-only and never created. */
+static int
+load_stored(const char *run, long step, const char *db, struct loaded *L, int *found)
+{
+	char pathbuf[4096], err[STORE_ERRLEN];
+	const char *path = db ? db : store_default_path(pathbuf, sizeof pathbuf);
+	struct run_info ri, *all = NULL;
+	struct store *st;
+	int n = 0, i, rc = 1;
+
+	*found = 0;
+	if (!run && access(path, F_OK) != 0)
+		return 0;
+	st = store_open(path, 0, 1, err, sizeof err);
+	if (!st) {
+		cli_error("%s", err);
+		return 1;
+	}
+	if (run) {
+		if (store_find_run(st, run, &ri) < 0) {
+			cli_error("%s", store_errmsg(st));
+			goto out;
+		}
+	} else {
+		if (store_list_runs(st, &all, &n) < 0) {
+			cli_error("%s", store_errmsg(st));
+			goto out;
+		}
+		for (i = n - 1; i >= 0 && all[i].status != RUN_FINISHED; i--)
+			;
+		if (i < 0) {
+			rc = 0;
+			goto out;
+		}
+		ri = all[i];
+	}
+	if (step > ri.steps_done) {
+		cli_error("--step: %ld is out of range (0..%ld for run %lld)", step, ri.steps_done,
+		    (long long)ri.id);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (step < 0)
+		step = ri.steps_done;
+	if (store_replay(st, &ri, step, &L->ds, &L->t) < 0) {
+		cli_error("%s", store_errmsg(st));
+		goto out;
+	}
+	L->step = step;
+	snprintf(L->source, sizeof L->source, "run %lld '%s' at step %ld", (long long)ri.id,
+	    ri.name, step);
+	*found = 1;
+	rc = 0;
+out:
+	free(all);
+	store_close(st);
+	return rc;
+}
+#endif
+
+/* The weights of RUN (NULL: the newest finished run, else the default run)
+ * after `step` training steps (-1: all it has). Returns 0, or the exit
+ * status after printing the error. */
+static int
+load_model_for(const char *run, long step, const char *db, struct loaded *L)
+{
+	memset(L, 0, sizeof *L);
+#ifdef HAVE_RUN_STORE
+	{
+		int found, rc = load_stored(run, step, db, L, &found);
+
+		if (rc || found)
+			return rc;
+	}
+#else
+	(void)db;
+	if (run) {
+		cli_error("trace: cannot open run '%s': this build has no run store", run);
+		return 1;
+	}
+#endif
+	return load_default(step, L);
+}
+
+static void
+loaded_free(struct loaded *L)
+{
+	trainer_free(&L->t);
+	dataset_free(&L->ds);
+}
+
+/* ---- input ---- */
+
+/* Append code point c to buf for a message: printable as itself in quotes,
+ * control characters as U+XXXX, so the message stays one line. */
+static void
+put_char_quoted(char *buf, size_t n, uint32_t c)
+{
+	size_t len = strlen(buf);
+	char u[8];
+
+	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029)
+		snprintf(buf + len, n - len, "U+%04X", (unsigned)c);
+	else {
+		u[utf8_put(u, c)] = '\0';
+		snprintf(buf + len, n - len, "'%s'", u);
+	}
+}
+
+/* TEXT as tokens: BOS then each character, cut at block_size. Returns the
+ * count, or -1 after printing the error. *cut receives the characters
+ * dropped. */
+static int
+encode_input(const struct dataset *ds, int block_size, const char *text, int *tok, int *cut)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t len = strlen(text), i = 0;
+	uint32_t c, bad[8];
+	int n = 0, n_bad = 0, more = 0, k, t, w;
+	char msg[512];
+
+	*cut = 0;
+	tok[n++] = ds->n_vocab;
+	while (i < len) {
+		w = utf8_get(s + i, len - i, &c);
+		if (w == 0) {
+			cli_error("trace: TEXT is not valid UTF-8 (byte %zu)", i + 1);
+			return -1;
+		}
+		i += (size_t)w;
+		t = dataset_token(ds, c);
+		if (t < 0) {
+			for (k = 0; k < n_bad && bad[k] != c; k++)
+				;
+			if (k == n_bad && n_bad < 8)
+				bad[n_bad++] = c;
+			else if (k == n_bad)
+				more = 1;
+			continue;
+		}
+		if (n < block_size)
+			tok[n++] = t;
+		else
+			(*cut)++;
+	}
+	if (n_bad) {
+		snprintf(msg, sizeof msg, "trace: ");
+		for (k = 0; k < n_bad; k++) {
+			if (k)
+				strncat(msg, ", ", sizeof msg - strlen(msg) - 1);
+			put_char_quoted(msg, sizeof msg, bad[k]);
+		}
+		if (more)
+			strncat(msg, " and more", sizeof msg - strlen(msg) - 1);
+		cli_error("%s %s not in the run's vocabulary of %d characters", msg,
+		    n_bad > 1 ? "are" : "is", ds->n_vocab);
+		return -1;
+	}
+	return n;
+}
+
+/* ---- output ---- */
+
+struct out {
+	FILE *f;
+	int   json;
+	const struct dataset *ds;
+	const struct model *m;
+	const struct trace *tr;
+	const struct trace *ref;   /* all heads on, when some are off; else NULL */
+};
+
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void
+json_num(FILE *f, double x)
+{
+	if (isfinite(x))
+		fprintf(f, "%.17g", x);
+	else
+		fputs("null", f);
+}
+
+static void
+json_vec(FILE *f, const char *key, const double *v, int n, int stride_rows, int rows, int stride)
+{
+	int r, i;
+
+	fprintf(f, ",\"%s\":", key);
+	if (stride_rows)
+		fputc('[', f);
+	for (r = 0; r < (stride_rows ? rows : 1); r++) {
+		fputs(r ? ",[" : "[", f);
+		for (i = 0; i < n; i++) {
+			if (i)
+				fputc(',', f);
+			json_num(f, v[(size_t)r * stride + i]);
+		}
+		fputc(']', f);
+	}
+	if (stride_rows)
+		fputc(']', f);
+}
+
+/* A token for people: the character, or BOS. */
+static const char *
+tok_text(const struct dataset *ds, int t, char *buf)
+{
+	return dataset_tokstr(ds, t, buf, "BOS");
+}
+
+static void
+text_vec(FILE *f, const char *label, const double *v, int n)
+{
+	int i;
+
+	fprintf(f, "    %-10s", label);
+	for (i = 0; i < n; i++)
+		fprintf(f, " %.6g", v[i]);
+	fputc('\n', f);
+}
+
+static void
+json_tok(FILE *f, const char *key, const struct dataset *ds, int t)
+{
+	char buf[8];
+
+	fprintf(f, ",\"%s\":", key);
+	if (t < 0 || t >= ds->n_vocab)
+		fputs("null", f);
+	else
+		json_str(f, dataset_tokstr(ds, t, buf, ""));
+}
+
+static void
+print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
+{
+	FILE *f = o->f;
+	const struct model_config *c = &o->tr->cfg;
+	char label[64];
+	int i, n;
+
+	op_label(op, label, sizeof label);
+	fprintf(f, "{\"op\":\"%s\",\"pos\":%d,\"layer\":", op_name(op->kind), op->pos);
+	op->layer < 0 ? fputs("null", f) : fprintf(f, "%d", op->layer);
+	fputs(",\"head\":", f);
+	op->head < 0 ? fputs("null", f) : fprintf(f, "%d", op->head);
+	fprintf(f, ",\"label\":\"%s\",\"token\":%d", label, v->token);
+	json_tok(f, "char", o->ds, v->token);
+	json_vec(f, "out", v->out, v->n_out, 0, 0, 0);
+	switch (op->kind) {
+	case OP_EMBED:
+		json_vec(f, "pos_emb", v->aux, v->n_aux, 0, 0, 0);
+		break;
+	case OP_RMSNORM_IN: case OP_RMSNORM_ATTN: case OP_RMSNORM_MLP:
+		fputs(",\"ms\":", f);
+		json_num(f, v->ms);
+		fputs(",\"scale\":", f);
+		json_num(f, v->scale);
+		fputs(",\"eps\":", f);
+		json_num(f, STEPPER_RMS_EPS);
+		break;
+	case OP_KV_CACHE:
+		json_vec(f, "k", v->k, v->dim, 1, v->n_cached, v->stride);
+		json_vec(f, "v", v->v, v->dim, 1, v->n_cached, v->stride);
+		break;
+	case OP_HEAD_QKV:
+		fprintf(f, ",\"dims\":[%d,%d]", v->dim0, v->dim0 + v->dim - 1);
+		json_vec(f, "k", v->k, v->dim, 1, v->n_cached, v->stride);
+		json_vec(f, "v", v->v, v->dim, 1, v->n_cached, v->stride);
+		break;
+	case OP_ATTN_SCORES:
+		fputs(",\"scale\":", f);
+		json_num(f, v->att_scale);
+		break;
+	case OP_ATTN_WEIGHTS:
+		fputs(",\"max\":", f);
+		json_num(f, v->max);
+		json_vec(f, "exp", v->in2, v->n_in2, 0, 0, 0);
+		fputs(",\"sum\":", f);
+		json_num(f, v->sum);
+		break;
+	case OP_HEAD_OUT:
+		fprintf(f, ",\"off\":%s", v->head_off ? "true" : "false");
+		break;
+	case OP_CONCAT:
+		fputs(",\"heads_off\":[", f);
+		for (i = 0, n = 0; i < c->n_head; i++)
+			if (v->head_mask & probe_head_bit(c, op->layer, i))
+				fprintf(f, "%s\"L%dH%d\"", n++ ? "," : "", op->layer, i);
+		fputc(']', f);
+		break;
+	case OP_RELU:
+		fprintf(f, ",\"active\":%d", v->n_active);
+		break;
+	case OP_PROBS:
+		fputs(",\"max\":", f);
+		json_num(f, v->max);
+		json_vec(f, "exp", v->in2, v->n_in2, 0, 0, 0);
+		fputs(",\"sum\":", f);
+		json_num(f, v->sum);
+		fprintf(f, ",\"target\":");
+		v->target < 0 ? fputs("null", f) : fprintf(f, "%d", v->target);
+		json_tok(f, "target_char", o->ds, v->target);
+		fputs(",\"loss\":", f);
+		json_num(f, v->loss);
+		if (o->ref) {
+			const double *p = o->ref->probs + (size_t)op->pos * c->vocab_size;
+
+			json_vec(f, "probs_all_heads", p, c->vocab_size, 0, 0, 0);
+			fputs(",\"loss_all_heads\":", f);
+			json_num(f, o->ref->loss[op->pos]);
+		}
+		fputs(",\"vocab\":[", f);
+		for (i = 0; i < c->vocab_size; i++) {
+			char buf[8];
+
+			if (i)
+				fputc(',', f);
+			if (i == c->vocab_size - 1)
+				fputs("null", f);
+			else
+				json_str(f, dataset_tokstr(o->ds, i, buf, ""));
+		}
+		fputc(']', f);
+		break;
+	default:
+		break;
+	}
+	fputc('}', f);
+}
+
+/* The five most probable tokens, for the probs line. */
+static void
+text_top(FILE *f, const struct dataset *ds, const double *p, int V)
+{
+	int best[5], nb = 0, i, j;
+	char buf[8];
+
+	for (i = 0; i < V; i++) {
+		for (j = nb; j > 0 && p[i] > p[best[j - 1]]; j--)
+			if (j < 5)
+				best[j] = best[j - 1];
+		if (j < 5) {
+			best[j] = i;
+			if (nb < 5)
+				nb++;
+		}
+	}
+	fputs("    top       ", f);
+	for (i = 0; i < nb; i++)
+		fprintf(f, " %s %.4f", tok_text(ds, best[i], buf), p[best[i]]);
+	fputc('\n', f);
+}
+
+static void
+print_op_text(const struct out *o, const struct op *op, const struct op_view *v)
+{
+	FILE *f = o->f;
+	const struct model_config *c = &o->tr->cfg;
+	char label[64], buf[8], buf2[8], name[16];
+	int u, i;
+
+	op_label(op, label, sizeof label);
+	if (op->kind == OP_EMBED)
+		fprintf(f, "pos %d: token %s (%d), next %s\n", op->pos, tok_text(o->ds, v->token, buf),
+		    v->token, v->target < 0 ? "unknown" : tok_text(o->ds, v->target, buf2));
+	fprintf(f, "  %s", label);
+	switch (op->kind) {
+	case OP_EMBED:
+		fprintf(f, ": wte[%d] and wpe[%d]\n", v->token, op->pos);
+		text_vec(f, "wte", v->out, v->n_out);
+		text_vec(f, "wpe", v->aux, v->n_aux);
+		return;
+	case OP_RMSNORM_IN: case OP_RMSNORM_ATTN: case OP_RMSNORM_MLP:
+		fprintf(f, ": ms %.17g, scale (ms + %g)^-0.5 = %.17g\n", v->ms, STEPPER_RMS_EPS, v->scale);
+		break;
+	case OP_KV_CACHE:
+		fprintf(f, ": %d cached rows\n", v->n_cached);
+		for (u = 0; u < v->n_cached; u++) {
+			snprintf(name, sizeof name, "k[%d]", u);
+			text_vec(f, name, v->k + (size_t)u * v->stride, v->dim);
+			snprintf(name, sizeof name, "v[%d]", u);
+			text_vec(f, name, v->v + (size_t)u * v->stride, v->dim);
+		}
+		return;
+	case OP_HEAD_QKV:
+		fprintf(f, ": dims %d..%d of %d\n", v->dim0, v->dim0 + v->dim - 1, c->n_embd);
+		text_vec(f, "q", v->out, v->n_out);
+		for (u = 0; u < v->n_cached; u++) {
+			snprintf(name, sizeof name, "k[%d]", u);
+			text_vec(f, name, v->k + (size_t)u * v->stride, v->dim);
+		}
+		for (u = 0; u < v->n_cached; u++) {
+			snprintf(name, sizeof name, "v[%d]", u);
+			text_vec(f, name, v->v + (size_t)u * v->stride, v->dim);
+		}
+		return;
+	case OP_ATTN_SCORES:
+		fprintf(f, ": q.k[u] * %.17g\n", v->att_scale);
+		break;
+	case OP_ATTN_WEIGHTS:
+		fprintf(f, ": max %.17g, sum %.17g\n", v->max, v->sum);
+		text_vec(f, "exp", v->in2, v->n_in2);
+		break;
+	case OP_HEAD_OUT:
+		fputs(v->head_off ? ": switched off (zeroed in concat)\n" : "\n", f);
+		break;
+	case OP_CONCAT:
+		fputs(": heads off:", f);
+		for (i = 0, u = 0; i < c->n_head; i++)
+			if (v->head_mask & probe_head_bit(c, op->layer, i)) {
+				fprintf(f, " L%dH%d", op->layer, i);
+				u++;
+			}
+		fputs(u ? "\n" : " none\n", f);
+		break;
+	case OP_RELU:
+		fprintf(f, ": %d of %d units active\n", v->n_active, v->n_out);
+		break;
+	case OP_PROBS:
+		fprintf(f, ": max %.17g, sum %.17g", v->max, v->sum);
+		if (v->target >= 0)
+			fprintf(f, "; next %s p %.6g, -log p %.17g", tok_text(o->ds, v->target, buf),
+			    v->out[v->target], v->loss);
+		fputc('\n', f);
+		text_top(f, o->ds, v->out, v->n_out);
+		text_vec(f, "out", v->out, v->n_out);
+		if (o->ref) {
+			const double *p = o->ref->probs + (size_t)op->pos * c->vocab_size;
+
+			text_vec(f, "all heads", p, c->vocab_size);
+			fputs("    delta p   ", f);
+			for (i = 0; i < c->vocab_size; i++)
+				fprintf(f, " %+.6g", v->out[i] - p[i]);
+			fputc('\n', f);
+			if (v->target >= 0)
+				fprintf(f, "    -log p of %s: %.17g with these heads, %.17g with all heads on\n",
+				    tok_text(o->ds, v->target, buf), v->loss, o->ref->loss[op->pos]);
+		}
+		return;
+	default:
+		fputc('\n', f);
+		break;
+	}
+	text_vec(f, "out", v->out, v->n_out);
+}
+
+int
+cmd_trace(int argc, char **argv)
+{
+	const char *run = NULL, *text, *db = NULL, **ablate;
+	long step = -1;
+	int json = 0, c, i, n, cut, rc = 1, n_ablate = 0, *tok = NULL;
+	uint64_t mask = 0;
+	char err[256], heads[512];
+	struct loaded L;
+	struct trace tr, ref;
+	struct stepper s;
+	struct out o;
+
+	ablate = xcalloc((size_t)argc + 1, sizeof *ablate);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", trace_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_STEP:
+			if (cli_long("--step", optarg, 0, 1000000000L, &step) < 0)
+				goto usage;
+			break;
+		case OPT_ABLATE:
+			if (probe_parse_heads(optarg, NULL, &mask, err, sizeof err) < 0) {
+				cli_error("--ablate: %s", err);
+				goto usage;
+			}
+			ablate[n_ablate++] = optarg;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "json"))
+				json = 1;
+			else if (!strcmp(optarg, "text"))
+				json = 0;
+			else {
+				cli_error("--format: '%s' is not text or json", optarg);
+				goto usage;
+			}
+			break;
+		case OPT_DB:
+			db = optarg;
+			break;
+		case 'h':
+			fputs(trace_usage, stdout);
+			free(ablate);
+			return 0;
+		default:
+			cli_bad_option("trace", argv, c);
+			goto usage;
+		}
+	}
+	n = argc - optind;
+	if (n < 1) {
+		cli_error("trace: no TEXT given (try 'mgpt-tui trace emma')");
+		goto usage;
+	}
+	if (n > 2) {
+		cli_error("trace: unexpected argument '%s'", argv[optind + 2]);
+		goto usage;
+	}
+	if (n == 2)
+		run = argv[optind++];
+	text = argv[optind];
+
+	if ((rc = load_model_for(run, step, db, &L)) != 0) {
+		free(ablate);
+		return rc;
+	}
+	for (i = 0; i < n_ablate; i++) {
+		uint64_t m1;
+
+		if (probe_parse_heads(ablate[i], &L.t.model.cfg, &m1, err, sizeof err) < 0) {
+			cli_error("--ablate: %s", err);
+			rc = EXIT_USAGE;
+			goto done_model;
+		}
+		mask |= m1;
+	}
+	tok = xmalloc((size_t)L.t.model.cfg.block_size * sizeof *tok);
+	n = encode_input(&L.ds, L.t.model.cfg.block_size, text, tok, &cut);
+	if (n < 0) {
+		rc = EXIT_USAGE;
+		goto done_model;
+	}
+	if (cut)
+		cli_error("note: TEXT cut to its first %d characters (block_size %d tokens, BOS included)",
+		    n - 1, L.t.model.cfg.block_size);
+
+	trace_init(&tr, &L.t.model.cfg);
+	tr.head_mask = mask;
+	for (i = 0; i < n; i++)
+		model_forward(&L.t.model, &tr, tok[i], i + 1 < n ? tok[i + 1] : -1);
+	memset(&o, 0, sizeof o);
+	if (mask) {
+		trace_init(&ref, &L.t.model.cfg);
+		probe_all_heads(&L.t.model, &tr, &ref);
+		o.ref = &ref;
+	}
+	stepper_init(&s, &tr.cfg);
+	stepper_build(&s, tr.n_pos);
+
+	o.f = stdout;
+	o.json = json;
+	o.ds = &L.ds;
+	o.m = &L.t.model;
+	o.tr = &tr;
+	if (!json) {
+		probe_format_heads(mask, &tr.cfg, heads, sizeof heads);
+		printf("# %s\n# input:", L.source);
+		for (i = 0; i < n; i++) {
+			char buf[8];
+
+			printf(" %s", tok_text(&L.ds, tok[i], buf));
+		}
+		printf(" (%d positions, %d ops); heads off: %s\n", n, s.n_ops, mask ? heads : "none");
+		if (cut)
+			printf("# note: TEXT cut at block_size %d tokens\n", tr.cfg.block_size);
+	} else
+		fputs("[\n", stdout);
+	for (i = 0; i < s.n_ops; i++) {
+		struct op_view v;
+
+		op_view(&L.t.model, &tr, &s.ops[i], &v);
+		if (json) {
+			print_op_json(&o, &s.ops[i], &v);
+			fputs(i + 1 < s.n_ops ? ",\n" : "\n", stdout);
+		} else
+			print_op_text(&o, &s.ops[i], &v);
+	}
+	if (json)
+		fputs("]\n", stdout);
+	rc = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("trace: cannot write the output");
+		rc = 1;
+	}
+	stepper_free(&s);
+	if (mask)
+		trace_free(&ref);
+	trace_free(&tr);
+done_model:
+	free(tok);
+	free(ablate);
+	loaded_free(&L);
+	return rc;
+usage:
+	free(ablate);
+	return EXIT_USAGE;
+}
