@@ -739,28 +739,78 @@ adam_free(struct adam *a)
 	a->m = a->v = NULL;
 }
 
-double
-adam_update(struct adam *a, double *restrict p, const double *restrict g, size_t n,
-    long step, long n_steps)
-{
-	/* As the reference writes it; beta**(step+1) is pow(), g**2 is g*g
-	 * (pow(g, 2.0) == g*g for every double) and v_hat**0.5 is sqrt: see
-	 * the note on pow(x, 0.5) in docs/ACCURACY.md. */
-	const double lr_t = a->lr * (1 - (double)step / (double)n_steps);
-	const double b1 = a->beta1, b2 = a->beta2, c1 = 1 - b1, c2 = 1 - b2;
-	const double bc1 = 1 - pow(b1, (double)(step + 1)), bc2 = 1 - pow(b2, (double)(step + 1));
-	const double eps = a->eps;
-	double *restrict mm = a->m, *restrict vv = a->v;
-	size_t i;
+/* The update of n parameters; returns sum g[i]^2 added in index order, the
+ * gradient's squared norm, so that training reads the gradient once. Eight
+ * parameters at a time: their squares join the (sequential) sum, then their
+ * updates run as one vector, each exactly the scalar formula. */
+struct adam_k {
+	double b1, b2, c1, c2;   /* beta1, beta2, 1 - beta1, 1 - beta2 */
+	double bc1, bc2;         /* 1 - beta^(step+1) */
+	double lr_t, eps;
+};
 
-	for (i = 0; i < n; i++) {
+KERNEL static double
+adam_kernel(double *restrict p, const double *restrict g, double *restrict mm,
+    double *restrict vv, size_t n, const struct adam_k *k)
+{
+	const double b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2;
+	const double bc1 = k->bc1, bc2 = k->bc2, lr_t = k->lr_t, eps = k->eps;
+	double ss = 0.0;
+	size_t i = 0, j;
+
+	for (; i + 8 <= n; i += 8) {
+		for (j = i; j < i + 8; j++)
+			ss += g[j] * g[j];
+		for (j = i; j < i + 8; j++) {
+			double gj = g[j], m_hat, v_hat;
+
+			mm[j] = b1 * mm[j] + c1 * gj;
+			vv[j] = b2 * vv[j] + c2 * (gj * gj);
+			m_hat = mm[j] / bc1;
+			v_hat = vv[j] / bc2;
+			p[j] -= lr_t * m_hat / (sqrt(v_hat) + eps);
+		}
+	}
+	for (; i < n; i++) {
 		double gi = g[i], m_hat, v_hat;
 
+		ss += gi * gi;
 		mm[i] = b1 * mm[i] + c1 * gi;
 		vv[i] = b2 * vv[i] + c2 * (gi * gi);
 		m_hat = mm[i] / bc1;
 		v_hat = vv[i] / bc2;
 		p[i] -= lr_t * m_hat / (sqrt(v_hat) + eps);
 	}
-	return lr_t;
+	return ss;
+}
+
+double
+adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, size_t n,
+    long step, long n_steps, double *grad_sq)
+{
+	/* As the reference writes it; beta**(step+1) is pow(), g**2 is g*g
+	 * (pow(g, 2.0) == g*g for every double) and v_hat**0.5 is sqrt: see
+	 * the note on pow(x, 0.5) in docs/ACCURACY.md. */
+	struct adam_k k;
+	double ss;
+
+	k.lr_t = a->lr * (1 - (double)step / (double)n_steps);
+	k.b1 = a->beta1;
+	k.b2 = a->beta2;
+	k.c1 = 1 - k.b1;
+	k.c2 = 1 - k.b2;
+	k.bc1 = 1 - pow(k.b1, (double)(step + 1));
+	k.bc2 = 1 - pow(k.b2, (double)(step + 1));
+	k.eps = a->eps;
+	ss = adam_kernel(p, g, a->m, a->v, n, &k);
+	if (grad_sq)
+		*grad_sq = ss;
+	return k.lr_t;
+}
+
+double
+adam_update(struct adam *a, double *restrict p, const double *restrict g, size_t n,
+    long step, long n_steps)
+{
+	return adam_update_norm(a, p, g, n, step, n_steps, NULL);
 }
