@@ -257,21 +257,44 @@ trace_reset(struct trace *tr)
 
 /* ---- forward kernels, each in the reference's order of operations ---- */
 
-/* y[o] = sum_i W[o][i] x[i], W stored transposed as Wt[i][o]. */
-static void
+/* The hot loops are also built for AVX2 and AVX-512 and the loader picks the
+ * best the CPU has. That changes no bit: a kernel vectorises across
+ * independent outputs only, every output adds its terms in the same order
+ * at every vector width, and -ffp-contract=off keeps a*b+c two roundings. */
+#ifdef HAVE_TARGET_CLONES
+#define KERNEL __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define KERNEL
+#endif
+
+/* y[o] = sum_i W[o][i] x[i], W stored transposed as Wt[i][o]; each sum
+ * starts from 0.0 and adds i = 0, 1, ... Eight outputs at a time keep
+ * their sums in registers. */
+KERNEL static void
 linear_forward(double *restrict y, const double *restrict Wt, const double *restrict x,
     int out, int in)
 {
-	int i, o;
+	int i, j, o;
 
-	for (o = 0; o < out; o++)
-		y[o] = 0.0;
-	for (i = 0; i < in; i++) {
-		const double *w = Wt + (size_t)i * out;
-		double xi = x[i];
+	for (o = 0; o + 8 <= out; o += 8) {
+		double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
 
-		for (o = 0; o < out; o++)
-			y[o] += w[o] * xi;
+		for (i = 0; i < in; i++) {
+			const double *w = Wt + (size_t)i * out + o;
+			double xi = x[i];
+
+			for (j = 0; j < 8; j++)
+				acc[j] += w[j] * xi;
+		}
+		for (j = 0; j < 8; j++)
+			y[o + j] = acc[j];
+	}
+	for (; o < out; o++) {
+		double acc = 0.0;
+
+		for (i = 0; i < in; i++)
+			acc += Wt[(size_t)i * out + o] * x[i];
+		y[o] = acc;
 	}
 }
 
@@ -447,7 +470,7 @@ struct backward {
 	double *dmid;   /* [T][C] */
 	double *dh;     /* [T][F] */
 	double *dw;     /* [T] */
-	double *dlogit; /* [V] */
+	double *dlogit; /* [T][V] */
 };
 
 struct backward *
@@ -465,7 +488,7 @@ backward_new(const struct model_config *c)
 	b->dmid = xcalloc(T * C, sizeof(double));
 	b->dh = xcalloc(T * 4 * C, sizeof(double));
 	b->dw = xcalloc(T, sizeof(double));
-	b->dlogit = xcalloc((size_t)c->vocab_size, sizeof(double));
+	b->dlogit = xcalloc(T * (size_t)c->vocab_size, sizeof(double));
 	return b;
 }
 
@@ -479,29 +502,71 @@ backward_free(struct backward *b)
 	free(b);
 }
 
-/* y = W x with Wt [in][out]: gWt[i][o] += x[i] dy[o]; dx[i] += sum_o Wt[i][o] dy[o]. */
-static void
-linear_backward(double *restrict dx, double *restrict gWt, const double *restrict x,
-    const double *restrict dy, const double *restrict Wt, int out, int in)
+/* The backward of y = W x (Wt [in][out]) over positions 0..n-1, in two
+ * halves. The order of every sum is part of the figures (a snapshot replays
+ * bit for bit only if it never changes), so it is fixed here, the same for
+ * every vector width:
+ *
+ *   gWt[i][o] = ((0.0 + x[0][i] dy[0][o]) + x[1][i] dy[1][o]) + ...
+ *   dx[t][i] += (s0 + s1) + (s2 + s3),   s_k = sum over o = k (mod 4) of
+ *               Wt[i][o] dy[t][o] in ascending o, the last out % 4 terms
+ *               added to s0 after the rest.
+ *
+ * Rows are strided: X[t] is X + t*xs, dY[t] is dY + t*ys, dX[t] is dX + t*dxs. */
+KERNEL static void
+linear_backward_w(double *restrict gWt, const double *restrict X, size_t xs,
+    const double *restrict dY, size_t ys, int n, int out, int in)
 {
-	int i, o;
+	int i, j, o, t;
 
 	for (i = 0; i < in; i++) {
-		const double *w = Wt + (size_t)i * out;
-		double *gw = gWt + (size_t)i * out, xi = x[i];
-		double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+		double *gw = gWt + (size_t)i * out;
 
-		for (o = 0; o < out; o++)
-			gw[o] += xi * dy[o];
-		for (o = 0; o + 3 < out; o += 4) {
-			s0 += w[o] * dy[o];
-			s1 += w[o + 1] * dy[o + 1];
-			s2 += w[o + 2] * dy[o + 2];
-			s3 += w[o + 3] * dy[o + 3];
+		for (o = 0; o + 8 <= out; o += 8) {
+			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+
+			for (t = 0; t < n; t++) {
+				const double *dy = dY + (size_t)t * ys + o;
+				double xi = X[(size_t)t * xs + i];
+
+				for (j = 0; j < 8; j++)
+					acc[j] += xi * dy[j];
+			}
+			for (j = 0; j < 8; j++)
+				gw[o + j] = acc[j];
 		}
-		for (; o < out; o++)
-			s0 += w[o] * dy[o];
-		dx[i] += (s0 + s1) + (s2 + s3);
+		for (; o < out; o++) {
+			double acc = 0.0;
+
+			for (t = 0; t < n; t++)
+				acc += X[(size_t)t * xs + i] * dY[(size_t)t * ys + o];
+			gw[o] = acc;
+		}
+	}
+}
+
+KERNEL static void
+linear_backward_x(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
+    const double *restrict Wt, int n, int out, int in)
+{
+	const int o4 = out & ~3;
+	int i, k, o, t;
+
+	for (t = 0; t < n; t++) {
+		const double *dy = dY + (size_t)t * ys;
+		double *dx = dX + (size_t)t * dxs;
+
+		for (i = 0; i < in; i++) {
+			const double *w = Wt + (size_t)i * out;
+			double s[4] = { 0.0, 0.0, 0.0, 0.0 };
+
+			for (o = 0; o < o4; o += 4)
+				for (k = 0; k < 4; k++)
+					s[k] += w[o + k] * dy[o + k];
+			for (; o < out; o++)
+				s[0] += w[o] * dy[o];
+			dx[i] += (s[0] + s[1]) + (s[2] + s[3]);
+		}
 	}
 }
 
@@ -531,20 +596,26 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	size_t TC = (size_t)n * C;
 	int l, t, h, i, j, u;
 
-	memset(g, 0, m->n_params * sizeof *g);
+	/* Every linear layer's gradient is written whole below; only the
+	 * embedding tables are accumulated into, row by row. */
+	memset(g + m->tensors[0].off, 0, (size_t)V * C * sizeof *g);
+	memset(g + m->tensors[1].off, 0, (size_t)T * C * sizeof *g);
 	memset(b->dx, 0, TC * sizeof(double));
 
 	/* loss = (1/n) sum_t -log softmax(logits_t)[target_t] */
 	for (t = 0; t < n; t++) {
 		const double *p = tr->probs + (size_t)t * V;
-		const double *xf = c->n_layer ? tr->x_out + trace_lt(tr, c->n_layer - 1, t) * C
-		    : tr->x0 + (size_t)t * C;
+		double *dl = b->dlogit + (size_t)t * V;
 
 		for (i = 0; i < V; i++)
-			b->dlogit[i] = p[i] * inv_n;
-		b->dlogit[tr->target[t]] -= inv_n;
-		linear_backward(b->dx + (size_t)t * C, g + m->tensors[2].off, xf, b->dlogit,
-		    wt(m, 2), V, C);
+			dl[i] = p[i] * inv_n;
+		dl[tr->target[t]] -= inv_n;
+	}
+	{
+		const double *xf = c->n_layer ? tr->x_out + trace_lt(tr, c->n_layer - 1, 0) * C : tr->x0;
+
+		linear_backward_w(g + m->tensors[2].off, xf, C, b->dlogit, V, n, V, C);
+		linear_backward_x(b->dx, C, b->dlogit, V, wt(m, 2), n, V, C);
 	}
 
 	for (l = c->n_layer - 1; l >= 0; l--) {
@@ -554,21 +625,24 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		/* MLP: x_out = fc2(relu(fc1(rmsnorm(x_mid)))) + x_mid */
 		memcpy(b->dmid, b->dx, TC * sizeof(double));
 		memset(b->dxn, 0, TC * sizeof(double));
+		memset(b->dh, 0, (size_t)n * F * sizeof(double));
+		linear_backward_w(g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt0 * F, F,
+		    b->dx, C, n, C, F);
+		linear_backward_x(b->dh, F, b->dx, C, wt(m, TI_LAYER(l, 5)), n, C, F);
 		for (t = 0; t < n; t++) {
-			size_t lt = lt0 + t;
+			const double *a = tr->fc1 + (lt0 + t) * F;
 			double *dh = b->dh + (size_t)t * F;
 
-			memset(dh, 0, F * sizeof(double));
-			linear_backward(dh, g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt * F,
-			    b->dx + (size_t)t * C, wt(m, TI_LAYER(l, 5)), C, F);
 			for (i = 0; i < F; i++)
-				if (!(tr->fc1[lt * F + i] > 0))
+				if (!(a[i] > 0))
 					dh[i] = 0.0;
-			linear_backward(b->dxn + (size_t)t * C, g + m->tensors[TI_LAYER(l, 4)].off,
-			    tr->xn2 + lt * C, dh, wt(m, TI_LAYER(l, 4)), F, C);
-			rmsnorm_backward(b->dmid + (size_t)t * C, b->dxn + (size_t)t * C,
-			    tr->x_mid + lt * C, C, tr->ln2_scale[lt]);
 		}
+		linear_backward_w(g + m->tensors[TI_LAYER(l, 4)].off, tr->xn2 + lt0 * C, C,
+		    b->dh, F, n, F, C);
+		linear_backward_x(b->dxn, C, b->dh, F, wt(m, TI_LAYER(l, 4)), n, F, C);
+		for (t = 0; t < n; t++)
+			rmsnorm_backward(b->dmid + (size_t)t * C, b->dxn + (size_t)t * C,
+			    tr->x_mid + (lt0 + t) * C, C, tr->ln2_scale[lt0 + t]);
 
 		/* attention: x_mid = wo(cat(heads)) + x_in */
 		memcpy(b->dx, b->dmid, TC * sizeof(double));
@@ -576,11 +650,12 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		memset(b->dq, 0, TC * sizeof(double));
 		memset(b->dk, 0, TC * sizeof(double));
 		memset(b->dv, 0, TC * sizeof(double));
+		linear_backward_w(g + m->tensors[TI_LAYER(l, 3)].off, tr->att_cat + lt0 * C, C,
+		    b->dmid, C, n, C, C);
+		linear_backward_x(b->dcat, C, b->dmid, C, wt(m, TI_LAYER(l, 3)), n, C, C);
 		for (t = 0; t < n; t++) {
 			size_t lt = lt0 + t;
 
-			linear_backward(b->dcat + (size_t)t * C, g + m->tensors[TI_LAYER(l, 3)].off,
-			    tr->att_cat + lt * C, b->dmid + (size_t)t * C, wt(m, TI_LAYER(l, 3)), C, C);
 			for (h = 0; h < H; h++) {
 				size_t lth = trace_lth(tr, l, t, h);
 				const double *w = tr->att_w + lth * T;
@@ -614,20 +689,18 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 				}
 			}
 		}
+		/* q, k, v in that order into each dxn[t] */
 		memset(b->dxn, 0, TC * sizeof(double));
-		for (t = 0; t < n; t++) {
-			size_t lt = lt0 + t;
-			double *dxn = b->dxn + (size_t)t * C;
+		for (i = 0; i < 3; i++) {
+			const double *dy = i == 0 ? b->dq : i == 1 ? b->dk : b->dv;
 
-			linear_backward(dxn, g + m->tensors[TI_LAYER(l, 0)].off, tr->xn1 + lt * C,
-			    b->dq + (size_t)t * C, wt(m, TI_LAYER(l, 0)), C, C);
-			linear_backward(dxn, g + m->tensors[TI_LAYER(l, 1)].off, tr->xn1 + lt * C,
-			    b->dk + (size_t)t * C, wt(m, TI_LAYER(l, 1)), C, C);
-			linear_backward(dxn, g + m->tensors[TI_LAYER(l, 2)].off, tr->xn1 + lt * C,
-			    b->dv + (size_t)t * C, wt(m, TI_LAYER(l, 2)), C, C);
-			rmsnorm_backward(b->dx + (size_t)t * C, dxn, xin + (size_t)t * C, C,
-			    tr->ln1_scale[lt]);
+			linear_backward_w(g + m->tensors[TI_LAYER(l, i)].off, tr->xn1 + lt0 * C, C,
+			    dy, C, n, C, C);
+			linear_backward_x(b->dxn, C, dy, C, wt(m, TI_LAYER(l, i)), n, C, C);
 		}
+		for (t = 0; t < n; t++)
+			rmsnorm_backward(b->dx + (size_t)t * C, b->dxn + (size_t)t * C,
+			    xin + (size_t)t * C, C, tr->ln1_scale[lt0 + t]);
 	}
 
 	/* x0 = rmsnorm(wte[token] + wpe[pos]) */
@@ -666,28 +739,78 @@ adam_free(struct adam *a)
 	a->m = a->v = NULL;
 }
 
-double
-adam_update(struct adam *a, double *restrict p, const double *restrict g, size_t n,
-    long step, long n_steps)
-{
-	/* As the reference writes it; beta**(step+1) is pow(), g**2 is g*g
-	 * (pow(g, 2.0) == g*g for every double) and v_hat**0.5 is sqrt: see
-	 * the note on pow(x, 0.5) in docs/ACCURACY.md. */
-	const double lr_t = a->lr * (1 - (double)step / (double)n_steps);
-	const double b1 = a->beta1, b2 = a->beta2, c1 = 1 - b1, c2 = 1 - b2;
-	const double bc1 = 1 - pow(b1, (double)(step + 1)), bc2 = 1 - pow(b2, (double)(step + 1));
-	const double eps = a->eps;
-	double *restrict mm = a->m, *restrict vv = a->v;
-	size_t i;
+/* The update of n parameters; returns sum g[i]^2 added in index order, the
+ * gradient's squared norm, so that training reads the gradient once. Eight
+ * parameters at a time: their squares join the (sequential) sum, then their
+ * updates run as one vector, each exactly the scalar formula. */
+struct adam_k {
+	double b1, b2, c1, c2;   /* beta1, beta2, 1 - beta1, 1 - beta2 */
+	double bc1, bc2;         /* 1 - beta^(step+1) */
+	double lr_t, eps;
+};
 
-	for (i = 0; i < n; i++) {
+KERNEL static double
+adam_kernel(double *restrict p, const double *restrict g, double *restrict mm,
+    double *restrict vv, size_t n, const struct adam_k *k)
+{
+	const double b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2;
+	const double bc1 = k->bc1, bc2 = k->bc2, lr_t = k->lr_t, eps = k->eps;
+	double ss = 0.0;
+	size_t i = 0, j;
+
+	for (; i + 8 <= n; i += 8) {
+		for (j = i; j < i + 8; j++)
+			ss += g[j] * g[j];
+		for (j = i; j < i + 8; j++) {
+			double gj = g[j], m_hat, v_hat;
+
+			mm[j] = b1 * mm[j] + c1 * gj;
+			vv[j] = b2 * vv[j] + c2 * (gj * gj);
+			m_hat = mm[j] / bc1;
+			v_hat = vv[j] / bc2;
+			p[j] -= lr_t * m_hat / (sqrt(v_hat) + eps);
+		}
+	}
+	for (; i < n; i++) {
 		double gi = g[i], m_hat, v_hat;
 
+		ss += gi * gi;
 		mm[i] = b1 * mm[i] + c1 * gi;
 		vv[i] = b2 * vv[i] + c2 * (gi * gi);
 		m_hat = mm[i] / bc1;
 		v_hat = vv[i] / bc2;
 		p[i] -= lr_t * m_hat / (sqrt(v_hat) + eps);
 	}
-	return lr_t;
+	return ss;
+}
+
+double
+adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, size_t n,
+    long step, long n_steps, double *grad_sq)
+{
+	/* As the reference writes it; beta**(step+1) is pow(), g**2 is g*g
+	 * (pow(g, 2.0) == g*g for every double) and v_hat**0.5 is sqrt: see
+	 * the note on pow(x, 0.5) in docs/ACCURACY.md. */
+	struct adam_k k;
+	double ss;
+
+	k.lr_t = a->lr * (1 - (double)step / (double)n_steps);
+	k.b1 = a->beta1;
+	k.b2 = a->beta2;
+	k.c1 = 1 - k.b1;
+	k.c2 = 1 - k.b2;
+	k.bc1 = 1 - pow(k.b1, (double)(step + 1));
+	k.bc2 = 1 - pow(k.b2, (double)(step + 1));
+	k.eps = a->eps;
+	ss = adam_kernel(p, g, a->m, a->v, n, &k);
+	if (grad_sq)
+		*grad_sq = ss;
+	return k.lr_t;
+}
+
+double
+adam_update(struct adam *a, double *restrict p, const double *restrict g, size_t n,
+    long step, long n_steps)
+{
+	return adam_update_norm(a, p, g, n, step, n_steps, NULL);
 }

@@ -164,5 +164,9 @@ void   adam_free(struct adam *a);
 /* One update at step s of n (lr_t = lr * (1 - s/n)). Returns lr_t. */
 double adam_update(struct adam *a, double *p, const double *g, size_t n_params,
                    long step, long n_steps);
+/* The same update, also giving sum g[i]^2 added in index order (the
+ * squared gradient norm) from the same pass over g. */
+double adam_update_norm(struct adam *a, double *p, const double *g, size_t n_params,
+                        long step, long n_steps, double *grad_sq);
 
 #endif
