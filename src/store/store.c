@@ -70,6 +70,18 @@ static const char *const migrations[] = {
 	" step INTEGER NOT NULL,"
 	" name TEXT NOT NULL,"
 	" PRIMARY KEY (run_id, idx)) WITHOUT ROWID;",
+	/* 1 -> 2: the replay screen's cache of per-head statistics (values
+	 * the engine computes from replayed weights; droppable) */
+	"CREATE TABLE head_stats ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" probe TEXT NOT NULL,"            /* the probe input, e.g. 'emma' */
+	" step INTEGER NOT NULL,"          /* weights after this many steps; 0 = initial */
+	" layer INTEGER NOT NULL,"
+	" head INTEGER NOT NULL,"
+	" entropy REAL,"                   /* NULL: NaN (a probe too short) */
+	" prev REAL,"
+	" bos REAL,"
+	" PRIMARY KEY (run_id, probe, step, layer, head)) WITHOUT ROWID;",
 };
 
 static const char *const sql_text[SQL__COUNT] = {
@@ -357,7 +369,8 @@ table_count(struct store *st, const char *where)
 static int
 check_tables(struct store *st)
 {
-	static const char *const tables[] = { "datasets", "runs", "steps", "snapshots", "samples" };
+	static const char *const tables[] = { "datasets", "runs", "steps", "snapshots", "samples",
+		"head_stats" };
 	char where[128];
 	size_t i;
 	int n;

@@ -12,7 +12,7 @@
 #include "store.h"
 
 #define STORE_APP_ID  0x4d475054   /* "MGPT" in the header's application_id */
-#define STORE_SCHEMA  1            /* user_version this program writes */
+#define STORE_SCHEMA  2            /* user_version this program writes */
 
 enum store_sql {
 	SQL_INSERT_STEP, SQL_INSERT_SNAPSHOT, SQL_UPDATE_BEST, SQL_INSERT_SAMPLE,
@@ -48,6 +48,9 @@ int           store_fail(struct store *st, const char *fmt, ...)
 int           store_fail_sql(struct store *st, const char *what);
 sqlite3_stmt *store_stmt(struct store *st, enum store_sql id);
 int           store_exec(struct store *st, const char *sql);
+/* A name a run may be given (length, no control characters, not an id or
+ * "latest"); 0 or -1 with the reason. */
+int           store_check_name(struct store *st, const char *name);
 /* Roll back whatever transaction a failed statement may have left open. */
 void          store_abort(struct store *st);
 /* Decode the RUN_COLS of the current row; validates every field. */

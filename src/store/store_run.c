@@ -18,8 +18,8 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
-static int
-check_name(struct store *st, const char *name)
+int
+store_check_name(struct store *st, const char *name)
 {
 	const unsigned char *p;
 	int digits = 1;
@@ -64,7 +64,7 @@ store_run_create(struct store *st, struct run_info *run, const struct dataset *d
 	if (st->readonly)
 		return store_fail(st, "opened read-only");
 	if (run->name[0]) {
-		if (check_name(st, run->name) < 0 || (taken = name_taken(st, run->name)) < 0)
+		if (store_check_name(st, run->name) < 0 || (taken = name_taken(st, run->name)) < 0)
 			return -1;
 		if (taken)
 			return store_fail(st, "a run named '%s' already exists", run->name);
@@ -521,6 +521,7 @@ store_delete_run(struct store *st, const struct run_info *run)
 {
 	static const char *const del[] = {
 		"DELETE FROM samples WHERE run_id = ?1",
+		"DELETE FROM head_stats WHERE run_id = ?1",
 		"DELETE FROM snapshots WHERE run_id = ?1",
 		"DELETE FROM steps WHERE run_id = ?1",
 		"DELETE FROM runs WHERE id = ?1",
