@@ -1,0 +1,236 @@
+/* test_replay.c - what the run view shows, without a screen: a run logged
+ * by live_train (the screen's trainer) replayed by replay_run at any step,
+ * the probe and the statistics equal to the engine's on the weights
+ * trained straight to that step, the statistics cache written once and
+ * read back identical, renaming, and another connection's commits seen. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "headstats.h"
+#include "live_train.h"
+#include "replay_run.h"
+#include "store.h"
+#include "store_view.h"
+#include "train.h"
+#include "xmalloc.h"
+
+/* live_train falls back to the bundled names; the test gives its own file. */
+const unsigned char bundled_names[] = "emma\nava\n";
+const size_t bundled_names_len = sizeof bundled_names - 1;
+
+#define STEPS 37
+static char dir[256], db[300], data[300];
+
+static void
+setup(void)
+{
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "%s/mgpt-replay.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(db, sizeof db, "%s/runs.db", dir);
+	snprintf(data, sizeof data, "%s/names.txt", dir);
+	f = fopen(data, "w");
+	fputs("emma\nolivia\nava\nisabella\nsophia\nmia\namelia\nharper\nevelyn\nabigail\n", f);
+	fclose(f);
+}
+
+static void
+train_run(const char *name, uint64_t seed, struct run_info *out)
+{
+	struct live_train lt;
+	struct live_train_opts o = { data, seed, STEPS, { 0, 8, 2, 2, 8 }, 10, name };
+	char err[512];
+	int rc;
+
+	CHECK(live_train_start(&lt, db, &o, err, sizeof err) == 0);
+	while ((rc = live_train_slice(&lt, 0.001)) == 1)
+		;
+	CHECK(rc == 0);
+	CHECK(lt.state == LIVE_DONE && lt.tr.step == STEPS);
+	*out = lt.run;
+	live_train_close(&lt);
+}
+
+/* The engine's own weights after s steps: a fresh trainer stepped s times. */
+static void
+straight(long s, uint64_t seed, struct dataset *ds, struct trainer *t)
+{
+	struct model_config cfg = { 0, 8, 2, 2, 8 };
+	char err[256];
+	const char *text = "emma\nolivia\nava\nisabella\nsophia\nmia\namelia\nharper\nevelyn\nabigail\n";
+	struct step_stats st;
+
+	CHECK(dataset_parse(ds, text, strlen(text), err, sizeof err) == 0);
+	trainer_init(t, ds, &cfg, seed, STEPS);
+	while (t->step < s)
+		trainer_step(t, &st);
+}
+
+static void
+test_goto_and_stats(void)
+{
+	struct run_info ri;
+	struct store *st, *rw;
+	struct replay_run rr;
+	char err[512];
+	long steps[] = { STEPS, 0, 1, 19, 20, 21, 9, STEPS - 1, 3 };
+	size_t i;
+	int bad = 0, nh = 4, rc;
+
+	train_run("first", 11, &ri);
+	CHECK(ri.status == RUN_FINISHED);
+	st = store_open(db, 0, 1, err, sizeof err);
+	rw = store_open(db, 0, 0, err, sizeof err);
+	CHECK(st && rw);
+	CHECK(replay_open(&rr, st, "first", err, sizeof err) == 0);
+	CHECK(rr.n_loss == STEPS && rr.run.steps_done == STEPS);
+	CHECK(strcmp(rr.probe_text, "emma") == 0 && rr.n_probe_tok == 4);
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		struct dataset ds;
+		struct trainer t;
+		struct trace tr;
+		struct headstat hs[4];
+
+		CHECK(replay_goto(&rr, steps[i], err, sizeof err) == 0);
+		CHECK(rr.cur_step == steps[i] && rr.tr.step == steps[i]);
+		if (i > 0)
+			CHECK(rr.prev_step == steps[i - 1]);
+		straight(steps[i], 11, &ds, &t);
+		trace_init(&tr, &t.model.cfg);
+		headstats_probe(&t.model, &tr, rr.probe_tok, rr.n_probe_tok, hs);
+		if (memcmp(t.model.p, rr.tr.model.p, t.model.n_params * sizeof(double)) ||
+		    memcmp(hs, rr.hs_now, sizeof hs) ||
+		    memcmp(tr.probs, rr.cur.probs, (size_t)tr.n_pos * ri.cfg.vocab_size * sizeof(double)))
+			bad++;
+		trace_free(&tr);
+		trainer_free(&t);
+		dataset_free(&ds);
+	}
+	CHECK(bad == 0);
+	/* the previous step's probe is kept for the changes */
+	CHECK(rr.prev_step == STEPS - 1 && rr.prev.n_pos == rr.cur.n_pos);
+
+	/* the statistics: computed in slices, cached, identical when read back */
+	while ((rc = replay_stats_work(&rr, rw, 8, err, sizeof err)) == 1)
+		;
+	CHECK(rc == 0);
+	CHECK(rr.n_hs == STEPS + 1);
+	{
+		struct headstat *c = NULL;
+		long cn = 0;
+
+		CHECK(store_headstats_load(st, ri.id, "emma", nh, &c, &cn) == 0);
+		CHECK(cn == STEPS + 1);
+		CHECK(c && memcmp(c, rr.hs, (size_t)cn * nh * sizeof *c) == 0);
+		free(c);
+	}
+	/* each step's series entry is that step's probe */
+	CHECK(replay_goto(&rr, 21, err, sizeof err) == 0);
+	CHECK(memcmp(rr.hs + 21 * nh, rr.hs_now, (size_t)nh * sizeof *rr.hs) == 0);
+	/* a second view reads the cache instead of training */
+	{
+		struct replay_run r2;
+
+		CHECK(replay_open(&r2, st, "first", err, sizeof err) == 0);
+		CHECK(replay_stats_work(&r2, NULL, 1, err, sizeof err) == 1);
+		CHECK(r2.n_hs == STEPS + 1 && !r2.have_hs_tr);
+		CHECK(memcmp(r2.hs, rr.hs, (size_t)r2.n_hs * nh * sizeof *rr.hs) == 0);
+		replay_close(&r2);
+	}
+	/* a probe with a character the run never saw is refused, by name */
+	CHECK(replay_set_probe(&rr, "emz", err, sizeof err) < 0 && strstr(err, "z"));
+	CHECK(replay_set_probe(&rr, "ava", err, sizeof err) == 0 && rr.n_hs == 0);
+
+	/* rename, then the run is found by its new name; bad names refused */
+	CHECK(store_rename_run(rw, ri.id, "renamed") == 0);
+	CHECK(store_rename_run(rw, ri.id, "123") < 0);
+	CHECK(store_rename_run(rw, ri.id, "latest") < 0);
+	CHECK(store_rename_run(st, ri.id, "x") < 0);
+	{
+		struct run_info r2;
+
+		CHECK(store_find_run(st, "renamed", &r2) == 0 && r2.id == ri.id);
+	}
+	/* deleting the run takes its cached statistics along */
+	{
+		struct headstat *c = NULL;
+		long cn = 0;
+
+		CHECK(store_delete_run(rw, &ri) == 0);
+		CHECK(store_headstats_load(st, ri.id, "emma", nh, &c, &cn) == 0 && cn == 0);
+		free(c);
+	}
+	replay_close(&rr);
+	store_close(st);
+	store_close(rw);
+}
+
+/* A viewer sees another connection's commits through data_version. */
+static void
+test_live(void)
+{
+	struct live_train lt;
+	struct live_train_opts o = { data, 5, STEPS, { 0, 8, 2, 1, 8 }, 10, "live" };
+	struct store *st;
+	struct replay_run rr;
+	char err[512];
+	int changed = 0;
+	long before;
+
+	CHECK(live_train_start(&lt, db, &o, err, sizeof err) == 0);
+	st = store_open(db, 0, 1, err, sizeof err);
+	CHECK(st != NULL);
+	CHECK(replay_open(&rr, st, "live", err, sizeof err) == 0);
+	CHECK(rr.run.status == RUN_RUNNING);
+	before = rr.run.steps_done;
+	CHECK(replay_poll(&rr, &changed, err, sizeof err) == 0 && !changed);
+	/* train ten steps: a snapshot flushes them */
+	while (lt.tr.step < 10)
+		CHECK(live_train_slice(&lt, 0.0) == 1);
+	CHECK(replay_poll(&rr, &changed, err, sizeof err) == 0 && changed);
+	CHECK(rr.run.steps_done == 10 && rr.n_loss == 10 && before == 0);
+	/* paused: nothing moves */
+	lt.paused = 1;
+	CHECK(live_train_slice(&lt, 0.01) == 1 && lt.tr.step == 10);
+	lt.paused = 0;
+	/* closing unfinished marks it interrupted */
+	live_train_close(&lt);
+	CHECK(replay_poll(&rr, &changed, err, sizeof err) == 0 && changed);
+	CHECK(rr.run.status == RUN_INTERRUPTED);
+	replay_close(&rr);
+	store_close(st);
+
+	/* bad options: one line, nothing created */
+	o.steps = 0;
+	CHECK(live_train_start(&lt, db, &o, err, sizeof err) < 0 && strchr(err, '\n') == NULL);
+	o.steps = 5;
+	o.data = "/nonexistent/names.txt";
+	CHECK(live_train_start(&lt, db, &o, err, sizeof err) < 0 && strstr(err, "/nonexistent"));
+	o.data = data;
+	o.cfg.n_head = 3;
+	CHECK(live_train_start(&lt, db, &o, err, sizeof err) < 0 && strstr(err, "divisible"));
+}
+
+int
+main(void)
+{
+	char cmd[600];
+
+	setup();
+	test_goto_and_stats();
+	test_live();
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return CHECK_DONE();
+}
