@@ -1,0 +1,159 @@
+/* bench_replay.c - scrubbing a saved run (issue 5's "Speed"): a 10,000-step
+ * default run is trained and logged into a fresh database, then the run
+ * view's work for each new step is timed: the exact weights from the
+ * nearest snapshot (store_seek), the probe's forward pass, its head
+ * statistics and the names sampled at that step (replay_goto) and, with
+ * the screen, the redraw into a terminal on /dev/null at 80x24 and 200x60.
+ * Goal: at most 10 ms a step. Also the per-head statistics of every step,
+ * computed once and cached, and the cache read back.
+ *
+ * Output: one row a case, as bench/run.sh reads them:
+ *     bench <TAB> case <TAB> seconds <TAB> work <TAB> unit <TAB> peak RSS in KiB
+ * The case names carry the mean and worst milliseconds per step. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "live_train.h"
+#include "replay_run.h"
+#include "store.h"
+#include "store_view.h"
+#include "ui_replay.h"
+
+#define STEPS 10000
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static long
+rss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static void
+die(const char *what, const char *err)
+{
+	fprintf(stderr, "bench_replay: %s: %s\n", what, err);
+	exit(1);
+}
+
+static void
+row(const char *what, double secs, long work, const char *unit, double worst)
+{
+	char name[128];
+
+	if (worst >= 0)
+		snprintf(name, sizeof name, "%s (%.2f ms/step, worst %.2f)", what,
+		    work ? secs * 1e3 / work : 0, worst * 1e3);
+	else
+		snprintf(name, sizeof name, "%s", what);
+	printf("replay\t%s\t%.4f\t%ld\t%s\t%ld\n", name, secs, work, unit, rss_kib());
+	fflush(stdout);
+}
+
+/* A walk of n steps from `from`, each `stride` away (wrapping inside the run). */
+static void
+scrub(struct replay_run *rr, const char *what, long from, long stride, long n)
+{
+	char err[512];
+	double t0, t, worst = 0, total = 0;
+	long i, s = from;
+
+	if (replay_goto(rr, from, err, sizeof err) < 0)
+		die(what, err);
+	for (i = 0; i < n; i++) {
+		s += stride;
+		if (s < 0)
+			s += STEPS;
+		if (s > STEPS)
+			s -= STEPS;
+		t0 = now();
+		if (replay_goto(rr, s, err, sizeof err) < 0)
+			die(what, err);
+		t = now() - t0;
+		total += t;
+		if (t > worst)
+			worst = t;
+	}
+	row(what, total, n, "steps", worst);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/mgpt-bench-replay.XXXXXX", db[64], err[512], cmd[128];
+	struct live_train_opts o = { NULL, 42, STEPS, { 0, 16, 4, 1, 16 }, 0, "bench" };
+	struct live_train lt;
+	struct store *st, *rw;
+	struct replay_run rr;
+	double t0;
+	int rc;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp", "failed");
+	snprintf(db, sizeof db, "%s/runs.db", dir);
+
+	t0 = now();
+	if (live_train_start(&lt, db, &o, err, sizeof err) < 0)
+		die("train", err);
+	while ((rc = live_train_slice(&lt, 1.0)) == 1)
+		;
+	if (rc < 0)
+		die("train", lt.err);
+	live_train_close(&lt);
+	row("train and log a 10000-step default run", now() - t0, STEPS, "steps", -1);
+
+	if (!(st = store_open(db, 0, 1, err, sizeof err)) || !(rw = store_open(db, 0, 0, err, sizeof err)))
+		die("open", err);
+	t0 = now();
+	if (replay_open(&rr, st, "bench", err, sizeof err) < 0 || replay_goto(&rr, STEPS, err, sizeof err) < 0)
+		die("open", err);
+	row("open the run view at the last step", now() - t0, 1, "opens", -1);
+
+	scrub(&rr, "] one step forwards", 5000, 1, 2000);
+	scrub(&rr, "[ one step backwards", 7000, -1, 2000);
+	scrub(&rr, "} ten steps forwards", 100, 10, 900);
+	scrub(&rr, "PgUp 100 steps backwards", 9990, -100, 99);
+	scrub(&rr, "jumps of 3777 steps", 1, 3777, 300);
+
+	t0 = now();
+	while ((rc = replay_stats_work(&rr, rw, 1000, err, sizeof err)) == 1)
+		;
+	if (rc < 0)
+		die("statistics", err);
+	row("head statistics of every step, cached", now() - t0, STEPS + 1, "steps", -1);
+	{
+		struct replay_run r2;
+
+		if (replay_open(&r2, st, "bench", err, sizeof err) < 0)
+			die("open", err);
+		t0 = now();
+		if (replay_stats_work(&r2, NULL, 1, err, sizeof err) != 1 || r2.n_hs != STEPS + 1)
+			die("cache", "the statistics were not read from the cache");
+		row("head statistics read from the cache", now() - t0, STEPS + 1, "steps", -1);
+		replay_close(&r2);
+	}
+	replay_close(&rr);
+	store_close(st);
+	store_close(rw);
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_replay: could not remove %s\n", dir);
+	return 0;
+}
