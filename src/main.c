@@ -11,9 +11,23 @@ static const char usage_text[] =
 "usage: mgpt-tui [COMMAND] [OPTIONS]\n"
 "A terminal step-through debugger for MicroGPT.\n"
 "\n"
+"With no command (or only debug's options): open the default run in the\n"
+"debugger with the input \"emma\", training it first, on screen, when the\n"
+"database holds no finished run.\n"
+"\n"
 "Commands:\n"
+"  debug        step through a forward pass of a run, op by op\n"
 "  train        train a model and log the run (the reference's output)\n"
 "  trace        print a forward pass op by op, every value the debugger shows\n"
+"\n"
+"debug [RUN] [OPTIONS]:\n"
+"  RUN                 run id, name or 'latest' (default: the newest finished\n"
+"                      run, else the default run, trained on screen first)\n"
+"  --step S            the weights after S training steps (default: the last)\n"
+"  --input TEXT        the text fed after BOS (default \"emma\")\n"
+"  --db PATH           run database (default $XDG_DATA_HOME/mgpt-tui/runs.db)\n"
+"  --no-color          no colours (also when NO_COLOR is set and not empty)\n"
+"  In the debugger, ? lists the keys.\n"
 "\n"
 "Options for train:\n"
 "  --data FILE         training text, one name a line (default: bundled names)\n"
@@ -50,6 +64,7 @@ static const struct {
 } commands[] = {
 	{ "train", cmd_train },
 	{ "trace", cmd_trace },
+	{ "debug", cmd_debug },
 };
 
 int
@@ -65,10 +80,9 @@ main(int argc, char **argv)
 		printf("mgpt-tui %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (argc < 2) {
-		cli_error("no command given (try 'mgpt-tui --help')");
-		return EXIT_USAGE;
-	}
+	/* no command: the debugger on the default run (its options allowed) */
+	if (argc < 2 || argv[1][0] == '-')
+		return cmd_debug(argc, argv);
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
