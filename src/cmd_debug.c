@@ -28,7 +28,7 @@ static const struct option debug_opts[] = {
 int
 cmd_debug(int argc, char **argv)
 {
-	struct ui_opts uo = { DEFAULT_INPUT, 0 };
+	struct ui_opts uo = { DEFAULT_INPUT, 0, NULL };
 	const char *db = NULL, *spec = NULL;
 	long step = -1;
 	struct debug_run run;
@@ -44,7 +44,7 @@ cmd_debug(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case OPT_INPUT: uo.input = optarg; break;
-		case OPT_DB: db = optarg; break;
+		case OPT_DB: db = uo.db = optarg; break;
 		case OPT_NOCOLOR: uo.no_color = 1; break;
 		case 'h':
 			printf("usage: mgpt-tui debug [RUN] [--step S] [--input TEXT] [--db PATH] [--no-color]\n");

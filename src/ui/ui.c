@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "probe.h"
+#include "replay_ui.h"
 #include "ui_priv.h"
 #include "xmalloc.h"
 
@@ -30,6 +31,11 @@ const struct view ui_views[VIEW__COUNT] = {
 	[VIEW_HELP]   = { "help", view_help_draw, view_help_key },
 	[VIEW_BREAKS] = { "breakpoints", view_breaks_draw, view_breaks_key },
 	[VIEW_EDIT]   = { "input", view_edit_draw, view_edit_key },
+	/* the replay screens (replay_ui.h) */
+	[VIEW_RUNS]   = { "runs", view_runs_draw, view_runs_key, KS_RUNS, 1, 0 },
+	[VIEW_RUN]    = { "run", view_run_draw, view_run_key, KS_RUN, 1, 0 },
+	[VIEW_FORM]   = { "train", view_form_draw, view_form_key, KS_RUNS, 1, 1 },
+	[VIEW_PROMPT] = { "prompt", view_prompt_draw, view_prompt_key, KS_RUN, 1, 1 },
 };
 
 volatile sig_atomic_t ui_signal;
@@ -364,6 +370,11 @@ ui_draw(struct ui *u)
 		refresh();
 		return;
 	}
+	if (ui_views[u->view].whole || (u->view == VIEW_HELP && ui_views[u->help_from].whole)) {
+		ui_views[u->view].draw(u);
+		refresh();
+		return;
+	}
 	draw_title(u);
 	draw_tokens(u);
 	draw_opline(u);
@@ -419,6 +430,28 @@ ui_progress(void *ctx, const char *what, long done, long total, double loss)
 	return 0;
 }
 
+/* R: the runs browser, from anywhere; from the debugger of `mgpt-tui
+ * debug` it opens the database the debugger was given. */
+static void
+ui_open_runs(struct ui *u)
+{
+	struct replay_args a;
+	char path[4096], err[512];
+
+	if (!u->rp) {
+		memset(&a, 0, sizeof a);
+		a.db = u->db ? u->db : store_default_path(path, sizeof path);
+		if (replay_ui_open(u, &a, err, sizeof err) < 0) {
+			replay_ui_close(u);
+			ui_msg(u, ST_ERR, "%s", err);
+		}
+		return;
+	}
+	if (u->rp->in_debugger)
+		u->rp->in_debugger = 0;
+	replay_show_runs(u);
+}
+
 /* Translate one key into a command for the current view. */
 static void
 ui_key(struct ui *u, int key)
@@ -437,16 +470,38 @@ ui_key(struct ui *u, int key)
 			u->dirty = 1;
 		return;
 	}
-	if (u->view == VIEW_EDIT) {
-		ui_views[VIEW_EDIT].key(u, CMD_NONE, 0, key);
+	if (u->view == VIEW_EDIT || ui_views[u->view].text) {
+		ui_views[u->view].key(u, CMD_NONE, 0, key);
 		return;
 	}
-	kd = ui_key_lookup(key);
+	kd = ui_key_lookup_in(key, ui_views[u->view].scope);
 	if (kd && kd->cmd == CMD_REDRAW) {
 		u->dirty = 1;
 		return;
 	}
+	if (kd && kd->cmd == CMD_HELP && u->view != VIEW_HELP) {
+		u->help_from = u->view;
+		u->help_top = 0;
+		u->view = VIEW_HELP;
+		return;
+	}
+	if (kd && kd->cmd == CMD_RUNS && u->view != VIEW_HELP) {
+		ui_open_runs(u);
+		return;
+	}
+	/* q in a debugger opened from the run view goes back to it */
+	if (kd && kd->cmd == CMD_QUIT && u->view == VIEW_DEBUG && u->rp && u->rp->in_debugger) {
+		replay_debugger_done(u);
+		return;
+	}
 	ui_views[u->view].key(u, kd ? kd->cmd : CMD_NONE, kd ? kd->arg : 0, key);
+}
+
+void
+ui_default_key(struct ui *u, enum cmd cmd)
+{
+	if (cmd == CMD_REDRAW)
+		u->dirty = 1;
 }
 
 static int
@@ -465,8 +520,97 @@ read_key(void)
 static void
 ui_free(struct ui *u)
 {
+	replay_ui_close(u);
 	session_free(u);
+	if (u->own_run) {
+		debug_run_close(u->run);
+		free(u->run);
+	}
 	free(u);
+}
+
+/* Draw, wait for a key (running the replay views' timers meanwhile),
+ * dispatch, until q or a signal. */
+static void
+ui_loop(struct ui *u)
+{
+	int key = -1, t;
+
+	while (!u->quit && !ui_signal) {
+		ui_draw(u);
+		for (;;) {
+			t = replay_ui_timeout(u);
+			timeout(t < 0 || t > KEY_TIMEOUT_MS ? KEY_TIMEOUT_MS : t);
+			if ((key = read_key()) >= 0 || ui_signal)
+				break;
+			if (replay_ui_tick(u))
+				break;
+		}
+		if (key >= 0)
+			ui_key(u, key);
+	}
+	timeout(KEY_TIMEOUT_MS);
+}
+
+int
+ui_debug_switch(struct ui *u, const char *db, const char *spec, long step, const char *input,
+    char *err, size_t errlen)
+{
+	struct debug_run *r = xcalloc(1, sizeof *r);
+
+	if (debug_run_open(r, db, spec, step, err, errlen) < 0) {
+		free(r);
+		return -1;
+	}
+	if (debug_run_load(r, ui_progress, u, err, errlen) < 0) {
+		debug_run_close(r);
+		free(r);
+		return -1;
+	}
+	session_free(u);
+	if (u->own_run) {
+		debug_run_close(u->run);
+		free(u->run);
+	}
+	u->run = r;
+	u->own_run = 1;
+	if (session_init(u, r, input, err, errlen) < 0)
+		return session_init(u, r, "", err, errlen);
+	return 0;
+}
+
+int
+ui_replay(const struct replay_args *a)
+{
+	struct ui *u = xcalloc(1, sizeof *u);
+	char err[512];
+	int sig;
+
+	ui_signal = 0;
+	signals_catch();
+	if (ui_start(u, stdout, stdin, a->no_color, err, sizeof err) < 0) {
+		signals_restore();
+		free(u);
+		cli_error("%s", err);
+		return 1;
+	}
+	if (replay_ui_open(u, a, err, sizeof err) < 0) {
+		ui_end();
+		ui_free(u);
+		signals_restore();
+		cli_error("%s", err);
+		return 1;
+	}
+	ui_loop(u);
+	ui_end();
+	ui_free(u);
+	signals_restore();
+	if (!ui_signal)
+		return 0;
+	sig = ui_signal;
+	signal(sig, SIG_DFL);
+	raise(sig);
+	return 128 + sig;
 }
 
 int
@@ -503,15 +647,8 @@ ui_debug(struct debug_run *run, const struct ui_opts *o)
 		cli_error("--input: %s", err);
 		return EXIT_USAGE;
 	}
-	while (!u->quit && !ui_signal) {
-		int key;
-
-		ui_draw(u);
-		while ((key = read_key()) < 0 && !ui_signal)
-			;
-		if (key >= 0)
-			ui_key(u, key);
-	}
+	u->db = o->db;
+	ui_loop(u);
 	ui_end();
 	ui_free(u);
 	signals_restore();

@@ -14,6 +14,7 @@ struct debug_run;
 struct ui_opts {
 	const char *input;  /* the text to feed after BOS */
 	int no_color;       /* --no-color (NO_COLOR is read here too) */
+	const char *db;     /* --db, for R (the runs browser); NULL: the default */
 };
 
 /* Run the debugger on the terminal; returns the exit status (0 on q,

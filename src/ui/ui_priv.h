@@ -49,6 +49,11 @@ enum cmd {
 	CMD_SAMPLE, CMD_TEMP_DOWN, CMD_TEMP_UP,
 	CMD_SEL_LEFT, CMD_SEL_RIGHT, CMD_SEL_UP, CMD_SEL_DOWN, CMD_SEL_HOME, CMD_SEL_END,
 	CMD_EDIT, CMD_HELP, CMD_QUIT, CMD_REDRAW, CMD_CLOSE,
+	/* the replay views (replay_ui.h) */
+	CMD_RUNS, CMD_OPEN, CMD_RENAME, CMD_DELETE, CMD_FILTER, CMD_MARK, CMD_TRAIN, CMD_PAUSE,
+	CMD_STEP10_NEXT, CMD_STEP10_PREV, CMD_STEP100_NEXT, CMD_STEP100_PREV,
+	CMD_STEP_FIRST, CMD_STEP_LAST, CMD_GOTO, CMD_PLAY, CMD_PLAY_BACK,
+	CMD_HEAD_NEXT, CMD_HEAD_PREV,
 	CMD__COUNT
 };
 
@@ -58,16 +63,27 @@ enum cmd {
 #define UI_CTRL(c)   ((c) & 0x1f)
 #define UI_ESC       27
 
+/* Which views a row of the key table serves: 0 the debugger and its
+ * overlays; the replay views have a bit each. A key may mean one thing in
+ * the debugger and another in the run view; help lists the rows of the
+ * view it was opened from. */
+enum { KS_DEBUG = 0, KS_RUNS = 1, KS_RUN = 2 };
+
 struct keydef {
 	int         key;
 	enum cmd    cmd;
 	int         arg;    /* the head for CMD_HEAD */
 	const char *keys;   /* as shown in help; NULL: covered by the row above */
 	const char *desc;   /* one line, as shown in help */
+	unsigned    in;     /* KS_* bits; KS_DEBUG (0): the debugger's */
 };
 extern const struct keydef ui_keys[];
 extern const int ui_n_keys;
 const struct keydef *ui_key_lookup(int key);
+/* The row for key in the views of scope (a KS_* value). */
+const struct keydef *ui_key_lookup_in(int key, unsigned scope);
+static inline int ui_key_serves(const struct keydef *k, unsigned scope)
+{ return scope == KS_DEBUG ? k->in == KS_DEBUG : (k->in & scope) != 0; }
 
 /* ---- the line editor used by `i` (lineedit.c) ---- */
 #define LE_MAX 256
@@ -133,6 +149,10 @@ struct ui {
 	struct rect title, tokens_r, opline, outline, body, formula, status;
 
 	int      has_color, utf8;
+	int      help_from;            /* the view help was opened from */
+	struct replay_ui *rp;          /* the replay views' state, or NULL */
+	int      own_run;              /* run was loaded here (from the run view): free it */
+	const char *db;                /* --db as given to debug, for R */
 	int      quit;
 	int      dirty;                /* Ctrl-L: clear and repaint everything */
 };
@@ -143,8 +163,12 @@ struct view {
 	void (*draw)(struct ui *u);
 	/* Handle a command (cmd) read as `key`; the view decides. */
 	void (*key)(struct ui *u, enum cmd cmd, int arg, int key);
+	unsigned    scope;  /* rows of the key table it reads (KS_*) */
+	int         whole;  /* draws the whole screen (no debugger frame) */
+	int         text;   /* text entry: every key goes to the view */
 };
-enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT, VIEW__COUNT };
+enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT,
+       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW__COUNT };
 extern const struct view ui_views[VIEW__COUNT];
 
 void view_debug_draw(struct ui *u);
@@ -198,5 +222,12 @@ void ui_msg(struct ui *u, enum style s, const char *fmt, ...) __attribute__((for
 int  ui_progress(void *ctx, const char *what, long done, long total, double loss);
 
 extern volatile sig_atomic_t ui_signal;   /* SIGINT/SIGTERM received */
+
+/* Keys no view of the replay screens handles itself (help, redraw). */
+void ui_default_key(struct ui *u, enum cmd cmd);
+/* The debugger on run spec at step, in place of what u shows now (the
+ * run view's Enter). */
+int  ui_debug_switch(struct ui *u, const char *db, const char *spec, long step, const char *input,
+                     char *err, size_t errlen);
 
 #endif

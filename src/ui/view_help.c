@@ -7,12 +7,12 @@
 
 /* The rows of the key table that carry a label. */
 static int
-help_rows(const struct keydef **rows, int max)
+help_rows(const struct ui *u, const struct keydef **rows, int max)
 {
 	int i, n = 0;
 
 	for (i = 0; i < ui_n_keys && n < max; i++)
-		if (ui_keys[i].keys)
+		if (ui_keys[i].keys && ui_key_serves(&ui_keys[i], ui_views[u->help_from].scope))
 			rows[n++] = &ui_keys[i];
 	return n;
 }
@@ -27,9 +27,9 @@ void
 view_help_draw(struct ui *u)
 {
 	const struct keydef *rows[128];
-	int n = help_rows(rows, 128), kw = 0, dw = 0, i, w, h, y0, x0, vis, cols, per;
+	int n = help_rows(u, rows, 128), kw = 0, dw = 0, i, w, h, y0, x0, vis, cols, per;
 
-	ui_views[VIEW_DEBUG].draw(u);
+	ui_views[u->help_from].draw(u);
 	for (i = 0; i < n; i++) {
 		int a = draw_width(rows[i]->keys), b = draw_width(rows[i]->desc);
 
@@ -93,6 +93,6 @@ view_help_key(struct ui *u, enum cmd cmd, int arg, int key)
 			u->help_top--;
 		return;
 	default:
-		u->view = VIEW_DEBUG;
+		u->view = u->help_from;
 	}
 }
