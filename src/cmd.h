@@ -6,5 +6,6 @@
 int cmd_train(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const char usage_text[] =
 "\n"
 "Commands:\n"
 "  debug        step through a forward pass of a run, op by op\n"
+"  replay       saved runs on screen: the runs, loss curves, attention over training\n"
 "  train        train a model and log the run (the reference's output)\n"
 "  trace        print a forward pass op by op, every value the debugger shows\n"
 "\n"
@@ -43,6 +44,14 @@ static const char usage_text[] =
 "  --db PATH           run database (default $XDG_DATA_HOME/mgpt-tui/runs.db)\n"
 "  --no-db             do not log the run\n"
 "\n"
+"replay [RUN] [OPTIONS]:\n"
+"  RUN                 run id, name or 'latest' (default: the runs browser)\n"
+"  --step S            start at the weights after S steps (default: the last)\n"
+"  --probe TEXT        the probe's input (default \"emma\")\n"
+"  --db PATH           run database (default $XDG_DATA_HOME/mgpt-tui/runs.db)\n"
+"  --no-color          no colours (also when NO_COLOR is set and not empty)\n"
+"  On screen, ? lists the keys; R opens the runs browser from anywhere.\n"
+"\n"
 "trace [RUN] [OPTIONS] TEXT:\n"
 "  RUN                 run id, name or 'latest' (default: the newest finished\n"
 "                      run, else the default run trained in-process)\n"
@@ -65,6 +74,7 @@ static const struct {
 	{ "train", cmd_train },
 	{ "trace", cmd_trace },
 	{ "debug", cmd_debug },
+	{ "replay", cmd_replay },
 };
 
 int

@@ -42,17 +42,24 @@ replay_open(struct replay_run *rr, struct store *st, const char *spec, char *err
 	    store_find_run(st, spec, &rr->run) < 0)
 		return fail(err, n, store_errmsg(st));
 	if (load_log(rr, err, n) < 0)
-		return -1;
+		goto fail;
 	/* the weights at the last step: this also brings the vocabulary */
-	if (store_replay(st, &rr->run, rr->run.steps_done, &rr->ds, &rr->tr) < 0)
-		return fail(err, n, store_errmsg(st));
+	if (store_replay(st, &rr->run, rr->run.steps_done, &rr->ds, &rr->tr) < 0) {
+		fail(err, n, store_errmsg(st));
+		goto fail;
+	}
 	rr->have_tr = 1;
 	trace_init(&rr->cur, &rr->tr.model.cfg);
 	trace_init(&rr->prev, &rr->tr.model.cfg);
 	trace_init(&rr->scratch, &rr->tr.model.cfg);
 	rr->hs_now = xcalloc((size_t)rr->run.cfg.n_layer * rr->run.cfg.n_head, sizeof *rr->hs_now);
 	rng_after_preamble(&rr->rng0, rr->run.seed, rr->ds.n_docs, rr->tr.model.n_params);
-	return replay_set_probe(rr, NULL, err, n);
+	if (replay_set_probe(rr, NULL, err, n) < 0)
+		goto fail;
+	return 0;
+fail:
+	replay_close(rr);
+	return -1;
 }
 
 void

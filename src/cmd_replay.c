@@ -1,0 +1,110 @@
+/* cmd_replay.c - `mgpt-tui replay [RUN] [--step S]`: saved runs on screen.
+ *
+ * With RUN, the run view at step S (default: the last step); without, the
+ * runs browser. Everything is checked here, before the screen starts, so
+ * that a mistake is one line on stderr with the terminal untouched. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "store.h"
+#include "ui_replay.h"
+
+enum { OPT_STEP = 256, OPT_DB, OPT_PROBE, OPT_NOCOLOR };
+
+static const struct option replay_opts[] = {
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "no-color", no_argument, NULL, OPT_NOCOLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_replay(int argc, char **argv)
+{
+	const char *db = NULL, *spec = NULL, *probe = NULL;
+	char pathbuf[4096], err[STORE_ERRLEN];
+	struct replay_args a;
+	struct run_info ri;
+	struct store *st;
+	long step = -1;
+	int c, no_color = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", replay_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_STEP:
+			if (cli_long("--step", optarg, 0, 1000000000L, &step) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_DB: db = optarg; break;
+		case OPT_PROBE: probe = optarg; break;
+		case OPT_NOCOLOR: no_color = 1; break;
+		case 'h':
+			printf("usage: mgpt-tui replay [RUN] [--step S] [--probe TEXT] [--db PATH] [--no-color]\n");
+			return 0;
+		default:
+			cli_bad_option("replay", argv, c);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		spec = argv[optind++];
+	if (optind < argc) {
+		cli_error("replay: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (step >= 0 && !spec) {
+		cli_error("replay: --step needs a RUN");
+		return EXIT_USAGE;
+	}
+	if (probe && !*probe) {
+		cli_error("replay: --probe: the text is empty");
+		return EXIT_USAGE;
+	}
+	if (!db)
+		db = store_default_path(pathbuf, sizeof pathbuf);
+	if (access(db, F_OK) != 0) {
+		cli_error("%s: no run database here (train a run first: mgpt-tui train)", db);
+		return 1;
+	}
+	st = store_open(db, 0, 1, err, sizeof err);
+	if (!st) {
+		cli_error("%s", err);
+		return 1;
+	}
+	if (spec) {
+		if (store_find_run(st, spec, &ri) < 0) {
+			cli_error("%s", store_errmsg(st));
+			store_close(st);
+			return 1;
+		}
+		if (step > ri.steps_done) {
+			cli_error("--step: %ld is out of range (0..%ld for run %lld)", step, ri.steps_done,
+			    (long long)ri.id);
+			store_close(st);
+			return EXIT_USAGE;
+		}
+	}
+	store_close(st);
+	if (!isatty(0) || !isatty(1)) {
+		cli_error("replay: needs a terminal; 'mgpt-tui export RUN' prints a run's log");
+		return 1;
+	}
+	memset(&a, 0, sizeof a);
+	a.db = db;
+	a.spec = spec;
+	a.step = step;
+	a.probe = probe;
+	a.no_color = no_color;
+	return ui_replay(&a);
+}

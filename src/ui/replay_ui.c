@@ -1,0 +1,305 @@
+/* replay_ui.c - the replay screens' state and timers: which run is shown,
+ * the marked run for compare, play, live updates, the statistics cache,
+ * training in this process, and the way into the debugger and back.
+ *
+ * Reading goes through a read-only connection, so a viewer never takes a
+ * lock a trainer in another process would wait for; a second, read-write
+ * connection is opened only when something must be written (rename,
+ * delete, the cache). */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ui_priv.h"
+#include "replay_ui.h"
+#include "store_view.h"
+#include "xmalloc.h"
+
+#define PLAY_FRAME   0.05   /* seconds between frames while playing */
+#define POLL_MS      250    /* live updates: how often the database is asked */
+#define STATS_SLICE  400    /* statistics steps computed between keys */
+#define TRAIN_SLICE  0.04   /* seconds of training between keys */
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+struct store *
+replay_rw(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	char err[STORE_ERRLEN];
+
+	if (!rp->rw && !rp->rw_refused) {
+		rp->rw = store_open(rp->db, 0, 0, err, sizeof err);
+		if (!rp->rw) {
+			rp->rw_refused = 1;
+			ui_msg(u, ST_ERR, "%s", err);
+		}
+	}
+	return rp->rw;
+}
+
+int
+replay_ui_open(struct ui *u, const struct replay_args *a, char *err, size_t n)
+{
+	struct replay_ui *rp = xcalloc(1, sizeof *rp);
+
+	u->rp = rp;
+	snprintf(rp->db, sizeof rp->db, "%s", a->db);
+	if (a->probe)
+		snprintf(rp->probe, sizeof rp->probe, "%s", a->probe);
+	rp->st = store_open(rp->db, 0, 1, err, n);
+	if (!rp->st)
+		return -1;
+	if (a->spec)
+		return replay_show_run(u, a->spec, a->step, err, n);
+	replay_show_runs(u);
+	return 0;
+}
+
+static void
+close_cmp(struct replay_ui *rp)
+{
+	if (rp->have_cmp)
+		replay_close(&rp->cmp);
+	rp->have_cmp = 0;
+}
+
+void
+replay_ui_close(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+
+	if (!rp)
+		return;
+	if (rp->lt) {
+		live_train_close(rp->lt);   /* unfinished: interrupted, resumable */
+		free(rp->lt);
+	}
+	close_cmp(rp);
+	if (rp->have_rr)
+		replay_close(&rp->rr);
+	plot_grid_free(&rp->grid);
+	plot_grid_free(&rp->spark);
+	free(rp->runs);
+	store_close(rp->rw);
+	store_close(rp->st);
+	free(rp);
+	u->rp = NULL;
+}
+
+void
+replay_show_runs(struct ui *u)
+{
+	u->rp->play = 0;
+	replay_runs_reload(u);
+	u->view = VIEW_RUNS;
+}
+
+int
+replay_show_run(struct ui *u, const char *spec, long step, char *err, size_t n)
+{
+	struct replay_ui *rp = u->rp;
+	struct replay_run *rr = &rp->rr;
+
+	/* opened in place: a replay_run points into itself (the trainer at
+	 * its dataset), so it is never copied */
+	if (rp->have_rr)
+		replay_close(rr);
+	rp->have_rr = 0;
+	rp->play = 0;
+	if (replay_open(rr, rp->st, spec, err, n) < 0)
+		goto fail;
+	rp->have_rr = 1;
+	if ((rp->probe[0] && replay_set_probe(rr, rp->probe, err, n) < 0) ||
+	    replay_goto(rr, step < 0 ? rr->run.steps_done : step, err, n) < 0)
+		goto fail;
+	u->view = VIEW_RUN;
+	replay_ui_compare(u);
+	return 0;
+fail:
+	if (rp->have_rr)
+		replay_close(rr);
+	rp->have_rr = 0;
+	if (u->view == VIEW_RUN || u->view == VIEW_PROMPT)
+		u->view = VIEW_RUNS;
+	return -1;
+}
+
+/* Open (or follow) the marked run beside the shown one. */
+void
+replay_ui_compare(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	char spec[32], err[512];
+	long s;
+
+	if (!rp->have_rr || !rp->marked || rp->marked == rp->rr.run.id) {
+		close_cmp(rp);
+		return;
+	}
+	if (!rp->have_cmp || rp->cmp.run.id != rp->marked) {
+		close_cmp(rp);
+		snprintf(spec, sizeof spec, "%lld", (long long)rp->marked);
+		if (replay_open(&rp->cmp, rp->st, spec, err, sizeof err) < 0) {
+			ui_msg(u, ST_ERR, "marked run: %s", err);
+			rp->marked = 0;
+			return;
+		}
+		rp->have_cmp = 1;
+	}
+	if (strcmp(rp->cmp.probe_text, rp->rr.probe_text) &&
+	    replay_set_probe(&rp->cmp, rp->rr.probe_text, err, sizeof err) < 0) {
+		ui_msg(u, ST_ERR, "%s: %s", rp->cmp.run.name, err);
+		close_cmp(rp);
+		return;
+	}
+	s = rp->rr.cur_step < rp->cmp.run.steps_done ? rp->rr.cur_step : rp->cmp.run.steps_done;
+	if (replay_goto(&rp->cmp, s, err, sizeof err) < 0) {
+		ui_msg(u, ST_ERR, "%s: %s", rp->cmp.run.name, err);
+		close_cmp(rp);
+	}
+}
+
+/* Enter in the run view: the debugger on this run at this step; q there
+ * comes back (ui.c sends it to replay_debugger_done). */
+void
+replay_open_debugger(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	char spec[32], err[512];
+
+	snprintf(spec, sizeof spec, "%lld", (long long)rp->rr.run.id);
+	if (ui_debug_switch(u, rp->db, spec, rp->rr.cur_step, rp->rr.probe_text, err, sizeof err) < 0) {
+		ui_msg(u, ST_ERR, "%s", err);
+		return;
+	}
+	rp->play = 0;
+	rp->in_debugger = 1;
+	u->view = VIEW_DEBUG;
+}
+
+void
+replay_debugger_done(struct ui *u)
+{
+	u->rp->in_debugger = 0;
+	u->view = VIEW_RUN;
+}
+
+/* Live: the shown run and the list follow the database. */
+static int
+poll_db(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	char err[512];
+	int changed = 0, tail;
+	int64_t v;
+
+	if (u->view == VIEW_RUNS || (u->view == VIEW_PROMPT && rp->prompt_view == VIEW_RUNS)) {
+		if (store_data_version(rp->st, &v) == 0 && v != rp->version) {
+			replay_runs_reload(u);
+			return 1;
+		}
+		return 0;
+	}
+	if (!rp->have_rr || (u->view != VIEW_RUN && u->view != VIEW_PROMPT))
+		return 0;
+	tail = rp->rr.cur_step == rp->rr.run.steps_done;
+	if (replay_poll(&rp->rr, &changed, err, sizeof err) < 0) {
+		ui_msg(u, ST_ERR, "%s", err);
+		return 1;
+	}
+	if (!changed)
+		return 0;
+	/* at the last step: follow the training as it goes */
+	if (tail && !rp->play && replay_goto(&rp->rr, rp->rr.run.steps_done, err, sizeof err) < 0)
+		ui_msg(u, ST_ERR, "%s", err);
+	if (rp->have_cmp)
+		replay_poll(&rp->cmp, &changed, err, sizeof err);
+	replay_ui_compare(u);
+	return 1;
+}
+
+int
+replay_ui_tick(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	const double now = mono();
+	char err[512];
+	int redraw = 0, r;
+
+	if (!rp)
+		return 0;
+	if (rp->lt && rp->lt->state == LIVE_TRAINING) {
+		r = live_train_slice(rp->lt, TRAIN_SLICE);
+		if (r < 0)
+			ui_msg(u, ST_ERR, "%s", rp->lt->err);
+		else if (r == 0)
+			ui_msg(u, ST_OK, "%s finished: %ld steps", rp->lt->run.name, rp->lt->run.n_steps);
+		if (r <= 0) {
+			live_train_close(rp->lt);
+			free(rp->lt);
+			rp->lt = NULL;
+		}
+		redraw = 1;
+	}
+	if (now >= rp->next_poll) {
+		rp->next_poll = now + POLL_MS / 1000.0;
+		redraw |= poll_db(u);
+	}
+	if (rp->play && u->view == VIEW_RUN && now >= rp->next_frame) {
+		long s = rp->rr.cur_step + rp->play * replay_play_stride(rp->rr.run.n_steps);
+
+		rp->next_frame = now + PLAY_FRAME;
+		if (s <= 0 || s >= rp->rr.run.steps_done) {
+			s = s <= 0 ? 0 : rp->rr.run.steps_done;
+			rp->play = 0;
+		}
+		if (replay_goto(&rp->rr, s, err, sizeof err) < 0) {
+			ui_msg(u, ST_ERR, "%s", err);
+			rp->play = 0;
+		}
+		replay_ui_compare(u);
+		redraw = 1;
+	}
+	if (rp->have_rr && u->view == VIEW_RUN && !rp->play &&
+	    rp->rr.n_hs <= rp->rr.run.steps_done) {
+		struct store *rw = rp->rw_refused ? NULL : replay_rw(u);
+
+		r = replay_stats_work(&rp->rr, rw, STATS_SLICE, err, sizeof err);
+		if (r < 0 && rw) {
+			/* cannot write the cache: go on in memory */
+			rp->rw_refused = 1;
+			r = replay_stats_work(&rp->rr, NULL, STATS_SLICE, err, sizeof err);
+		}
+		if (r < 0)
+			ui_msg(u, ST_ERR, "head statistics: %s", err);
+		redraw |= r != 0;
+	}
+	return redraw;
+}
+
+int
+replay_ui_timeout(const struct ui *u)
+{
+	const struct replay_ui *rp = u->rp;
+
+	if (!rp)
+		return -1;
+	if ((rp->lt && rp->lt->state == LIVE_TRAINING && !rp->lt->paused) ||
+	    (rp->have_rr && u->view == VIEW_RUN && rp->rr.n_hs <= rp->rr.run.steps_done))
+		return 0;
+	if (rp->play)
+		return (int)(PLAY_FRAME * 1000);
+	return POLL_MS;
+}

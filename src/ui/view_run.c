@@ -1,0 +1,506 @@
+/* view_run.c - one run over its training: the loss curve with a cursor,
+ * scrubbing, the pinned probe at the cursor's step (and how it changed
+ * since the step shown before), per-head statistics as sparklines, the
+ * names the weights sample, compare with a marked run.
+ *
+ * Every number drawn is read from struct replay_run, which the engine
+ * filled (store_seek, the probe's trace, headstats); nothing is computed
+ * here but layout.
+ *
+ *   title     run, status, step / steps, the step's loss in full
+ *   curve     loss over all steps, cursor, moving average, -log(1/V)
+ *   legend    one row
+ *   probe     pinned head's attention | all heads | next character
+ *   stats     one row a head: entropy, weight on previous, on BOS
+ *   names     sampled at the step
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_priv.h"
+#include "replay_ui.h"
+
+/* plot styles onto screen styles (each has its monochrome twin) */
+static const enum style plot_styles[PLOT_S__COUNT] = {
+	[PLOT_S_NONE] = ST_NORMAL, [PLOT_S_AXIS] = ST_RULE, [PLOT_S_LABEL] = ST_DIM,
+	[PLOT_S_REF] = ST_MARK, [PLOT_S_RAW] = ST_DIM, [PLOT_S_OTHER] = ST_BAR_ALT,
+	[PLOT_S_AVG] = ST_BAR, [PLOT_S_CURSOR] = ST_CUR,
+};
+
+void
+replay_blit(struct plot_grid *g, int y, int x)
+{
+	attr_t a[PLOT_S__COUNT];
+	int i;
+
+	for (i = 0; i < PLOT_S__COUNT; i++)
+		a[i] = draw_attr(plot_styles[i]);
+	plot_blit(stdscr, y, x, g, a);
+}
+
+void
+replay_draw_status(struct ui *u, const char *const *hints, int n)
+{
+	const struct rect *r = &u->status;
+	int i, x = 0, w;
+
+	draw_fill(r->y, r->x, r->w, ST_NORMAL);
+	if (u->msg[0]) {
+		draw_text(r->y, r->x, r->w, u->msg_style, u->msg);
+		return;
+	}
+	for (i = 0; i + 1 < n; i += 2) {
+		w = draw_width(hints[i]) + 1 + draw_width(hints[i + 1]) + 2;
+		if (x + w > r->w)
+			break;
+		x += draw_text(r->y, r->x + x, r->w - x, ST_KEY, hints[i]);
+		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, " ");
+		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, hints[i + 1]);
+		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, "  ");
+	}
+}
+
+enum plot_charset
+replay_charset(const struct ui *u)
+{
+	const char *t = getenv("TERM");
+
+	if (!u->utf8)
+		return PLOT_ASCII;
+	/* the Linux console's font has block elements but no braille */
+	return t && !strcmp(t, "linux") ? PLOT_BLOCK : PLOT_BRAILLE;
+}
+
+/* The moving average's window: 5 % of the planned steps, 1..200. */
+int
+replay_ma_window(long n_steps)
+{
+	long w = n_steps / 20;
+
+	return w < 1 ? 1 : w > 200 ? 200 : (int)w;
+}
+
+static const char *
+tokname(const struct replay_run *rr, int t, char buf[16])
+{
+	if (t == rr->run.cfg.vocab_size - 1)
+		return "BOS";
+	return dataset_tokstr(&rr->ds, t, buf, "BOS");
+}
+
+static void
+fmt_delta(char *buf, size_t n, double d, int have)
+{
+	if (!have)
+		snprintf(buf, n, "%6s", "");
+	else
+		snprintf(buf, n, "%+6.3f", d);
+}
+
+/* The pinned head's weights at the pinned position, one row a position. */
+static void
+draw_attention(struct ui *u, const struct replay_run *rr, int y, int x, int w, int h,
+    const char *title)
+{
+	const int T = rr->run.cfg.block_size;
+	const struct trace *c = &rr->cur, *p = &rr->prev;
+	const double *wc = c->att_w + trace_lth(c, rr->layer, rr->pos, rr->head) * T;
+	const double *wp = p->att_w + trace_lth(p, rr->layer, rr->pos, rr->head) * T;
+	const int have = rr->prev_step >= 0 && p->n_pos > rr->pos;
+	int j, j0 = 0, bw = w - 4 - 7 - 7;
+	char tb[16], d[16];
+
+	draw_text(y, x, w, ST_LABEL, title);
+	if (rr->pos + 1 > h - 1)
+		j0 = rr->pos + 1 - (h - 1);
+	for (j = j0; j <= rr->pos && y + 1 + j - j0 < y + h; j++) {
+		int r = y + 1 + j - j0;
+
+		draw_textf(r, x, 4, j == rr->pos ? ST_LABEL : ST_NORMAL, "%3.3s",
+		    tokname(rr, c->token[j], tb));
+		draw_bar(u, r, x + 4, bw, wc[j], ST_BAR);
+		draw_textf(r, x + 4 + bw, 7, ST_NORMAL, " %.3f", wc[j]);
+		fmt_delta(d, sizeof d, wc[j] - wp[j], have);
+		draw_text(r, x + 4 + bw + 7, 7, draw_ramp(have ? wc[j] - wp[j] : 0, 0.2), d);
+	}
+}
+
+/* Every head's weights at the pinned position as shades. */
+static void
+draw_grid(struct ui *u, const struct replay_run *rr, int y, int x, int w, int h)
+{
+	const int T = rr->run.cfg.block_size, H = rr->run.cfg.n_head;
+	const struct trace *c = &rr->cur, *p = &rr->prev;
+	const int have = rr->prev_step >= 0 && p->n_pos > rr->pos;
+	int l, hd, j, r = y + 1, n = rr->pos + 1, j0 = 0;
+
+	draw_text(y, x, w, ST_LABEL, !have ? "all heads" : u->utf8 ? "all heads  \u0394" : "all heads  chg");
+	if (5 + n > w)
+		j0 = n - (w - 5);
+	for (l = 0; l < rr->run.cfg.n_layer; l++)
+		for (hd = 0; hd < H && r < y + h; hd++, r++) {
+			int pinned = l == rr->layer && hd == rr->head;
+			const double *wc = c->att_w + trace_lth(c, l, rr->pos, hd) * T;
+			const double *wp = p->att_w + trace_lth(p, l, rr->pos, hd) * T;
+
+			draw_textf(r, x, 5, pinned ? ST_SEL : ST_DIM, "L%dH%d", l, hd);
+			for (j = j0; j < n; j++)
+				draw_text(r, x + 5 + j - j0, 1, ST_BAR, draw_shade(u, wc[j], 1.0));
+			/* the change, signed, on the diverging ramp, if it fits */
+			if (have && 5 + 2 * (n - j0) + 1 <= w)
+				for (j = j0; j < n; j++) {
+					double dd = wc[j] - wp[j];
+					draw_text(r, x + 5 + (n - j0) + 1 + j - j0, 1, draw_ramp(dd, 0.2),
+					    fabs(dd) < 0.02 ? draw_glyph(u, "\u00b7", ".") :
+					    dd > 0 ? "+" : "-");
+				}
+		}
+}
+
+/* The next character at the pinned position: the most likely first. */
+static void
+draw_next(struct ui *u, const struct replay_run *rr, int y, int x, int w, int h)
+{
+	const int V = rr->run.cfg.vocab_size;
+	const double *pc = rr->cur.probs + (size_t)rr->pos * V;
+	const double *pp = rr->prev.probs + (size_t)rr->pos * V;
+	const int have = rr->prev_step >= 0 && rr->prev.n_pos > rr->pos;
+	const int target = rr->cur.target[rr->pos];
+	int order[64], k, i, j, n = V < 64 ? V : 64, bw = w - 5 - 7 - 7;
+	char tb[16], d[16];
+
+	/* the n most likely, by insertion into a short sorted list */
+	k = 0;
+	for (i = 0; i < V; i++) {
+		if (k == n && pc[i] <= pc[order[k - 1]])
+			continue;
+		j = k < n ? k++ : n - 1;
+		for (; j > 0 && pc[order[j - 1]] < pc[i]; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	draw_textf(y, x, w, ST_LABEL, "next after '%s'",
+	    tokname(rr, rr->cur.token[rr->pos], tb));
+	for (i = 0; i < k && i < h - 1; i++) {
+		int t = order[i], r = y + 1 + i;
+
+		draw_textf(r, x, 5, t == target ? ST_MARK : ST_NORMAL, "%s%3.3s",
+		    t == target ? draw_glyph(u, "\u25b8", ">") : " ", tokname(rr, t, tb));
+		draw_bar(u, r, x + 5, bw, pc[t], ST_BAR);
+		draw_textf(r, x + 5 + bw, 7, ST_NORMAL, " %.3f", pc[t]);
+		fmt_delta(d, sizeof d, pc[t] - pp[t], have);
+		draw_text(r, x + 5 + bw + 7, 7, draw_ramp(have ? pc[t] - pp[t] : 0, 0.1), d);
+	}
+}
+
+static void
+draw_stats(struct ui *u, struct replay_ui *rp, int y, int x, int w, int h)
+{
+	struct replay_run *rr = &rp->rr;
+	const int H = rr->run.cfg.n_head, nh = rr->run.cfg.n_layer * H;
+	const double ent_max = log((double)(rr->cur.n_pos > 1 ? rr->cur.n_pos : 2));
+	int sw = (w - 5 - 3 * 11) / 3, i, k, r;
+	const char *name[3] = { "ent", "prev", "bos" };
+	char lab[32];
+	double lo[3] = { 0, 0, 0 }, hi[3] = { ent_max, 1, 1 };
+
+	if (rr->n_hs <= rr->run.steps_done)
+		draw_textf(y, x, w, ST_LABEL, "head statistics, probe \"%s\" (computing: %ld of %ld steps)",
+		    rr->probe_text, rr->n_hs, rr->run.steps_done + 1);
+	else
+		draw_textf(y, x, w, ST_LABEL, "head statistics over steps 0-%ld, probe \"%s\"",
+		    rr->run.steps_done, rr->probe_text);
+	if (sw < 4)
+		return;
+	plot_grid_init(&rp->spark, w, h - 1 > 0 ? h - 1 : 0, replay_charset(u));
+	for (i = 0, r = 0; i < nh && r < h - 1; i++, r++) {
+		const struct headstat *now = &rr->hs_now[i];
+		double v[3] = { now->entropy, now->prev, now->bos };
+		int cx = 5;
+
+		plot_text(&rp->spark, 0, r, "", PLOT_S_NONE);
+		{
+			snprintf(lab, sizeof lab, "L%dH%d", i / H, i % H);
+			plot_text(&rp->spark, 0, r, lab,
+			    i == rr->layer * H + rr->head ? PLOT_S_CURSOR : PLOT_S_LABEL);
+		}
+		for (k = 0; k < 3; k++) {
+			char num[16];
+
+			plot_text(&rp->spark, cx, r, name[k], PLOT_S_LABEL);
+			if (rr->n_hs > 0)
+				plot_sparkline(&rp->spark, cx + 5, r, sw, &rr->hs[i].entropy + k, rr->n_hs,
+				    (size_t)nh * (sizeof(struct headstat) / sizeof(double)), lo[k], hi[k],
+				    rr->cur_step, PLOT_S_AVG);
+			snprintf(num, sizeof num, " %.2f", v[k]);
+			plot_text(&rp->spark, cx + 5 + sw, r, num, PLOT_S_NONE);
+			cx += 5 + sw + 6;
+		}
+	}
+	replay_blit(&rp->spark, y + 1, x);
+}
+
+static void
+draw_title(struct ui *u, struct replay_ui *rp)
+{
+	struct replay_run *rr = &rp->rr;
+	char loss[64], prog[64] = "";
+	long s = rr->cur_step;
+
+	draw_fill(0, 0, u->cols, ST_TITLE);
+	if (s >= 1 && s <= rr->n_loss)
+		snprintf(loss, sizeof loss, "loss %.17g", rr->loss[s - 1]);
+	else
+		snprintf(loss, sizeof loss, "initial weights");
+	if (rp->play)
+		snprintf(prog, sizeof prog, "  %s playing", rp->play > 0 ? "\u25b6" : "\u25c0");
+	draw_textf(0, 0, u->cols, ST_TITLE, " %s  %s  step %ld / %ld  %s%s", rr->run.name,
+	    store_status_name(rr->run.status), s, rr->run.steps_done, loss,
+	    u->utf8 ? prog : (rp->play ? "  playing" : ""));
+}
+
+void
+view_run_draw(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	struct replay_run *rr = &rp->rr;
+	const int W = u->cols, bottom = u->status.y;
+	int y, ch, ph, aw, gw, nw, sh, n_heads, avail, want;
+	char ref[64];
+
+	erase();
+	draw_title(u, rp);
+	n_heads = rr->run.cfg.n_layer * rr->run.cfg.n_head;
+
+	/* rows: the statistics a row a head; the rest split between the
+	 * curve and the probe, the probe taking no more than it can fill */
+	sh = n_heads + 1;
+	avail = bottom - 4 - sh;          /* title, legend, probe header, names */
+	if (avail < 10) {
+		int cut = sh - 2 < 10 - avail ? sh - 2 : 10 - avail;
+		sh -= cut;
+		avail += cut;
+	}
+	want = rr->cur.n_pos;
+	if (want < n_heads)
+		want = n_heads;
+	if (want < 12 && rr->run.cfg.vocab_size > want)
+		want = rr->run.cfg.vocab_size < 12 ? rr->run.cfg.vocab_size : 12;
+	want++;
+	ch = avail / 2 > 5 ? avail / 2 : 5;
+	ph = avail - ch;
+	if (ph > want) {
+		ch += ph - want;
+		ph = want;
+	}
+	if (ph < 2)
+		ph = 2;
+	y = 1;
+	plot_grid_init(&rp->grid, W, ch, replay_charset(u));
+	{
+		struct plot_loss_opts o = { rr->run.n_steps, rr->cur_step,
+		    log((double)rr->run.cfg.vocab_size), replay_ma_window(rr->run.n_steps),
+		    rp->have_cmp ? rp->cmp.loss : NULL, rp->have_cmp ? rp->cmp.n_loss : 0 };
+		plot_loss(&rp->grid, rr->loss, rr->n_loss, &o);
+	}
+	replay_blit(&rp->grid, y, 0);
+	y += ch;
+
+	/* the legend */
+	snprintf(ref, sizeof ref, "%.2f = -log(1/%d), a uniform guess", log((double)rr->run.cfg.vocab_size),
+	    rr->run.cfg.vocab_size);
+	{
+		int x = 0;
+		x += draw_textf(y, x, W - x, ST_BAR, "%s avg %d", u->utf8 ? "\u2500\u2500" : "--",
+		    replay_ma_window(rr->run.n_steps));
+		x += draw_text(y, x, W - x, ST_DIM, u->utf8 ? "  \u2847 per step  " : "  : per step  ");
+		x += draw_textf(y, x, W - x, ST_MARK, "%s %s", u->utf8 ? "\u2504" : "- -", ref);
+		if (rp->have_cmp)
+			draw_textf(y, x, W - x, ST_BAR_ALT, "  %s %s", u->utf8 ? "\u2500\u2500" : "--",
+			    rp->cmp.run.name);
+	}
+	y++;
+
+	/* the probe */
+	{
+		char tb[16];
+		draw_hline(u, y, 0, W, ST_RULE);
+		draw_textf(y, 1, W - 2, ST_LABEL,
+		    " probe \"%s\"  pos %d '%s'  head L%dH%d  %s ", rr->probe_text, rr->pos,
+		    tokname(rr, rr->cur.token[rr->pos], tb), rr->layer, rr->head,
+		    rr->prev_step >= 0 ? "" : "");
+		if (rr->prev_step >= 0)
+			draw_textf(y, W - 26 > 0 ? W - 26 : 0, 25, ST_DIM, " changes since step %ld ",
+			    rr->prev_step);
+	}
+	y++;
+	aw = W * 38 / 100 > 56 ? 56 : W * 38 / 100;
+	nw = W * 32 / 100 > 50 ? 50 : W * 32 / 100;
+	gw = W - aw - nw - 2;
+	{
+		char t[96];
+		snprintf(t, sizeof t, "L%dH%d at '%s'", rr->layer, rr->head,
+		    tokname(rr, rr->cur.token[rr->pos], (char[16]){0}));
+		draw_attention(u, rr, y, 0, aw, ph, t);
+		if (rp->have_cmp && rp->cmp.cur.n_pos > rr->pos) {
+			char t2[160];
+
+			rp->cmp.layer = rr->layer;
+			rp->cmp.head = rr->head;
+			rp->cmp.pos = rr->pos;
+			snprintf(t2, sizeof t2, "%s @ %ld", rp->cmp.run.name, rp->cmp.cur_step);
+			draw_attention(u, &rp->cmp, y, aw + 1, gw, ph, t2);
+		} else
+			draw_grid(u, rr, y, aw + 1, gw, ph);
+		draw_next(u, rr, y, aw + 1 + gw + 1, nw, ph);
+	}
+	y += ph;
+
+	draw_stats(u, rp, y, 0, W, sh);
+	y += sh;
+
+	{
+		static const char *const hints[] = {
+			"] [", "step", "?", "help", "q", "back", ":", "go to", "Space -", "play",
+			"Enter", "debugger", "} {", "10", "PgDn PgUp", "100", "Tab", "position", "h l", "head",
+			"m", "mark",
+		};
+		replay_draw_status(u, hints, (int)(sizeof hints / sizeof hints[0]));
+	}
+	/* the names */
+	if (y < bottom) {
+		int x, i;
+
+		x = draw_textf(y, 0, W, ST_LABEL, "names at step %ld (T %.2f): ", rr->cur_step,
+		    rr->run.temperature);
+		for (i = 0; i < REPLAY_N_SAMPLES && x < W; i++)
+			x += draw_textf(y, x, W - x, ST_NORMAL, "%s%s", i ? "  " : "", rr->names[i]);
+	}
+}
+
+/* ---- keys ---- */
+
+static void
+go(struct ui *u, long step)
+{
+	struct replay_ui *rp = u->rp;
+	char err[256];
+
+	if (replay_goto(&rp->rr, step, err, sizeof err) < 0) {
+		ui_msg(u, ST_ERR, "%s", err);
+		return;
+	}
+	if (rp->have_cmp && replay_goto(&rp->cmp, step, err, sizeof err) < 0)
+		ui_msg(u, ST_ERR, "%s: %s", rp->cmp.run.name, err);
+}
+
+/* Steps a play frame moves: a whole run plays in about 20 seconds. */
+long
+replay_play_stride(long n_steps)
+{
+	return n_steps / 400 > 1 ? n_steps / 400 : 1;
+}
+
+static void
+toggle_mark(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+
+	if (rp->marked == rp->rr.run.id) {
+		rp->marked = 0;
+		ui_msg(u, ST_OK, "unmarked %s", rp->rr.run.name);
+	} else {
+		rp->marked = rp->rr.run.id;
+		ui_msg(u, ST_OK, "marked %s: open another run to compare with it", rp->rr.run.name);
+	}
+}
+
+void
+view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
+{
+	struct replay_ui *rp = u->rp;
+	struct replay_run *rr = &rp->rr;
+	const long s = rr->cur_step, last = rr->run.steps_done;
+	const int H = rr->run.cfg.n_head, nh = rr->run.cfg.n_layer * H;
+	int k;
+
+	(void)arg;
+	(void)key;
+	if (rp->play) {
+		/* any key stops playing, and does nothing else */
+		rp->play = 0;
+		return;
+	}
+	switch (cmd) {
+	case CMD_TRAIN_NEXT: go(u, s + 1); break;
+	case CMD_TRAIN_PREV: go(u, s - 1); break;
+	case CMD_STEP10_NEXT: go(u, s + 10); break;
+	case CMD_STEP10_PREV: go(u, s - 10); break;
+	case CMD_STEP100_NEXT: go(u, s + 100); break;
+	case CMD_STEP100_PREV: go(u, s - 100); break;
+	case CMD_STEP_FIRST: go(u, 0); break;
+	case CMD_STEP_LAST: go(u, last); break;
+	case CMD_GOTO:
+		rp->prompt = RP_STEP;
+		le_start(&u->le, NULL, 0);
+		u->view = VIEW_PROMPT;
+		break;
+	case CMD_PLAY:
+	case CMD_PLAY_BACK:
+		rp->play = cmd == CMD_PLAY ? 1 : -1;
+		rp->next_frame = 0;
+		break;
+	case CMD_POS_NEXT:
+		if (rr->pos + 1 < rr->cur.n_pos)
+			rr->pos++;
+		break;
+	case CMD_POS_PREV:
+		if (rr->pos > 0)
+			rr->pos--;
+		break;
+	case CMD_SEL_RIGHT:
+	case CMD_SEL_LEFT:
+		k = rr->layer * H + rr->head + (cmd == CMD_SEL_RIGHT ? 1 : nh - 1);
+		rr->layer = k % nh / H;
+		rr->head = k % nh % H;
+		break;
+	case CMD_EDIT:
+		rp->prompt = RP_PROBE;
+		{
+			uint32_t t[LE_MAX];
+			int n = 0, len = (int)strlen(rr->probe_text), o = 0, b;
+
+			while (o < len && n < LE_MAX &&
+			    (b = utf8_get((const unsigned char *)rr->probe_text + o, (size_t)(len - o), &t[n])) > 0) {
+				o += b;
+				n++;
+			}
+			le_start(&u->le, t, n);
+		}
+		u->view = VIEW_PROMPT;
+		break;
+	case CMD_MARK:
+		toggle_mark(u);
+		replay_ui_compare(u);
+		break;
+	case CMD_OPEN:
+		replay_open_debugger(u);
+		break;
+	case CMD_RUNS:
+		replay_show_runs(u);
+		break;
+	case CMD_QUIT:
+		if (rp->from_browser)
+			replay_show_runs(u);
+		else
+			u->quit = 1;
+		break;
+	default:
+		ui_default_key(u, cmd);
+		break;
+	}
+}

@@ -1,0 +1,288 @@
+/* view_runs.c - the runs browser: every run in the database, a run being
+ * trained shown with its progress, updated as it trains without a key
+ * press. Enter opens a run; r renames, d deletes (after y), / filters,
+ * t starts a run here.
+ *
+ *   title     the database
+ *   header    column names
+ *   list      one row a run
+ *   detail    the selected run's settings (two rows)
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ui_priv.h"
+#include "replay_ui.h"
+#include "store_view.h"
+
+/* Index in rp->runs of the i-th run the filter shows, or -1. */
+static int
+nth_shown(const struct replay_ui *rp, int i)
+{
+	int k;
+
+	for (k = rp->n_runs - 1; k >= 0; k--)     /* newest first */
+		if (!rp->filter[0] || strstr(rp->runs[k].name, rp->filter))
+			if (i-- == 0)
+				return k;
+	return -1;
+}
+
+static int
+n_shown(const struct replay_ui *rp)
+{
+	int k, n = 0;
+
+	for (k = 0; k < rp->n_runs; k++)
+		if (!rp->filter[0] || strstr(rp->runs[k].name, rp->filter))
+			n++;
+	return n;
+}
+
+/* The selected run, or NULL. */
+const struct run_info *
+replay_runs_selected(const struct replay_ui *rp)
+{
+	int k = nth_shown(rp, rp->sel);
+
+	return k < 0 ? NULL : &rp->runs[k];
+}
+
+/* Read the list again, keeping the selection on the same run. */
+int
+replay_runs_reload(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	const struct run_info *cur = replay_runs_selected(rp);
+	int64_t keep = cur ? cur->id : -1;
+	struct run_info *runs;
+	int n, i;
+
+	if (store_data_version(rp->st, &rp->version) < 0 ||
+	    store_list_runs(rp->st, &runs, &n) < 0) {
+		ui_msg(u, ST_ERR, "%s", store_errmsg(rp->st));
+		return -1;
+	}
+	free(rp->runs);
+	rp->runs = runs;
+	rp->n_runs = n;
+	for (i = 0; keep >= 0 && i < n_shown(rp); i++)
+		if (rp->runs[nth_shown(rp, i)].id == keep)
+			rp->sel = i;
+	if (rp->sel >= n_shown(rp))
+		rp->sel = n_shown(rp) - 1;
+	if (rp->sel < 0)
+		rp->sel = 0;
+	return 0;
+}
+
+static void
+fmt_when(char *buf, size_t n, int64_t t, int wide)
+{
+	time_t tt = (time_t)t, now = time(NULL);
+	struct tm tm, tn;
+
+	localtime_r(&tt, &tm);
+	localtime_r(&now, &tn);
+	if (wide)
+		strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
+	else if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
+		strftime(buf, n, "%H:%M", &tm);
+	else
+		strftime(buf, n, "%m-%d", &tm);
+}
+
+static void
+fmt_loss(char *buf, size_t n, double v)
+{
+	if (isnan(v))
+		snprintf(buf, n, "%6s", "-");
+	else
+		snprintf(buf, n, "%6.4f", v);
+}
+
+void
+view_runs_draw(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	const int W = u->cols, bottom = u->status.y, wide = W >= 100;
+	const int cw = wide ? 16 : 5;
+	int nw = W - (2 + 4 + 1 + 12 + 1 + 11 + 1 + 6 + 1 + 6 + 1 + 11 + 1 + 5 + 1 + cw);
+	int rows = bottom - 2 - 2, i, y, shown = n_shown(rp);
+	const struct run_info *sel = replay_runs_selected(rp);
+	char last[16], best[16], when[32], steps[32], sizes[32], status[32];
+
+	if (nw < 8)
+		nw = 8;
+	erase();
+	draw_fill(0, 0, W, ST_TITLE);
+	draw_textf(0, 0, W, ST_TITLE, " runs in %s  (%d%s)", rp->db, shown,
+	    rp->filter[0] ? ", filtered" : "");
+	if (rp->filter[0])
+		draw_textf(0, W - 20 > 0 ? W - 20 : 0, 20, ST_TITLE, " filter: %s", rp->filter);
+	draw_textf(1, 0, W, ST_LABEL, "  %4s %-*s %-12s %11s %6s %6s %-11s %5s %-*s", "id", nw,
+	    "name", "status", "steps", "last", "best", "emb/hd/L/T", "seed", cw, "created");
+	if (rp->sel < rp->top)
+		rp->top = rp->sel;
+	if (rows > 0 && rp->sel >= rp->top + rows)
+		rp->top = rp->sel - rows + 1;
+	for (i = 0, y = 2; i + rp->top < shown && i < rows; i++, y++) {
+		const struct run_info *r = &rp->runs[nth_shown(rp, i + rp->top)];
+		int is_sel = i + rp->top == rp->sel;
+		enum style s = is_sel ? ST_SEL : ST_NORMAL;
+
+		fmt_loss(last, sizeof last, r->last_loss);
+		fmt_loss(best, sizeof best, r->best_loss);
+		fmt_when(when, sizeof when, r->created, wide);
+		snprintf(steps, sizeof steps, "%ld/%ld", r->steps_done, r->n_steps);
+		snprintf(sizes, sizeof sizes, "%d/%d/%d/%d", r->cfg.n_embd, r->cfg.n_head,
+		    r->cfg.n_layer, r->cfg.block_size);
+		if (r->status == RUN_RUNNING)
+			snprintf(status, sizeof status, "running %3ld%%",
+			    r->n_steps ? r->steps_done * 100 / r->n_steps : 0);
+		else
+			snprintf(status, sizeof status, "%s", store_status_name(r->status));
+		if (is_sel)
+			draw_fill(y, 0, W, ST_SEL);
+		draw_textf(y, 0, W, s, "%s %4lld %-*.*s %-12s %11s %6s %6s %-11s %5llu %-*s",
+		    is_sel ? draw_glyph(u, "\u25b8", ">") : " ", (long long)r->id, nw, nw, r->name,
+		    status, steps, last, best, sizes, (unsigned long long)(r->seed % 100000), cw, when);
+		if (r->status == RUN_RUNNING && !is_sel)
+			draw_text(y, 2 + 4 + 1 + nw + 1, 7, ST_OK, "running");
+		if (rp->marked == r->id)
+			draw_text(y, 1, 1, is_sel ? ST_SEL : ST_MARK, "*");
+	}
+	if (shown == 0)
+		draw_text(3, 2, W - 2, ST_DIM, rp->n_runs ? "no run's name matches the filter (/ to change it)"
+		    : "no runs yet: t trains one here, or run 'mgpt-tui train' in another terminal");
+	{
+		static const char *const hints[] = {
+			"Enter", "open", "?", "help", "q", "quit", "j k", "select", "/", "filter",
+			"r", "rename", "d", "delete", "t", "train", "m", "mark",
+		};
+		replay_draw_status(u, hints, (int)(sizeof hints / sizeof hints[0]));
+	}
+	/* the selected run in full */
+	if (sel && bottom - 2 > 2) {
+		draw_hline(u, bottom - 2, 0, W, ST_RULE);
+		draw_textf(bottom - 1, 0, W, ST_DIM,
+		    "%s: seed %llu, n_embd %d, n_head %d, n_layer %d, block %d, vocab %d, snapshot every %ld, "
+		    "T %.2f, mgpt-tui %s", sel->name, (unsigned long long)sel->seed, sel->cfg.n_embd,
+		    sel->cfg.n_head, sel->cfg.n_layer, sel->cfg.block_size, sel->cfg.vocab_size,
+		    sel->snapshot_every, sel->temperature, sel->version);
+	}
+}
+
+void
+view_runs_key(struct ui *u, enum cmd cmd, int arg, int key)
+{
+	struct replay_ui *rp = u->rp;
+	const struct run_info *sel = replay_runs_selected(rp);
+	int shown = n_shown(rp);
+	char err[512], spec[32];
+
+	(void)arg;
+	(void)key;
+	switch (cmd) {
+	case CMD_SEL_DOWN: if (rp->sel + 1 < shown) rp->sel++; break;
+	case CMD_SEL_UP: if (rp->sel > 0) rp->sel--; break;
+	case CMD_STEP_FIRST: rp->sel = 0; break;
+	case CMD_STEP_LAST: rp->sel = shown > 0 ? shown - 1 : 0; break;
+	case CMD_STEP100_NEXT: rp->sel = rp->sel + 10 < shown ? rp->sel + 10 : shown - 1; break;
+	case CMD_STEP100_PREV: rp->sel = rp->sel > 10 ? rp->sel - 10 : 0; break;
+	case CMD_OPEN:
+		if (!sel)
+			break;
+		snprintf(spec, sizeof spec, "%lld", (long long)sel->id);
+		if (replay_show_run(u, spec, -1, err, sizeof err) < 0)
+			ui_msg(u, ST_ERR, "%s", err);
+		else
+			rp->from_browser = 1;
+		break;
+	case CMD_FILTER:
+		rp->prompt = RP_FILTER;
+		replay_prompt_start(u, rp->filter);
+		break;
+	case CMD_RENAME:
+		if (!sel)
+			break;
+		rp->prompt = RP_RENAME;
+		replay_prompt_start(u, sel->name);
+		break;
+	case CMD_DELETE:
+		if (!sel)
+			break;
+		if (sel->status == RUN_RUNNING) {
+			ui_msg(u, ST_ERR, "%s is being trained: stop it first", sel->name);
+			break;
+		}
+		rp->prompt = RP_DELETE;
+		replay_prompt_start(u, NULL);
+		break;
+	case CMD_MARK:
+		if (sel)
+			rp->marked = rp->marked == sel->id ? 0 : sel->id;
+		break;
+	case CMD_TRAIN:
+		replay_form_start(u);
+		break;
+	case CMD_QUIT:
+		u->quit = 1;
+		break;
+	default:
+		ui_default_key(u, cmd);
+		break;
+	}
+}
+
+/* What a prompt's accepted text does in the browser. */
+void
+replay_runs_prompt_done(struct ui *u, const char *text)
+{
+	struct replay_ui *rp = u->rp;
+	const struct run_info *sel = replay_runs_selected(rp);
+	struct store *rw;
+
+	switch (rp->prompt) {
+	case RP_FILTER:
+		snprintf(rp->filter, sizeof rp->filter, "%s", text);
+		rp->sel = rp->top = 0;
+		break;
+	case RP_RENAME:
+		if (!sel || !strcmp(text, sel->name))
+			break;
+		if (!(rw = replay_rw(u)))
+			break;
+		if (store_rename_run(rw, sel->id, text) < 0)
+			ui_msg(u, ST_ERR, "%s", store_errmsg(rw));
+		else
+			ui_msg(u, ST_OK, "renamed to %s", text);
+		replay_runs_reload(u);
+		break;
+	case RP_DELETE:
+		if (!sel || strcmp(text, "y"))
+			break;
+		if (!(rw = replay_rw(u)))
+			break;
+		{
+			char name[128];
+
+			snprintf(name, sizeof name, "%s", sel->name);
+			if (rp->marked == sel->id)
+				rp->marked = 0;
+			if (store_delete_run(rw, sel) < 0)
+				ui_msg(u, ST_ERR, "%s", store_errmsg(rw));
+			else
+				ui_msg(u, ST_OK, "deleted %s", name);
+		}
+		replay_runs_reload(u);
+		break;
+	default:
+		break;
+	}
+}
