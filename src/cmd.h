@@ -4,5 +4,9 @@
 #define MGPT_CMD_H
 
 int cmd_train(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
 
 #endif
