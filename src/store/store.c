@@ -529,8 +529,9 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 		if ((fresh || pragma_int(st, "PRAGMA user_version") < STORE_SCHEMA) &&
 		    migrate(st, fresh) < 0)
 			goto fail;
-		if (store_exec(st, "PRAGMA journal_mode = WAL") < 0 ||
-		    store_exec(st, "PRAGMA synchronous = NORMAL") < 0 ||
+		/* NORMAL first, so that the switch to WAL syncs less. */
+		if (store_exec(st, "PRAGMA synchronous = NORMAL") < 0 ||
+		    store_exec(st, "PRAGMA journal_mode = WAL") < 0 ||
 		    store_exec(st, "PRAGMA foreign_keys = ON") < 0)
 			goto fail;
 	}
