@@ -248,19 +248,34 @@ static void
 draw_title(struct ui *u, struct replay_ui *rp)
 {
 	struct replay_run *rr = &rp->rr;
-	char loss[64], prog[64] = "";
+	char loss[64], right[96] = "";
 	long s = rr->cur_step;
+	int x, bw;
 
 	draw_fill(0, 0, u->cols, ST_TITLE);
 	if (s >= 1 && s <= rr->n_loss)
 		snprintf(loss, sizeof loss, "loss %.17g", rr->loss[s - 1]);
 	else
 		snprintf(loss, sizeof loss, "initial weights");
-	if (rp->play)
-		snprintf(prog, sizeof prog, "  %s playing", rp->play > 0 ? "\u25b6" : "\u25c0");
-	draw_textf(0, 0, u->cols, ST_TITLE, " %s  %s  step %ld / %ld  %s%s", rr->run.name,
-	    store_status_name(rr->run.status), s, rr->run.steps_done, loss,
-	    u->utf8 ? prog : (rp->play ? "  playing" : ""));
+	x = draw_textf(0, 0, u->cols, ST_TITLE, " %s  %s  step %ld / %ld  %s", rr->run.name,
+	    store_status_name(rr->run.status), s, rr->run.steps_done, loss);
+	/* a run being trained (here or elsewhere): its progress */
+	if (rr->run.status == RUN_RUNNING) {
+		int here = rp->lt && rp->lt->run.id == rr->run.id;
+
+		snprintf(right, sizeof right, " %3ld%%%s ", rr->run.n_steps ?
+		    rr->run.steps_done * 100 / rr->run.n_steps : 0,
+		    here ? (rp->lt->paused ? " paused, p goes on" : " p pauses") : "");
+		bw = u->cols - x - 2 - draw_width(right);
+		if (bw > 30)
+			bw = 30;
+		if (bw >= 5) {
+			draw_bar(u, 0, u->cols - bw - draw_width(right) - 1, bw,
+			    rr->run.n_steps ? (double)rr->run.steps_done / rr->run.n_steps : 0, ST_OK);
+			draw_text(0, u->cols - draw_width(right) - 1, draw_width(right), ST_TITLE, right);
+		}
+	} else if (rp->play)
+		draw_text(0, u->cols - 12, 12, ST_TITLE, rp->play > 0 ? " playing >> " : " playing << ");
 }
 
 void
@@ -333,9 +348,13 @@ view_run_draw(struct ui *u)
 		    " probe \"%s\"  pos %d '%s'  head L%dH%d  %s ", rr->probe_text, rr->pos,
 		    tokname(rr, rr->cur.token[rr->pos], tb), rr->layer, rr->head,
 		    rr->prev_step >= 0 ? "" : "");
-		if (rr->prev_step >= 0)
-			draw_textf(y, W - 26 > 0 ? W - 26 : 0, 25, ST_DIM, " changes since step %ld ",
-			    rr->prev_step);
+		if (rr->prev_step >= 0) {
+			char since[64];
+
+			snprintf(since, sizeof since, " changes since step %ld ", rr->prev_step);
+			draw_text(y, W - 1 - draw_width(since) > 0 ? W - 1 - draw_width(since) : 0,
+			    draw_width(since), ST_DIM, since);
+		}
 	}
 	y++;
 	aw = W * 38 / 100 > 56 ? 56 : W * 38 / 100;
@@ -446,8 +465,7 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 	case CMD_STEP_LAST: go(u, last); break;
 	case CMD_GOTO:
 		rp->prompt = RP_STEP;
-		le_start(&u->le, NULL, 0);
-		u->view = VIEW_PROMPT;
+		replay_prompt_start(u, NULL);
 		break;
 	case CMD_PLAY:
 	case CMD_PLAY_BACK:
@@ -462,26 +480,9 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		if (rr->pos > 0)
 			rr->pos--;
 		break;
-	case CMD_SEL_RIGHT:
-	case CMD_SEL_LEFT:
-		k = rr->layer * H + rr->head + (cmd == CMD_SEL_RIGHT ? 1 : nh - 1);
-		rr->layer = k % nh / H;
-		rr->head = k % nh % H;
-		break;
 	case CMD_EDIT:
 		rp->prompt = RP_PROBE;
-		{
-			uint32_t t[LE_MAX];
-			int n = 0, len = (int)strlen(rr->probe_text), o = 0, b;
-
-			while (o < len && n < LE_MAX &&
-			    (b = utf8_get((const unsigned char *)rr->probe_text + o, (size_t)(len - o), &t[n])) > 0) {
-				o += b;
-				n++;
-			}
-			le_start(&u->le, t, n);
-		}
-		u->view = VIEW_PROMPT;
+		replay_prompt_start(u, rr->probe_text);
 		break;
 	case CMD_MARK:
 		toggle_mark(u);
@@ -489,6 +490,19 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		break;
 	case CMD_OPEN:
 		replay_open_debugger(u);
+		break;
+	case CMD_PAUSE:
+		if (rp->lt && rp->lt->run.id == rr->run.id && rp->lt->state == LIVE_TRAINING) {
+			rp->lt->paused = !rp->lt->paused;
+			ui_msg(u, ST_OK, "%s %s", rr->run.name, rp->lt->paused ? "paused" : "training again");
+		} else
+			ui_msg(u, ST_DIM, "p pauses a run trained in this window");
+		break;
+	case CMD_HEAD_NEXT:
+	case CMD_HEAD_PREV:
+		k = rr->layer * H + rr->head + (cmd == CMD_HEAD_NEXT ? 1 : nh - 1);
+		rr->layer = k % nh / H;
+		rr->head = k % nh % H;
 		break;
 	case CMD_RUNS:
 		replay_show_runs(u);

@@ -112,8 +112,8 @@ view_runs_draw(struct ui *u)
 	struct replay_ui *rp = u->rp;
 	const int W = u->cols, bottom = u->status.y, wide = W >= 100;
 	const int cw = wide ? 16 : 5;
-	int nw = W - (2 + 4 + 1 + 12 + 1 + 11 + 1 + 6 + 1 + 6 + 1 + 11 + 1 + 5 + 1 + cw);
-	int rows = bottom - 2 - 2, i, y, shown = n_shown(rp);
+	int nw = W - 64 - cw;
+	int rows = bottom - 2 - 3, i, y, shown = n_shown(rp);
 	const struct run_info *sel = replay_runs_selected(rp);
 	char last[16], best[16], when[32], steps[32], sizes[32], status[32];
 
@@ -125,8 +125,8 @@ view_runs_draw(struct ui *u)
 	    rp->filter[0] ? ", filtered" : "");
 	if (rp->filter[0])
 		draw_textf(0, W - 20 > 0 ? W - 20 : 0, 20, ST_TITLE, " filter: %s", rp->filter);
-	draw_textf(1, 0, W, ST_LABEL, "  %4s %-*s %-12s %11s %6s %6s %-11s %5s %-*s", "id", nw,
-	    "name", "status", "steps", "last", "best", "emb/hd/L/T", "seed", cw, "created");
+	draw_textf(1, 0, W, ST_LABEL, "  %4s %-*s %-12s %11s %6s %6s %-10s %5s %-*s", "id", nw,
+	    "name", "status", "steps", "last", "best", "emb/hd/L/T", "seed", cw, wide ? "created" : "when");
 	if (rp->sel < rp->top)
 		rp->top = rp->sel;
 	if (rows > 0 && rp->sel >= rp->top + rows)
@@ -149,7 +149,7 @@ view_runs_draw(struct ui *u)
 			snprintf(status, sizeof status, "%s", store_status_name(r->status));
 		if (is_sel)
 			draw_fill(y, 0, W, ST_SEL);
-		draw_textf(y, 0, W, s, "%s %4lld %-*.*s %-12s %11s %6s %6s %-11s %5llu %-*s",
+		draw_textf(y, 0, W, s, "%s %4lld %-*.*s %-12s %11s %6s %6s %-10s %5llu %-*s",
 		    is_sel ? draw_glyph(u, "\u25b8", ">") : " ", (long long)r->id, nw, nw, r->name,
 		    status, steps, last, best, sizes, (unsigned long long)(r->seed % 100000), cw, when);
 		if (r->status == RUN_RUNNING && !is_sel)
@@ -168,13 +168,17 @@ view_runs_draw(struct ui *u)
 		replay_draw_status(u, hints, (int)(sizeof hints / sizeof hints[0]));
 	}
 	/* the selected run in full */
-	if (sel && bottom - 2 > 2) {
-		draw_hline(u, bottom - 2, 0, W, ST_RULE);
+	if (sel && bottom - 3 > 2) {
+		fmt_when(when, sizeof when, sel->created, 1);
+		draw_hline(u, bottom - 3, 0, W, ST_RULE);
+		draw_textf(bottom - 2, 0, W, ST_LABEL, "%s  %s  data: %s  created %s  mgpt-tui %s",
+		    sel->name, store_status_name(sel->status),
+		    sel->data_source[0] ? sel->data_source : "bundled names", when, sel->version);
 		draw_textf(bottom - 1, 0, W, ST_DIM,
-		    "%s: seed %llu, n_embd %d, n_head %d, n_layer %d, block %d, vocab %d, snapshot every %ld, "
-		    "T %.2f, mgpt-tui %s", sel->name, (unsigned long long)sel->seed, sel->cfg.n_embd,
+		    "seed %llu  n_embd %d  n_head %d  n_layer %d  block %d  vocab %d  "
+		    "snapshot every %ld  T %.2f", (unsigned long long)sel->seed, sel->cfg.n_embd,
 		    sel->cfg.n_head, sel->cfg.n_layer, sel->cfg.block_size, sel->cfg.vocab_size,
-		    sel->snapshot_every, sel->temperature, sel->version);
+		    sel->snapshot_every, sel->temperature);
 	}
 }
 

@@ -191,7 +191,7 @@ view_form_draw(struct ui *u)
 	erase();
 	draw_fill(0, 0, W, ST_TITLE);
 	draw_textf(0, 0, W, ST_TITLE, " train a new run into %s", rp->db);
-	draw_text(y - 1, x0, W - x0, ST_DIM, "logged exactly as 'mgpt-tui train' logs it; resumable with train --resume");
+	draw_text(y - 1, x0, W - x0, ST_DIM, "logged as 'mgpt-tui train' logs it; resumable with train --resume");
 	for (i = 0; i < F__COUNT; i++, y += 2) {
 		int sel = i == rp->form_sel;
 
