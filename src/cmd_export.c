@@ -92,7 +92,7 @@ cmd_export(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", export_opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': db = optarg; break;
+		case 'd': if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
 		case 'f': format = optarg; break;
 		case 'h':
 			fputs("usage: mgpt-tui export RUN [--format csv|json] [--db PATH]\n", stdout);

@@ -26,7 +26,7 @@ cmd_rm(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", rm_opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': db = optarg; break;
+		case 'd': if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
 		case 'h':
 			fputs("usage: mgpt-tui rm RUN [--db PATH]\n", stdout);
 			return 0;

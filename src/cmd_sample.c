@@ -47,7 +47,7 @@ cmd_sample(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", sample_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_DB: db = optarg; break;
+		case OPT_DB: if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
 		case OPT_STEP: if (cli_long("--step", optarg, 0, 1000000000L, &step) < 0) return EXIT_USAGE; break;
 		case OPT_COUNT: if (cli_long("--count", optarg, 0, 1000000, &count) < 0) return EXIT_USAGE; break;
 		case OPT_TEMP: if (cli_double("--temperature", optarg, 0.0, 1e6, &temperature) < 0) return EXIT_USAGE; break;

@@ -92,7 +92,16 @@ static const char train_usage[] =
 static int
 log_failed(struct store *st, struct run_info *run, long step)
 {
-	cli_error("%s (training stopped after step %ld)", store_errmsg(st), step);
+	char msg[STORE_ERRLEN + 64], id[32];
+	struct run_info saved;
+
+	snprintf(msg, sizeof msg, "%s", store_errmsg(st));
+	snprintf(id, sizeof id, "%lld", (long long)run->id);
+	if (store_find_run(st, id, &saved) == 0)
+		cli_error("%s (training stopped after step %ld; %ld steps are saved)", msg, step,
+		    saved.steps_done);
+	else
+		cli_error("%s (training stopped after step %ld)", msg, step);
 	store_run_end(st, run, RUN_FAILED);
 	return 1;
 }
@@ -129,7 +138,7 @@ cmd_train(int argc, char **argv)
 		case OPT_TEMP: if (cli_double("--temperature", optarg, 0.0, 1e6, &temperature) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_SNAP: if (cli_long("--snapshot-every", optarg, 1, 1000000000L, &snap_every) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_NAME: name = optarg; settings++; break;
-		case OPT_DB: db = optarg; break;
+		case OPT_DB: if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
 		case OPT_NODB: nodb = 1; break;
 		case OPT_RESUME: resume = optarg; break;
 		case 'h':
@@ -146,6 +155,10 @@ cmd_train(int argc, char **argv)
 	}
 	if (nodb && (db || name || resume)) {
 		cli_error("train: --no-db cannot be combined with %s", db ? "--db" : name ? "--name" : "--resume");
+		return EXIT_USAGE;
+	}
+	if (name && store_check_name(name, err, sizeof err) < 0) {
+		cli_error("--name: %s", err);
 		return EXIT_USAGE;
 	}
 	if (resume && settings) {

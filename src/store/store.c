@@ -125,7 +125,7 @@ int
 store_fail_sql(struct store *st, const char *what)
 {
 	const char *msg = sqlite3_errmsg(st->db);
-	int rc = sqlite3_errcode(st->db);
+	int rc = sqlite3_errcode(st->db) & 0xff;   /* the primary code */
 
 	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
 		return store_fail(st, "%s%s%s (the file is damaged or truncated)",
@@ -158,6 +158,22 @@ store_stmt(struct store *st, enum store_sql id)
 		return NULL;
 	}
 	return st->stmt[id];
+}
+
+int
+store_begin_write(struct store *st)
+{
+	if (st->readonly)
+		return store_fail(st, "opened read-only");
+	/* WAL from the first write on, so that a reader never blocks this
+	 * writer; a writer that ends up writing nothing leaves the file as
+	 * it found it, byte for byte. */
+	if (!st->wal) {
+		if (store_exec(st, "PRAGMA journal_mode = WAL") < 0)
+			return -1;
+		st->wal = 1;
+	}
+	return store_exec(st, "BEGIN IMMEDIATE");
 }
 
 int
@@ -529,9 +545,7 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 		if ((fresh || pragma_int(st, "PRAGMA user_version") < STORE_SCHEMA) &&
 		    migrate(st, fresh) < 0)
 			goto fail;
-		/* NORMAL first, so that the switch to WAL syncs less. */
 		if (store_exec(st, "PRAGMA synchronous = NORMAL") < 0 ||
-		    store_exec(st, "PRAGMA journal_mode = WAL") < 0 ||
 		    store_exec(st, "PRAGMA foreign_keys = ON") < 0)
 			goto fail;
 	}
@@ -556,7 +570,7 @@ store_close(struct store *st)
 		/* At rest the file is in rollback mode: viewers then open it
 		 * without creating -wal/-shm files, even in a read-only folder.
 		 * While another connection has it open, it stays in WAL. */
-		if (!st->readonly) {
+		if (st->wal) {
 			sqlite3_busy_timeout(st->db, 0);
 			sqlite3_exec(st->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 		}

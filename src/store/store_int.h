@@ -30,6 +30,7 @@ struct store {
 	sqlite3       *db;
 	char           path[1024];     /* as the user gave it, for messages */
 	int            readonly;
+	int            wal;            /* switched to WAL by store_begin_write */
 	char           err[STORE_ERRLEN];
 	sqlite3_stmt  *stmt[SQL__COUNT];   /* prepared on first use */
 	double         commit_every;   /* seconds between step flushes */
@@ -48,9 +49,8 @@ int           store_fail(struct store *st, const char *fmt, ...)
 int           store_fail_sql(struct store *st, const char *what);
 sqlite3_stmt *store_stmt(struct store *st, enum store_sql id);
 int           store_exec(struct store *st, const char *sql);
-/* A name a run may be given (length, no control characters, not an id or
- * "latest"); 0 or -1 with the reason. */
-int           store_check_name(struct store *st, const char *name);
+/* BEGIN IMMEDIATE, switching the file to WAL mode on the first write. */
+int           store_begin_write(struct store *st);
 /* Roll back whatever transaction a failed statement may have left open. */
 void          store_abort(struct store *st);
 /* Decode the RUN_COLS of the current row; validates every field. */

@@ -19,23 +19,43 @@
 #include "xmalloc.h"
 
 int
-store_check_name(struct store *st, const char *name)
+store_check_name(const char *name, char *err, size_t errlen)
 {
 	const unsigned char *p;
 	int digits = 1;
 
-	if (strlen(name) >= sizeof ((struct run_info *)0)->name)
-		return store_fail(st, "run name '%.20s...' is too long (at most %zu bytes)", name,
+	if (!*name) {
+		snprintf(err, errlen, "a run name cannot be empty");
+		return -1;
+	}
+	if (strlen(name) >= sizeof ((struct run_info *)0)->name) {
+		snprintf(err, errlen, "run name is too long (at most %zu bytes)",
 		    sizeof ((struct run_info *)0)->name - 1);
+		return -1;
+	}
 	for (p = (const unsigned char *)name; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return store_fail(st, "run name has a control character");
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen, "run name has a control character");
+			return -1;
+		}
 		if (*p < '0' || *p > '9')
 			digits = 0;
 	}
-	if (digits || !strcmp(name, "latest"))
-		return store_fail(st, "run name '%s' would be read as %s", name,
+	if (digits || !strcmp(name, "latest")) {
+		snprintf(err, errlen, "run name '%s' would be read as %s", name,
 		    digits ? "a run id" : "the latest run");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_name(struct store *st, const char *name)
+{
+	char err[256];
+
+	if (store_check_name(name, err, sizeof err) < 0)
+		return store_fail(st, "%s", err);
 	return 0;
 }
 
@@ -64,7 +84,7 @@ store_run_create(struct store *st, struct run_info *run, const struct dataset *d
 	if (st->readonly)
 		return store_fail(st, "opened read-only");
 	if (run->name[0]) {
-		if (store_check_name(st, run->name) < 0 || (taken = name_taken(st, run->name)) < 0)
+		if (check_name(st, run->name) < 0 || (taken = name_taken(st, run->name)) < 0)
 			return -1;
 		if (taken)
 			return store_fail(st, "a run named '%s' already exists", run->name);
@@ -152,13 +172,10 @@ insert_snapshot(struct store *st, const struct run_info *run, const struct train
 	return 0;
 }
 
-/* Begin, or fail with the lock or I/O error. */
 static int
 begin(struct store *st)
 {
-	if (st->readonly)
-		return store_fail(st, "opened read-only");
-	return store_exec(st, "BEGIN IMMEDIATE");
+	return store_begin_write(st);
 }
 
 static int
@@ -458,12 +475,21 @@ store_resume(struct store *st, struct run_info *run, struct dataset *ds, struct 
 	double *loss, *lr;
 	long n, i;
 
-	if (begin(st) < 0)
-		return -1;
+	/* Everything that can refuse is read first: a refused resume writes
+	 * nothing. Inside the write lock the run is read again, in case
+	 * another process took it meanwhile. */
 	if (claim(st, run, 1) < 0 || last_snapshot(st, run->id, &snap) < 0)
-		return fail_txn(st);
+		return -1;
 	if (store_replay(st, run, snap, ds, t) < 0)
-		return fail_txn(st);
+		return -1;
+	if (begin(st) < 0)
+		goto fail_committed;
+	if (claim(st, run, 1) < 0 || last_snapshot(st, run->id, &n) < 0)
+		goto fail;
+	if (n != snap) {
+		store_fail(st, "run %lld changed while resuming", (long long)run->id);
+		goto fail;
+	}
 	if (exec_run(st, "DELETE FROM steps WHERE run_id = ?1 AND step > ?2", run->id, snap) < 0 ||
 	    exec_run(st, "DELETE FROM snapshots WHERE run_id = ?1 AND step > ?2", run->id, snap) < 0 ||
 	    exec_run(st, "DELETE FROM samples WHERE run_id = ?1", run->id, 0) < 0)
@@ -530,9 +556,7 @@ store_delete_run(struct store *st, const struct run_info *run)
 	struct run_info cur = *run;
 	size_t i;
 
-	if (begin(st) < 0)
-		return -1;
-	if (claim(st, &cur, 0) < 0)
+	if (claim(st, &cur, 0) < 0 || begin(st) < 0 || claim(st, &cur, 0) < 0)
 		return fail_txn(st);
 	for (i = 0; i < sizeof del / sizeof del[0]; i++)
 		if (exec_run(st, del[i], run->id, 0) < 0)

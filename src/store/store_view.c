@@ -37,28 +37,38 @@ int
 store_rename_run(struct store *st, int64_t run_id, const char *name)
 {
 	sqlite3_stmt *s;
-	int rc;
+	char why[256];
+	int rc, changed;
 
 	if (st->readonly)
 		return store_fail(st, "opened read-only");
 	if (!*name)
 		return store_fail(st, "run name is empty");
-	if (store_check_name(st, name) < 0)
-		return -1;
+	if (store_check_name(name, why, sizeof why) < 0)
+		return store_fail(st, "%s", why);
 	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET name = ?2 WHERE id = ?1", -1, &s, NULL)
 	    != SQLITE_OK)
 		return store_fail_sql(st, "rename");
+	if (store_begin_write(st) < 0) {
+		sqlite3_finalize(s);
+		return -1;
+	}
 	sqlite3_bind_int64(s, 1, run_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	changed = sqlite3_changes(st->db);
 	if (rc == SQLITE_CONSTRAINT)
-		return store_fail(st, "a run named '%s' already exists", name);
-	if (rc != SQLITE_DONE)
-		return store_fail_sql(st, "rename");
-	if (sqlite3_changes(st->db) != 1)
-		return store_fail(st, "no run %lld", (long long)run_id);
-	return 0;
+		store_fail(st, "a run named '%s' already exists", name);
+	else if (rc != SQLITE_DONE)
+		store_fail_sql(st, "rename");
+	else if (changed != 1)
+		store_fail(st, "no run %lld", (long long)run_id);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE || changed != 1) {
+		store_abort(st);
+		return -1;
+	}
+	return store_exec(st, "COMMIT") < 0 ? (store_abort(st), -1) : 0;
 }
 
 /* SQLite stores a NaN as NULL; read it back as NaN. */
@@ -138,7 +148,7 @@ store_headstats_save(struct store *st, int64_t run_id, const char *probe, long s
 	    "INSERT OR REPLACE INTO head_stats (run_id, probe, step, layer, head, entropy, prev, bos) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &s, NULL) != SQLITE_OK)
 		return store_fail_sql(st, "head_stats");
-	if (store_exec(st, "BEGIN IMMEDIATE") < 0) {
+	if (store_begin_write(st) < 0) {
 		sqlite3_finalize(s);
 		return -1;
 	}
