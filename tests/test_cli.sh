@@ -56,4 +56,9 @@ bad 2 "stray argument" train --no-db extra
 if [ -r /etc/shadow ] && [ "$(id -u)" != 0 ]; then
 	bad 1 "unreadable data" train --no-db --data /etc/shadow
 fi
+# The bundled names are compiled in: the binary alone, away from the
+# source tree, still trains on them.
+mkdir "$T/alone" && cp "$M" "$T/alone/mgpt-tui"
+(cd / && "$T/alone/mgpt-tui" train --no-db --steps 1 --samples 0) >"$T/out" 2>"$T/err" \
+	&& grep -q '^num docs: 8403$' "$T/out" || fail "binary away from the source tree: $(cat "$T/err")"
 finish
