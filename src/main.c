@@ -31,7 +31,6 @@ static const char usage_text[] =
 "                      run, else the default run, trained on screen first)\n"
 "  --step S            the weights after S training steps (default: the last)\n"
 "  --input TEXT        the text fed after BOS (default \"emma\")\n"
-"  --db PATH           run database (default $XDG_DATA_HOME/mgpt-tui/runs.db)\n"
 "  --no-color          no colours (also when NO_COLOR is set and not empty)\n"
 "  In the debugger, ? lists the keys.\n"
 "\n"
@@ -84,8 +83,8 @@ static const char usage_text[] =
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
 "\n"
-"Exit status: 0 success, 1 failure, 2 usage error; train stopped by SIGINT or\n"
-"SIGTERM exits 130 or 143.\n"
+"Exit status: 0 success, 1 failure, 2 usage error; train or debug stopped by\n"
+"SIGINT or SIGTERM exits 130 or 143.\n"
 "See mgpt-tui(1) for more.\n";
 
 static const struct {
