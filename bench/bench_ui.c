@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "debug_run.h"
 #include "ui.h"
@@ -113,7 +114,7 @@ main(void)
 {
 	struct ui_opts o = { "emma", 0 };
 	struct debug_run run;
-	char err[512];
+	char err[512], dir[] = "/tmp/mgpt-bench-ui.XXXXXX", db[64];
 	FILE *out;
 
 	if (!getenv("TERM") || !getenv("TERM")[0])
@@ -124,7 +125,13 @@ main(void)
 		perror("bench_ui: /dev/null");
 		return 1;
 	}
-	if (debug_run_open(&run, NULL, NULL, -1, err, sizeof err) < 0
+	/* the default run, trained and logged into a scratch database */
+	if (!mkdtemp(dir)) {
+		perror("bench_ui: mkdtemp");
+		return 1;
+	}
+	snprintf(db, sizeof db, "%s/runs.db", dir);
+	if (debug_run_open(&run, db, NULL, -1, err, sizeof err) < 0
 	    || debug_run_load(&run, NULL, NULL, err, sizeof err) < 0) {
 		fprintf(stderr, "bench_ui: %s\n", err);
 		return 1;
@@ -133,5 +140,7 @@ main(void)
 	bench_size(&run, &o, out, 200, 60);
 	debug_run_close(&run);
 	fclose(out);
+	unlink(db);
+	rmdir(dir);
 	return 0;
 }

@@ -44,7 +44,13 @@ cmd_debug(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case OPT_INPUT: uo.input = optarg; break;
-		case OPT_DB: db = uo.db = optarg; break;
+		case OPT_DB:
+			if (!*optarg) {
+				cli_error("--db: empty path");
+				return EXIT_USAGE;
+			}
+			db = uo.db = optarg;
+			break;
 		case OPT_NOCOLOR: uo.no_color = 1; break;
 		case 'h':
 			printf("usage: mgpt-tui debug [RUN] [--step S] [--input TEXT] [--db PATH] [--no-color]\n");

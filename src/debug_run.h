@@ -1,10 +1,11 @@
 /* debug_run.h - the run the debugger shows, and where its weights come from.
  *
- * The weights at training step s of a run are a trainer after s steps:
- * training draws no random numbers after its preamble, so re-running the
- * steps gives them bit for bit. debug_run_load() is the one place that
- * produces them; ] and [ move to a neighbouring step through
- * debug_run_goto(). Neither prints: errors come back as one line in err. */
+ * The weights at training step s of a run are a trainer after s steps,
+ * rebuilt bit for bit from the run database (store_replay, store_seek).
+ * debug_run_load() is the one place that produces them, training and
+ * logging the default run first when the database holds no finished run;
+ * ] and [ move to a neighbouring step through debug_run_goto(). Nothing
+ * here prints: errors come back as one line in err. */
 #ifndef MGPT_DEBUG_RUN_H
 #define MGPT_DEBUG_RUN_H
 
@@ -13,15 +14,19 @@
 
 #include "dataset.h"
 #include "model.h"
+#include "store.h"
 #include "train.h"
 
 struct debug_run {
+	char     path[4096];        /* the database */
+	struct store *st;           /* open for the whole session (replay, seek) */
+	struct run_info info;       /* the run as the database describes it */
 	struct dataset ds;          /* the run's documents (shuffled by trainer_init) */
 	struct trainer tr;          /* the weights: tr.model after tr.step steps */
-	int      have_tr;           /* tr is initialised */
+	int      have_ds, have_tr;  /* ds, tr initialised */
 	int      trained_here;      /* no finished run was found: the default run is trained */
 	char     name[128];         /* the run's name, for the title */
-	int64_t  id;                /* run id in the database; 0 when none */
+	int64_t  id;                /* run id in the database */
 	uint64_t seed;
 	struct model_config cfg;
 	long     n_steps;           /* the run's planned steps (learning-rate decay) */

@@ -12,6 +12,7 @@ expect 1 "debug, stdin not a tty" -- "$M" debug --input anna && one_line_error "
 expect 2 "debug bad flag" -- "$M" debug --bogus && one_line_error "debug bad flag"
 expect 2 "debug bad step" -- "$M" debug --step -3 && one_line_error "debug bad step"
 expect 2 "debug two runs" -- "$M" debug a b && one_line_error "debug two runs"
+expect 2 "debug empty --db" -- "$M" debug --db '' && one_line_error "debug empty --db"
 expect 0 "debug --help" -- "$M" debug --help && grep -q 'usage: mgpt-tui debug' "$T/out" \
 	|| fail "debug --help"
 
@@ -81,11 +82,11 @@ ended() {
 	return 0
 }
 
-# ---- 1. first start on an empty database: trains, then the debugger ----
+# ---- 1. first start on an empty database: trains, logs, then the debugger ----
 rm -f "$MGPT_TUI_DB"
 start 80 24 "'$M'"
 wait_for "op 1 of 175" 60 && ok "auto-trained and opened at the first op"
-grep -q "run default" "$T/pane" || fail "title does not name the run"
+grep -q "run-1 (trained now)" "$T/pane" || fail "title does not name the new run"
 grep -q "step 1000/1000" "$T/pane" || fail "not the final weights"
 grep -q "input  BOS e m m a" "$T/pane" || fail "input is not emma"
 grep -q "embed @ pos 0" "$T/pane" || fail "first op is not embed @ pos 0"
@@ -219,6 +220,40 @@ cmp -s "$T/before" "$T/after" && ok "back at 80x24: the same screen" \
 # ---- 9. q exits 0 and restores the terminal ----
 keys q
 ended "q" && [ "$rc" = 0 ] && ok "q exits 0, terminal restored" || fail "q: exit status $rc"
+
+# the auto-trained run was logged as train logs it; the next start opens it
+expect 0 "runs" -- "$M" runs && grep -q "run-1 .*finished *1000/1000" "$T/out" \
+	&& ok "the auto-trained run is logged, finished" || fail "runs: $(cat "$T/out")"
+expect 0 "sample" -- "$M" sample run-1 --count 1 && grep -q "sample  1: cerla" "$T/out" \
+	|| fail "the logged run does not sample what train samples"
+start 80 24 "'$M' --step 150"
+wait_for "op 1 of 175"
+grep -q "run-1  step 150/1000" "$T/pane" && ok "second start opens the logged run, --step 150" \
+	|| fail "second start: $(head -1 "$T/pane")"
+keys ']'
+wait_for "step 151/1000"
+keys '[' '['
+wait_for "step 149/1000" && ok "] and [ move the weights one training step"
+keys q
+ended "q after ] ["
+expect 0 "runs" -- "$M" runs
+[ "$(grep -c 'run-' "$T/out")" = 1 ] || fail "a second run was trained: $(cat "$T/out")"
+
+# ---- errors found before the screen starts: one line, exit 1, nothing drawn ----
+bad_start() { # WHAT ARGS...
+	what=$1; shift
+	start 80 24 "'$M' $* 2>'$T/err'"
+	ended "$what" || return
+	[ "$rc" = 1 ] || fail "$what: exit $rc, want 1"
+	one_line_error "$what"
+}
+bad_start "no such run" debug nosuch
+grep -q "nosuch" "$T/err" || fail "no such run: the message does not name it"
+echo "not a database" >"$T/text.db"
+bad_start "not a database" debug --db "'$T/text.db'"
+grep -q "text.db" "$T/err" || fail "not a database: the message does not name the file"
+bad_start "step past the end" debug --step 5000
+ok "database errors: one line, exit 1"
 
 # ---- 10. SIGTERM and SIGINT restore the terminal too ----
 for sig in TERM INT; do

@@ -47,7 +47,7 @@ feed_input(struct ui *u)
 static void
 stream_restart(struct ui *u)
 {
-	u->srng = u->run->tr.rng;
+	rng_after_preamble(&u->srng, u->run->seed, u->ds->n_docs, u->m->n_params);
 	u->n_draws = 0;
 	u->sample.valid = 0;
 }

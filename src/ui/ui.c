@@ -185,8 +185,8 @@ draw_title(const struct ui *u)
 		snprintf(heads, sizeof heads, "off: %s", hb);
 	} else
 		snprintf(heads, sizeof heads, "all heads on");
-	snprintf(buf, sizeof buf, " mgpt-tui  run %s%s  step %ld/%ld  %s  T %.2f", u->run->name,
-	    u->run->trained_here ? " (trained here)" : "", debug_run_step(u->run), u->run->steps_done,
+	snprintf(buf, sizeof buf, " mgpt-tui  %s%s  step %ld/%ld  %s  T %.2f", u->run->name,
+	    u->run->trained_here ? " (trained now)" : "", debug_run_step(u->run), u->run->steps_done,
 	    heads, u->temperature);
 	x = draw_text(r->y, r->x, r->w, ST_TITLE, buf);
 	if (r->w - x > 8)
