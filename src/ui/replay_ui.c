@@ -33,20 +33,54 @@ mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Open the read connection again. Another process that closes the file
+ * last switches it back to rollback mode and removes its -shm; a
+ * connection of ours that outlived that must not be the one a writer of
+ * this process shares the shared-memory state with. */
+int
+replay_reopen_reader(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	char err[STORE_ERRLEN];
+	struct store *st = store_open(rp->db, 0, 1, err, sizeof err);
+
+	if (!st) {
+		ui_msg(u, ST_ERR, "%s", err);
+		return -1;
+	}
+	store_close(rp->st);
+	rp->st = st;
+	rp->rr.st = st;
+	rp->cmp.st = st;
+	/* data_version numbers are per connection: read everything again */
+	rp->rr.data_version = rp->cmp.data_version = rp->version = -1;
+	rp->next_poll = 0;
+	return 0;
+}
+
 struct store *
 replay_rw(struct ui *u)
 {
 	struct replay_ui *rp = u->rp;
 	char err[STORE_ERRLEN];
 
-	if (!rp->rw && !rp->rw_refused) {
-		rp->rw = store_open(rp->db, 0, 0, err, sizeof err);
-		if (!rp->rw) {
-			rp->rw_refused = 1;
-			ui_msg(u, ST_ERR, "%s", err);
-		}
+	if (rp->rw_refused)
+		return NULL;
+	if (replay_reopen_reader(u) < 0)
+		return NULL;
+	rp->rw = store_open(rp->db, 0, 0, err, sizeof err);
+	if (!rp->rw) {
+		rp->rw_refused = 1;
+		ui_msg(u, ST_ERR, "%s", err);
 	}
 	return rp->rw;
+}
+
+void
+replay_rw_done(struct ui *u)
+{
+	store_close(u->rp->rw);
+	u->rp->rw = NULL;
 }
 
 int
@@ -196,6 +230,23 @@ replay_debugger_done(struct ui *u)
 	u->view = VIEW_RUN;
 }
 
+static int
+watching_a_writer(const struct ui *u)
+{
+	const struct replay_ui *rp = u->rp;
+	int i;
+
+	if (rp->lt)
+		return 0;   /* our own writer keeps the file in WAL */
+	if (u->view == VIEW_RUNS) {
+		for (i = 0; i < rp->n_runs; i++)
+			if (rp->runs[i].status == RUN_RUNNING)
+				return 1;
+		return 0;
+	}
+	return rp->have_rr && rp->rr.run.status == RUN_RUNNING;
+}
+
 /* Live: the shown run and the list follow the database. */
 static int
 poll_db(struct ui *u)
@@ -205,6 +256,10 @@ poll_db(struct ui *u)
 	int changed = 0, tail;
 	int64_t v;
 
+	/* While a run is being trained the file may leave WAL mode when its
+	 * writer closes it; a fresh connection reads what is there. */
+	if (watching_a_writer(u))
+		replay_reopen_reader(u);
 	if (u->view == VIEW_RUNS || (u->view == VIEW_PROMPT && rp->prompt_view == VIEW_RUNS)) {
 		if (store_data_version(rp->st, &v) == 0 && v != rp->version) {
 			replay_runs_reload(u);
@@ -250,6 +305,8 @@ replay_ui_tick(struct ui *u)
 			live_train_close(rp->lt);
 			free(rp->lt);
 			rp->lt = NULL;
+			/* closing the last writer may have taken the file out of WAL */
+			replay_reopen_reader(u);
 		}
 		redraw = 1;
 	}
@@ -274,9 +331,10 @@ replay_ui_tick(struct ui *u)
 	}
 	if (rp->have_rr && u->view == VIEW_RUN && !rp->play &&
 	    rp->rr.n_hs <= rp->rr.run.steps_done) {
-		struct store *rw = rp->rw_refused ? NULL : replay_rw(u);
+		struct store *rw = replay_rw(u);
 
 		r = replay_stats_work(&rp->rr, rw, STATS_SLICE, err, sizeof err);
+		replay_rw_done(u);
 		if (r < 0 && rw) {
 			/* cannot write the cache: go on in memory */
 			rp->rw_refused = 1;

@@ -74,9 +74,13 @@ void replay_ui_compare(struct ui *u);
 /* Enter: the debugger at the shown step; and its q coming back. */
 void replay_open_debugger(struct ui *u);
 void replay_debugger_done(struct ui *u);
-/* The read-write connection, opened on first use; NULL (and a message)
- * when the database cannot be written. */
+/* A read-write connection for one write (rename, delete, the cache),
+ * closed again by replay_rw_done; NULL (and a message) when the database
+ * cannot be written. */
 struct store *replay_rw(struct ui *u);
+void replay_rw_done(struct ui *u);
+/* Open the read connection again (before this process starts writing). */
+int  replay_reopen_reader(struct ui *u);
 
 /* view_runs.c */
 const struct run_info *replay_runs_selected(const struct replay_ui *rp);

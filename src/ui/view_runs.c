@@ -266,6 +266,7 @@ replay_runs_prompt_done(struct ui *u, const char *text)
 			ui_msg(u, ST_ERR, "%s", store_errmsg(rw));
 		else
 			ui_msg(u, ST_OK, "renamed to %s", text);
+		replay_rw_done(u);
 		replay_runs_reload(u);
 		break;
 	case RP_DELETE:
@@ -283,6 +284,7 @@ replay_runs_prompt_done(struct ui *u, const char *text)
 				ui_msg(u, ST_ERR, "%s", store_errmsg(rw));
 			else
 				ui_msg(u, ST_OK, "deleted %s", name);
+			replay_rw_done(u);
 		}
 		replay_runs_reload(u);
 		break;

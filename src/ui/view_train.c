@@ -261,6 +261,7 @@ form_submit(struct ui *u)
 	o.snapshot_every = v[F_SNAP];
 	o.name = rp->field[F_NAME];
 	rp->lt = xcalloc(1, sizeof *rp->lt);
+	replay_reopen_reader(u);
 	if (live_train_start(rp->lt, rp->db, &o, err, sizeof err) < 0) {
 		free(rp->lt);
 		rp->lt = NULL;
