@@ -23,6 +23,7 @@
 #include "replay_run.h"
 #include "store.h"
 #include "store_view.h"
+#include "ui.h"
 #include "ui_replay.h"
 
 #define STEPS 10000
@@ -151,6 +152,36 @@ main(void)
 	replay_close(&rr);
 	store_close(st);
 	store_close(rw);
+
+	/* the whole frame: replay_goto and the redraw, into a terminal on
+	 * /dev/null (the terminal's own time excluded) */
+	{
+		static const int size[2][2] = { { 80, 24 }, { 200, 60 } };
+		struct replay_args a = { db, "bench", 5000, NULL, 0 };
+		FILE *out = fopen("/dev/null", "w");
+		struct ui *u;
+		char what[96];
+		double t, worst, total;
+		int k, i;
+
+		if (!out)
+			die("/dev/null", "cannot open");
+		for (k = 0; k < 2; k++) {
+			u = ui_replay_bench_open(&a, out, size[k][0], size[k][1]);
+			for (i = 0, worst = total = 0; i < 1000; i++) {
+				t0 = now();
+				ui_bench_key(u, i < 500 ? ']' : '[');
+				t = now() - t0;
+				total += t;
+				if (t > worst)
+					worst = t;
+			}
+			snprintf(what, sizeof what, "] then [ on screen at %dx%d", size[k][0], size[k][1]);
+			row(what, total, 1000, "steps", worst);
+			ui_bench_close(u);
+		}
+		fclose(out);
+	}
 
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

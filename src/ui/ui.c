@@ -681,6 +681,32 @@ ui_bench_open(struct debug_run *run, const struct ui_opts *o, FILE *out, int col
 	return u;
 }
 
+struct ui *
+ui_replay_bench_open(const struct replay_args *a, FILE *out, int cols, int lines)
+{
+	struct ui *u = xcalloc(1, sizeof *u);
+	char err[512];
+	FILE *in = fopen("/dev/null", "r");
+
+	if (!in || ui_start(u, out, in, a->no_color, err, sizeof err) < 0 ||
+	    replay_ui_open(u, a, err, sizeof err) < 0) {
+		ui_end();
+		fprintf(stderr, "bench: %s\n", in ? err : "/dev/null");
+		exit(1);
+	}
+	ui_bench_resize(u, cols, lines);
+	ui_bench_settle(u);
+	return u;
+}
+
+void
+ui_bench_settle(struct ui *u)
+{
+	while (replay_ui_timeout(u) == 0 && replay_ui_tick(u))
+		;
+	ui_draw(u);
+}
+
 void
 ui_bench_resize(struct ui *u, int cols, int lines)
 {

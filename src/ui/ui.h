@@ -31,6 +31,11 @@ struct ui *ui_bench_open(struct debug_run *run, const struct ui_opts *o, FILE *o
 void       ui_bench_key(struct ui *u, int key);   /* a key and the frame it causes */
 void       ui_bench_resize(struct ui *u, int cols, int lines);
 void       ui_bench_close(struct ui *u);
+/* The replay screens the same way (a->db, a->spec); settle runs the
+ * timers' pending work (the statistics) and draws. */
+struct replay_args;
+struct ui *ui_replay_bench_open(const struct replay_args *a, FILE *out, int cols, int lines);
+void       ui_bench_settle(struct ui *u);
 /* Keys the benchmark sends that are not characters. */
 #define UI_BENCH_KEY_RIGHT (-1)
 #define UI_BENCH_KEY_LEFT  (-2)
