@@ -16,71 +16,7 @@ expect 2 "debug empty --db" -- "$M" debug --db '' && one_line_error "debug empty
 expect 0 "debug --help" -- "$M" debug --help && grep -q 'usage: mgpt-tui debug' "$T/out" \
 	|| fail "debug --help"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "tmux not found: skipping the screen tests"
-	exit 77
-fi
-
-# A server per pane (a socket name reused right after kill-server can race).
-n_sock=0
-SOCK="mgpt-test-$$-0"
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
-export TMUX_TMPDIR="$T"   # the sockets go with the scratch folder
-unset TMUX
-printf 'set -g remain-on-exit on\nset -g status off\n' >"$T/tmux.conf"
-tm() { tmux -L "$SOCK" -f "$T/tmux.conf" "$@"; }
-cleanup() {
-	i=0
-	while [ $i -le $n_sock ]; do tmux -L "mgpt-test-$$-$i" kill-server 2>/dev/null; i=$((i + 1)); done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-cap() { tm capture-pane -p -t s; }
-cape() { tm capture-pane -p -e -t s; }     # with colours and attributes
-keys() { tm send-keys -t s "$@"; }
-
-# wait_for TEXT [SECONDS]: poll the pane until TEXT shows (fixed string).
-wait_for() {
-	_n=$(( ${2:-10} * 20 ))
-	while [ "$_n" -gt 0 ]; do
-		cap >"$T/pane" 2>/dev/null && grep -qF -- "$1" "$T/pane" && return 0
-		sleep 0.05
-		_n=$((_n - 1))
-	done
-	fail "waited for '$1'; the pane shows:"
-	sed 's/^/  | /' "$T/pane" >&2
-	return 1
-}
-# wait_gone TEXT: poll until TEXT is no longer on the pane.
-wait_gone() {
-	_n=200
-	while [ "$_n" -gt 0 ]; do
-		cap >"$T/pane" 2>/dev/null && ! grep -qF -- "$1" "$T/pane" && return 0
-		sleep 0.05
-		_n=$((_n - 1))
-	done
-	fail "'$1' did not go away"
-	return 1
-}
-# start W H CMD: a fresh pane running CMD in sh, stty saved before and after.
-start() {
-	w=$1 h=$2; shift 2
-	tm kill-server 2>/dev/null
-	n_sock=$((n_sock + 1))
-	SOCK="mgpt-test-$$-$n_sock"
-	rm -f "$T/stty.before" "$T/stty.after" "$T/rc"
-	tm new-session -d -s s -x "$w" -y "$h" \
-	    "stty -g >'$T/stty.before'; $*; echo \$? >'$T/rc'; stty -g >'$T/stty.after'; echo SHELL-BACK; sleep 30"
-}
-# ended: the program left, the pane shows the shell again; its status is $rc.
-ended() {
-	wait_for SHELL-BACK || return 1
-	rc=$(cat "$T/rc")
-	cmp -s "$T/stty.before" "$T/stty.after" || fail "$1: terminal modes not restored"
-	return 0
-}
+. "$(dirname "$0")/screen_lib.sh"   # tmux helpers; exits 77 without tmux
 
 # ---- 1. first start on an empty database: trains, logs, then the debugger ----
 rm -f "$MGPT_TUI_DB"
