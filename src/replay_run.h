@@ -62,8 +62,9 @@ int  replay_open(struct replay_run *rr, struct store *st, const char *spec, char
 void replay_close(struct replay_run *rr);
 
 /* Pin the probe text (UTF-8); refuses characters the run's vocabulary
- * lacks, naming them. NULL: "emma", or the run's first name when "emma"
- * is not spelled in its vocabulary. Resets the series of statistics. */
+ * lacks, naming them. NULL: "emma", or the name the run trained on first
+ * when its vocabulary cannot spell "emma". Resets the series of
+ * statistics. */
 int  replay_set_probe(struct replay_run *rr, const char *text, char *err, size_t n);
 
 /* Show step s (clamped to 0..steps_done): the weights, the probe, its

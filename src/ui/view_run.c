@@ -222,7 +222,6 @@ draw_stats(struct ui *u, struct replay_ui *rp, int y, int x, int w, int h)
 		double v[3] = { now->entropy, now->prev, now->bos };
 		int cx = 5;
 
-		plot_text(&rp->spark, 0, r, "", PLOT_S_NONE);
 		{
 			snprintf(lab, sizeof lab, "L%dH%d", i / H, i % H);
 			plot_text(&rp->spark, 0, r, lab,
