@@ -267,35 +267,69 @@ trace_reset(struct trace *tr)
 #define KERNEL
 #endif
 
-/* y[o] = sum_i W[o][i] x[i], W stored transposed as Wt[i][o]; each sum
- * starts from 0.0 and adds i = 0, 1, ... Eight outputs at a time keep
- * their sums in registers. */
+/* Y[t][o] = sum_i W[o][i] X[t][i] for positions t < n, W stored transposed
+ * as Wt[i][o]; every sum starts from 0.0 and adds i = 0, 1, ... in order,
+ * as the reference's linear() does. Rows are strided (X[t] is X + t*xs, Y[t]
+ * is Y + t*ys). Eight outputs of four positions at a time keep their sums
+ * in registers and load each weight once for the four. */
 KERNEL static void
-linear_forward(double *restrict y, const double *restrict Wt, const double *restrict x,
-    int out, int in)
+linear_forward(double *restrict Y, size_t ys, const double *restrict Wt,
+    const double *restrict X, size_t xs, int n, int out, int in)
 {
-	int i, j, o;
+	int i, j, o, t;
 
 	for (o = 0; o + 8 <= out; o += 8) {
-		double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		for (t = 0; t + 4 <= n; t += 4) {
+			/* four named sums, not acc[4][8]: compilers keep these in
+			 * registers but spill a two-level array to the stack */
+			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			const double *x0 = X + (size_t)t * xs, *x1 = x0 + xs, *x2 = x1 + xs, *x3 = x2 + xs;
 
-		for (i = 0; i < in; i++) {
-			const double *w = Wt + (size_t)i * out + o;
-			double xi = x[i];
+			for (i = 0; i < in; i++) {
+				const double *w = Wt + (size_t)i * out + o;
+				double xi0 = x0[i], xi1 = x1[i], xi2 = x2[i], xi3 = x3[i];
 
-			for (j = 0; j < 8; j++)
-				acc[j] += w[j] * xi;
+				for (j = 0; j < 8; j++) {
+					a0[j] += w[j] * xi0;
+					a1[j] += w[j] * xi1;
+					a2[j] += w[j] * xi2;
+					a3[j] += w[j] * xi3;
+				}
+			}
+			for (j = 0; j < 8; j++) {
+				Y[(size_t)t * ys + o + j] = a0[j];
+				Y[(size_t)(t + 1) * ys + o + j] = a1[j];
+				Y[(size_t)(t + 2) * ys + o + j] = a2[j];
+				Y[(size_t)(t + 3) * ys + o + j] = a3[j];
+			}
 		}
-		for (j = 0; j < 8; j++)
-			y[o + j] = acc[j];
-	}
-	for (; o < out; o++) {
-		double acc = 0.0;
+		for (; t < n; t++) {
+			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			const double *x = X + (size_t)t * xs;
 
-		for (i = 0; i < in; i++)
-			acc += Wt[(size_t)i * out + o] * x[i];
-		y[o] = acc;
+			for (i = 0; i < in; i++) {
+				const double *w = Wt + (size_t)i * out + o;
+				double xi = x[i];
+
+				for (j = 0; j < 8; j++)
+					acc[j] += w[j] * xi;
+			}
+			for (j = 0; j < 8; j++)
+				Y[(size_t)t * ys + o + j] = acc[j];
+		}
 	}
+	for (; o < out; o++)
+		for (t = 0; t < n; t++) {
+			const double *x = X + (size_t)t * xs;
+			double acc = 0.0;
+
+			for (i = 0; i < in; i++)
+				acc += Wt[(size_t)i * out + o] * x[i];
+			Y[(size_t)t * ys + o] = acc;
+		}
 }
 
 /* y = x * (mean(x^2) + eps)^-0.5; records the mean square and the scale. */
@@ -369,95 +403,125 @@ wt(const struct model *m, int idx)
 #define TI_LAYER(l, k) (3 + 6 * (l) + (k))
 
 void
-model_forward(const struct model *m, struct trace *tr, int token, int target)
+model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, const int *targets,
+    int n)
 {
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
-	const int V = c->vocab_size, F = 4 * C, t = tr->n_pos;
+	const int V = c->vocab_size, F = 4 * C, t0 = tr->n_pos;
 	const double inv_C = pow((double)C, -1.0);
 	const double inv_sqrt_d = pow(pow((double)D, 0.5), -1.0);
 	const double *x;
 	double *y;
-	int l, h, i, j, u;
+	int l, h, i, j, u, t;
 
-	tr->token[t] = token;
-	tr->target[t] = target;
-	memcpy(tr->tok_emb + (size_t)t * C, m->p + m->tensors[0].off + (size_t)token * C, C * sizeof(double));
-	memcpy(tr->pos_emb + (size_t)t * C, m->p + m->tensors[1].off + (size_t)t * C, C * sizeof(double));
-	y = tr->emb + (size_t)t * C;
-	for (i = 0; i < C; i++)
-		y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
-	rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
-	x = tr->x0 + (size_t)t * C;
+	/* Position by position where a position needs its predecessors
+	 * (attention) or is cheap; each linear layer over all n positions at
+	 * once. Every value is computed by the same operations as for one
+	 * position at a time, so the trace does not depend on n. */
+	for (t = t0; t < t0 + n; t++) {
+		int token = tokens[t - t0];
+
+		tr->token[t] = token;
+		tr->target[t] = targets[t - t0];
+		memcpy(tr->tok_emb + (size_t)t * C, m->p + m->tensors[0].off + (size_t)token * C,
+		    C * sizeof(double));
+		memcpy(tr->pos_emb + (size_t)t * C, m->p + m->tensors[1].off + (size_t)t * C,
+		    C * sizeof(double));
+		y = tr->emb + (size_t)t * C;
+		for (i = 0; i < C; i++)
+			y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
+		rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
+	}
+	x = tr->x0 + (size_t)t0 * C;   /* the layer input of position t0; rows follow at stride C */
 
 	for (l = 0; l < c->n_layer; l++) {
-		size_t lt = trace_lt(tr, l, t), lt0 = trace_lt(tr, l, 0);
-		double *xn1 = tr->xn1 + lt * C, *q = tr->q + lt * C;
-		double *head = tr->att_head + lt * C, *cat = tr->att_cat + lt * C;
+		size_t lt0 = trace_lt(tr, l, 0), ls = trace_lt(tr, l, t0);
+		double *xn1 = tr->xn1 + ls * C;
 
-		rmsnorm_forward(xn1, x, C, inv_C, &tr->ln1_ms[lt], &tr->ln1_scale[lt]);
-		linear_forward(q, wt(m, TI_LAYER(l, 0)), xn1, C, C);
-		linear_forward(tr->k + lt * C, wt(m, TI_LAYER(l, 1)), xn1, C, C);
-		linear_forward(tr->v + lt * C, wt(m, TI_LAYER(l, 2)), xn1, C, C);
+		for (t = 0; t < n; t++)
+			rmsnorm_forward(xn1 + (size_t)t * C, x + (size_t)t * C, C, inv_C,
+			    &tr->ln1_ms[ls + t], &tr->ln1_scale[ls + t]);
+		linear_forward(tr->q + ls * C, C, wt(m, TI_LAYER(l, 0)), xn1, C, n, C, C);
+		linear_forward(tr->k + ls * C, C, wt(m, TI_LAYER(l, 1)), xn1, C, n, C, C);
+		linear_forward(tr->v + ls * C, C, wt(m, TI_LAYER(l, 2)), xn1, C, n, C, C);
 
-		for (h = 0; h < H; h++) {
-			size_t lth = trace_lth(tr, l, t, h);
-			double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
-			double *w = tr->att_w + lth * T;
-			const double *qh = q + h * D;
+		for (t = t0; t < t0 + n; t++) {
+			size_t lt = lt0 + t;
+			const double *q = tr->q + lt * C;
+			double *head = tr->att_head + lt * C, *cat = tr->att_cat + lt * C;
 
-			for (u = 0; u <= t; u++) {
-				const double *kh = tr->k + (lt0 + u) * C + h * D;
-				double dot = 0.0;
+			for (h = 0; h < H; h++) {
+				size_t lth = trace_lth(tr, l, t, h);
+				double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
+				double *w = tr->att_w + lth * T;
+				const double *qh = q + h * D;
 
+				for (u = 0; u <= t; u++) {
+					const double *kh = tr->k + (lt0 + u) * C + h * D;
+					double dot = 0.0;
+
+					for (j = 0; j < D; j++)
+						dot += qh[j] * kh[j];
+					score[u] = dot * inv_sqrt_d;
+				}
+				softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
+				for (j = 0; j < D; j++) {
+					double acc = 0.0;
+
+					for (u = 0; u <= t; u++)
+						acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
+					head[h * D + j] = acc;
+				}
 				for (j = 0; j < D; j++)
-					dot += qh[j] * kh[j];
-				score[u] = dot * inv_sqrt_d;
+					cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
 			}
-			softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
-			for (j = 0; j < D; j++) {
-				double acc = 0.0;
-
-				for (u = 0; u <= t; u++)
-					acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
-				head[h * D + j] = acc;
-			}
-			for (j = 0; j < D; j++)
-				cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
 		}
-		linear_forward(tr->att_proj + lt * C, wt(m, TI_LAYER(l, 3)), cat, C, C);
-		y = tr->x_mid + lt * C;
-		for (i = 0; i < C; i++)
-			y[i] = tr->att_proj[lt * C + i] + x[i];
-		rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
-		linear_forward(tr->fc1 + lt * F, wt(m, TI_LAYER(l, 4)), tr->xn2 + lt * C, F, C);
-		for (i = 0; i < F; i++) {
-			double a = tr->fc1[lt * F + i];
+		linear_forward(tr->att_proj + ls * C, C, wt(m, TI_LAYER(l, 3)), tr->att_cat + ls * C, C,
+		    n, C, C);
+		for (t = 0; t < n; t++) {
+			size_t lt = ls + t;
 
-			tr->relu[lt * F + i] = a > 0 ? a : 0.0;
+			y = tr->x_mid + lt * C;
+			for (i = 0; i < C; i++)
+				y[i] = tr->att_proj[lt * C + i] + x[(size_t)t * C + i];
+			rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
 		}
-		linear_forward(tr->fc2 + lt * C, wt(m, TI_LAYER(l, 5)), tr->relu + lt * F, C, F);
-		y = tr->x_out + lt * C;
-		for (i = 0; i < C; i++)
-			y[i] = tr->fc2[lt * C + i] + tr->x_mid[lt * C + i];
-		x = y;
+		linear_forward(tr->fc1 + ls * F, F, wt(m, TI_LAYER(l, 4)), tr->xn2 + ls * C, C, n, F, C);
+		for (i = 0; i < n * F; i++) {
+			double a = tr->fc1[ls * F + i];
+
+			tr->relu[ls * F + i] = a > 0 ? a : 0.0;
+		}
+		linear_forward(tr->fc2 + ls * C, C, wt(m, TI_LAYER(l, 5)), tr->relu + ls * F, F, n, C, F);
+		for (i = 0; i < n * C; i++)
+			tr->x_out[ls * C + i] = tr->fc2[ls * C + i] + tr->x_mid[ls * C + i];
+		x = tr->x_out + ls * C;
 	}
 
-	linear_forward(tr->logits + (size_t)t * V, wt(m, 2), x, V, C);
-	softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
-	    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
-	tr->loss[t] = target >= 0 ? -log(tr->probs[(size_t)t * V + target]) : NAN;
-	tr->n_pos = t + 1;
+	linear_forward(tr->logits + (size_t)t0 * V, V, wt(m, 2), x, C, n, V, C);
+	for (t = t0; t < t0 + n; t++) {
+		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
+		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
+		tr->loss[t] = tr->target[t] >= 0 ? -log(tr->probs[(size_t)t * V + tr->target[t]]) : NAN;
+	}
+	tr->n_pos = t0 + n;
+}
+
+void
+model_forward(const struct model *m, struct trace *tr, int token, int target)
+{
+	model_forward_seq(m, tr, &token, &target, 1);
 }
 
 void
 model_reforward(const struct model *m, struct trace *tr)
 {
-	int n = tr->n_pos, t;
+	int n = tr->n_pos;
 
 	tr->n_pos = 0;
-	for (t = 0; t < n; t++)
-		model_forward(m, tr, tr->token[t], tr->target[t]);
+	if (n > 0)
+		model_forward_seq(m, tr, tr->token, tr->target, n);
 }
 
 /* ---- backward ---- */
@@ -519,9 +583,34 @@ linear_backward_w(double *restrict gWt, const double *restrict X, size_t xs,
 {
 	int i, j, o, t;
 
-	for (i = 0; i < in; i++) {
-		double *gw = gWt + (size_t)i * out;
+	for (i = 0; i + 4 <= in; i += 4) {
+		/* four rows of gWt at once share the loads of dY */
+		for (o = 0; o + 8 <= out; o += 8) {
+			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
 
+			for (t = 0; t < n; t++) {
+				const double *dy = dY + (size_t)t * ys + o, *x = X + (size_t)t * xs + i;
+				double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+
+				for (j = 0; j < 8; j++) {
+					a0[j] += x0 * dy[j];
+					a1[j] += x1 * dy[j];
+					a2[j] += x2 * dy[j];
+					a3[j] += x3 * dy[j];
+				}
+			}
+			for (j = 0; j < 8; j++) {
+				gWt[(size_t)i * out + o + j] = a0[j];
+				gWt[(size_t)(i + 1) * out + o + j] = a1[j];
+				gWt[(size_t)(i + 2) * out + o + j] = a2[j];
+				gWt[(size_t)(i + 3) * out + o + j] = a3[j];
+			}
+		}
+	}
+	for (; i < in; i++)
 		for (o = 0; o + 8 <= out; o += 8) {
 			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
 
@@ -533,16 +622,16 @@ linear_backward_w(double *restrict gWt, const double *restrict X, size_t xs,
 					acc[j] += xi * dy[j];
 			}
 			for (j = 0; j < 8; j++)
-				gw[o + j] = acc[j];
+				gWt[(size_t)i * out + o + j] = acc[j];
 		}
-		for (; o < out; o++) {
+	for (o = out & ~7; o < out; o++)
+		for (i = 0; i < in; i++) {
 			double acc = 0.0;
 
 			for (t = 0; t < n; t++)
 				acc += X[(size_t)t * xs + i] * dY[(size_t)t * ys + o];
-			gw[o] = acc;
+			gWt[(size_t)i * out + o] = acc;
 		}
-	}
 }
 
 KERNEL static void
@@ -556,7 +645,31 @@ linear_backward_x(double *restrict dX, size_t dxs, const double *restrict dY, si
 		const double *dy = dY + (size_t)t * ys;
 		double *dx = dX + (size_t)t * dxs;
 
-		for (i = 0; i < in; i++) {
+		for (i = 0; i + 4 <= in; i += 4) {
+			/* four rows at once: four independent chains share dy */
+			const double *w0 = Wt + (size_t)i * out, *w1 = w0 + out, *w2 = w1 + out, *w3 = w2 + out;
+			double s0[4] = { 0.0, 0.0, 0.0, 0.0 }, s1[4] = { 0.0, 0.0, 0.0, 0.0 };
+			double s2[4] = { 0.0, 0.0, 0.0, 0.0 }, s3[4] = { 0.0, 0.0, 0.0, 0.0 };
+
+			for (o = 0; o < o4; o += 4)
+				for (k = 0; k < 4; k++) {
+					s0[k] += w0[o + k] * dy[o + k];
+					s1[k] += w1[o + k] * dy[o + k];
+					s2[k] += w2[o + k] * dy[o + k];
+					s3[k] += w3[o + k] * dy[o + k];
+				}
+			for (; o < out; o++) {
+				s0[0] += w0[o] * dy[o];
+				s1[0] += w1[o] * dy[o];
+				s2[0] += w2[o] * dy[o];
+				s3[0] += w3[o] * dy[o];
+			}
+			dx[i] += (s0[0] + s0[1]) + (s0[2] + s0[3]);
+			dx[i + 1] += (s1[0] + s1[1]) + (s1[2] + s1[3]);
+			dx[i + 2] += (s2[0] + s2[1]) + (s2[2] + s2[3]);
+			dx[i + 3] += (s3[0] + s3[1]) + (s3[2] + s3[3]);
+		}
+		for (; i < in; i++) {
 			const double *w = Wt + (size_t)i * out;
 			double s[4] = { 0.0, 0.0, 0.0, 0.0 };
 
