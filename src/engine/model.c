@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "model.h"
 #include "rng.h"
 #include "xmalloc.h"
@@ -257,81 +258,6 @@ trace_reset(struct trace *tr)
 
 /* ---- forward kernels, each in the reference's order of operations ---- */
 
-/* The hot loops are also built for AVX2 and AVX-512 and the loader picks the
- * best the CPU has. That changes no bit: a kernel vectorises across
- * independent outputs only, every output adds its terms in the same order
- * at every vector width, and -ffp-contract=off keeps a*b+c two roundings. */
-#ifdef HAVE_TARGET_CLONES
-#define KERNEL __attribute__((target_clones("default", "avx2", "avx512f")))
-#else
-#define KERNEL
-#endif
-
-/* Y[t][o] = sum_i W[o][i] X[t][i] for positions t < n, W stored transposed
- * as Wt[i][o]; every sum starts from 0.0 and adds i = 0, 1, ... in order,
- * as the reference's linear() does. Rows are strided (X[t] is X + t*xs, Y[t]
- * is Y + t*ys). Eight outputs of four positions at a time keep their sums
- * in registers and load each weight once for the four. */
-KERNEL static void
-linear_forward(double *restrict Y, size_t ys, const double *restrict Wt,
-    const double *restrict X, size_t xs, int n, int out, int in)
-{
-	int i, j, o, t;
-
-	for (o = 0; o + 8 <= out; o += 8) {
-		for (t = 0; t + 4 <= n; t += 4) {
-			/* four named sums, not acc[4][8]: compilers keep these in
-			 * registers but spill a two-level array to the stack */
-			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			const double *x0 = X + (size_t)t * xs, *x1 = x0 + xs, *x2 = x1 + xs, *x3 = x2 + xs;
-
-			for (i = 0; i < in; i++) {
-				const double *w = Wt + (size_t)i * out + o;
-				double xi0 = x0[i], xi1 = x1[i], xi2 = x2[i], xi3 = x3[i];
-
-				for (j = 0; j < 8; j++) {
-					a0[j] += w[j] * xi0;
-					a1[j] += w[j] * xi1;
-					a2[j] += w[j] * xi2;
-					a3[j] += w[j] * xi3;
-				}
-			}
-			for (j = 0; j < 8; j++) {
-				Y[(size_t)t * ys + o + j] = a0[j];
-				Y[(size_t)(t + 1) * ys + o + j] = a1[j];
-				Y[(size_t)(t + 2) * ys + o + j] = a2[j];
-				Y[(size_t)(t + 3) * ys + o + j] = a3[j];
-			}
-		}
-		for (; t < n; t++) {
-			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			const double *x = X + (size_t)t * xs;
-
-			for (i = 0; i < in; i++) {
-				const double *w = Wt + (size_t)i * out + o;
-				double xi = x[i];
-
-				for (j = 0; j < 8; j++)
-					acc[j] += w[j] * xi;
-			}
-			for (j = 0; j < 8; j++)
-				Y[(size_t)t * ys + o + j] = acc[j];
-		}
-	}
-	for (; o < out; o++)
-		for (t = 0; t < n; t++) {
-			const double *x = X + (size_t)t * xs;
-			double acc = 0.0;
-
-			for (i = 0; i < in; i++)
-				acc += Wt[(size_t)i * out + o] * x[i];
-			Y[(size_t)t * ys + o] = acc;
-		}
-}
-
 /* y = x * (mean(x^2) + eps)^-0.5; records the mean square and the scale. */
 static void
 rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_n,
@@ -442,9 +368,9 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 		for (t = 0; t < n; t++)
 			rmsnorm_forward(xn1 + (size_t)t * C, x + (size_t)t * C, C, inv_C,
 			    &tr->ln1_ms[ls + t], &tr->ln1_scale[ls + t]);
-		linear_forward(tr->q + ls * C, C, wt(m, TI_LAYER(l, 0)), xn1, C, n, C, C);
-		linear_forward(tr->k + ls * C, C, wt(m, TI_LAYER(l, 1)), xn1, C, n, C, C);
-		linear_forward(tr->v + ls * C, C, wt(m, TI_LAYER(l, 2)), xn1, C, n, C, C);
+		kernel_linear_forward(tr->q + ls * C, C, wt(m, TI_LAYER(l, 0)), xn1, C, n, C, C);
+		kernel_linear_forward(tr->k + ls * C, C, wt(m, TI_LAYER(l, 1)), xn1, C, n, C, C);
+		kernel_linear_forward(tr->v + ls * C, C, wt(m, TI_LAYER(l, 2)), xn1, C, n, C, C);
 
 		for (t = t0; t < t0 + n; t++) {
 			size_t lt = lt0 + t;
@@ -477,8 +403,8 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 					cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
 			}
 		}
-		linear_forward(tr->att_proj + ls * C, C, wt(m, TI_LAYER(l, 3)), tr->att_cat + ls * C, C,
-		    n, C, C);
+		kernel_linear_forward(tr->att_proj + ls * C, C, wt(m, TI_LAYER(l, 3)),
+		    tr->att_cat + ls * C, C, n, C, C);
 		for (t = 0; t < n; t++) {
 			size_t lt = ls + t;
 
@@ -487,19 +413,21 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 				y[i] = tr->att_proj[lt * C + i] + x[(size_t)t * C + i];
 			rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
 		}
-		linear_forward(tr->fc1 + ls * F, F, wt(m, TI_LAYER(l, 4)), tr->xn2 + ls * C, C, n, F, C);
+		kernel_linear_forward(tr->fc1 + ls * F, F, wt(m, TI_LAYER(l, 4)), tr->xn2 + ls * C, C,
+		    n, F, C);
 		for (i = 0; i < n * F; i++) {
 			double a = tr->fc1[ls * F + i];
 
 			tr->relu[ls * F + i] = a > 0 ? a : 0.0;
 		}
-		linear_forward(tr->fc2 + ls * C, C, wt(m, TI_LAYER(l, 5)), tr->relu + ls * F, F, n, C, F);
+		kernel_linear_forward(tr->fc2 + ls * C, C, wt(m, TI_LAYER(l, 5)), tr->relu + ls * F, F,
+		    n, C, F);
 		for (i = 0; i < n * C; i++)
 			tr->x_out[ls * C + i] = tr->fc2[ls * C + i] + tr->x_mid[ls * C + i];
 		x = tr->x_out + ls * C;
 	}
 
-	linear_forward(tr->logits + (size_t)t0 * V, V, wt(m, 2), x, C, n, V, C);
+	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, wt(m, 2), x, C, n, V, C);
 	for (t = t0; t < t0 + n; t++) {
 		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
 		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
@@ -566,123 +494,6 @@ backward_free(struct backward *b)
 	free(b);
 }
 
-/* The backward of y = W x (Wt [in][out]) over positions 0..n-1, in two
- * halves. The order of every sum is part of the figures (a snapshot replays
- * bit for bit only if it never changes), so it is fixed here, the same for
- * every vector width:
- *
- *   gWt[i][o] = ((0.0 + x[0][i] dy[0][o]) + x[1][i] dy[1][o]) + ...
- *   dx[t][i] += (s0 + s1) + (s2 + s3),   s_k = sum over o = k (mod 4) of
- *               Wt[i][o] dy[t][o] in ascending o, the last out % 4 terms
- *               added to s0 after the rest.
- *
- * Rows are strided: X[t] is X + t*xs, dY[t] is dY + t*ys, dX[t] is dX + t*dxs. */
-KERNEL static void
-linear_backward_w(double *restrict gWt, const double *restrict X, size_t xs,
-    const double *restrict dY, size_t ys, int n, int out, int in)
-{
-	int i, j, o, t;
-
-	for (i = 0; i + 4 <= in; i += 4) {
-		/* four rows of gWt at once share the loads of dY */
-		for (o = 0; o + 8 <= out; o += 8) {
-			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-
-			for (t = 0; t < n; t++) {
-				const double *dy = dY + (size_t)t * ys + o, *x = X + (size_t)t * xs + i;
-				double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-
-				for (j = 0; j < 8; j++) {
-					a0[j] += x0 * dy[j];
-					a1[j] += x1 * dy[j];
-					a2[j] += x2 * dy[j];
-					a3[j] += x3 * dy[j];
-				}
-			}
-			for (j = 0; j < 8; j++) {
-				gWt[(size_t)i * out + o + j] = a0[j];
-				gWt[(size_t)(i + 1) * out + o + j] = a1[j];
-				gWt[(size_t)(i + 2) * out + o + j] = a2[j];
-				gWt[(size_t)(i + 3) * out + o + j] = a3[j];
-			}
-		}
-	}
-	for (; i < in; i++)
-		for (o = 0; o + 8 <= out; o += 8) {
-			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-
-			for (t = 0; t < n; t++) {
-				const double *dy = dY + (size_t)t * ys + o;
-				double xi = X[(size_t)t * xs + i];
-
-				for (j = 0; j < 8; j++)
-					acc[j] += xi * dy[j];
-			}
-			for (j = 0; j < 8; j++)
-				gWt[(size_t)i * out + o + j] = acc[j];
-		}
-	for (o = out & ~7; o < out; o++)
-		for (i = 0; i < in; i++) {
-			double acc = 0.0;
-
-			for (t = 0; t < n; t++)
-				acc += X[(size_t)t * xs + i] * dY[(size_t)t * ys + o];
-			gWt[(size_t)i * out + o] = acc;
-		}
-}
-
-KERNEL static void
-linear_backward_x(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
-    const double *restrict Wt, int n, int out, int in)
-{
-	const int o4 = out & ~3;
-	int i, k, o, t;
-
-	for (t = 0; t < n; t++) {
-		const double *dy = dY + (size_t)t * ys;
-		double *dx = dX + (size_t)t * dxs;
-
-		for (i = 0; i + 4 <= in; i += 4) {
-			/* four rows at once: four independent chains share dy */
-			const double *w0 = Wt + (size_t)i * out, *w1 = w0 + out, *w2 = w1 + out, *w3 = w2 + out;
-			double s0[4] = { 0.0, 0.0, 0.0, 0.0 }, s1[4] = { 0.0, 0.0, 0.0, 0.0 };
-			double s2[4] = { 0.0, 0.0, 0.0, 0.0 }, s3[4] = { 0.0, 0.0, 0.0, 0.0 };
-
-			for (o = 0; o < o4; o += 4)
-				for (k = 0; k < 4; k++) {
-					s0[k] += w0[o + k] * dy[o + k];
-					s1[k] += w1[o + k] * dy[o + k];
-					s2[k] += w2[o + k] * dy[o + k];
-					s3[k] += w3[o + k] * dy[o + k];
-				}
-			for (; o < out; o++) {
-				s0[0] += w0[o] * dy[o];
-				s1[0] += w1[o] * dy[o];
-				s2[0] += w2[o] * dy[o];
-				s3[0] += w3[o] * dy[o];
-			}
-			dx[i] += (s0[0] + s0[1]) + (s0[2] + s0[3]);
-			dx[i + 1] += (s1[0] + s1[1]) + (s1[2] + s1[3]);
-			dx[i + 2] += (s2[0] + s2[1]) + (s2[2] + s2[3]);
-			dx[i + 3] += (s3[0] + s3[1]) + (s3[2] + s3[3]);
-		}
-		for (; i < in; i++) {
-			const double *w = Wt + (size_t)i * out;
-			double s[4] = { 0.0, 0.0, 0.0, 0.0 };
-
-			for (o = 0; o < o4; o += 4)
-				for (k = 0; k < 4; k++)
-					s[k] += w[o + k] * dy[o + k];
-			for (; o < out; o++)
-				s[0] += w[o] * dy[o];
-			dx[i] += (s[0] + s[1]) + (s[2] + s[3]);
-		}
-	}
-}
-
 /* y = x s, s = (sum x^2 / n + eps)^-0.5: dx += s dy - (s^3/n) x (dy . x). */
 static void
 rmsnorm_backward(double *restrict dx, const double *restrict dy, const double *restrict x,
@@ -727,8 +538,8 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	{
 		const double *xf = c->n_layer ? tr->x_out + trace_lt(tr, c->n_layer - 1, 0) * C : tr->x0;
 
-		linear_backward_w(g + m->tensors[2].off, xf, C, b->dlogit, V, n, V, C);
-		linear_backward_x(b->dx, C, b->dlogit, V, wt(m, 2), n, V, C);
+		kernel_linear_backward_w(g + m->tensors[2].off, xf, C, b->dlogit, V, n, V, C);
+		kernel_linear_backward_x(b->dx, C, b->dlogit, V, wt(m, 2), n, V, C);
 	}
 
 	for (l = c->n_layer - 1; l >= 0; l--) {
@@ -739,9 +550,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		memcpy(b->dmid, b->dx, TC * sizeof(double));
 		memset(b->dxn, 0, TC * sizeof(double));
 		memset(b->dh, 0, (size_t)n * F * sizeof(double));
-		linear_backward_w(g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt0 * F, F,
+		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt0 * F, F,
 		    b->dx, C, n, C, F);
-		linear_backward_x(b->dh, F, b->dx, C, wt(m, TI_LAYER(l, 5)), n, C, F);
+		kernel_linear_backward_x(b->dh, F, b->dx, C, wt(m, TI_LAYER(l, 5)), n, C, F);
 		for (t = 0; t < n; t++) {
 			const double *a = tr->fc1 + (lt0 + t) * F;
 			double *dh = b->dh + (size_t)t * F;
@@ -750,9 +561,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 				if (!(a[i] > 0))
 					dh[i] = 0.0;
 		}
-		linear_backward_w(g + m->tensors[TI_LAYER(l, 4)].off, tr->xn2 + lt0 * C, C,
+		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 4)].off, tr->xn2 + lt0 * C, C,
 		    b->dh, F, n, F, C);
-		linear_backward_x(b->dxn, C, b->dh, F, wt(m, TI_LAYER(l, 4)), n, F, C);
+		kernel_linear_backward_x(b->dxn, C, b->dh, F, wt(m, TI_LAYER(l, 4)), n, F, C);
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dmid + (size_t)t * C, b->dxn + (size_t)t * C,
 			    tr->x_mid + (lt0 + t) * C, C, tr->ln2_scale[lt0 + t]);
@@ -763,9 +574,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		memset(b->dq, 0, TC * sizeof(double));
 		memset(b->dk, 0, TC * sizeof(double));
 		memset(b->dv, 0, TC * sizeof(double));
-		linear_backward_w(g + m->tensors[TI_LAYER(l, 3)].off, tr->att_cat + lt0 * C, C,
+		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 3)].off, tr->att_cat + lt0 * C, C,
 		    b->dmid, C, n, C, C);
-		linear_backward_x(b->dcat, C, b->dmid, C, wt(m, TI_LAYER(l, 3)), n, C, C);
+		kernel_linear_backward_x(b->dcat, C, b->dmid, C, wt(m, TI_LAYER(l, 3)), n, C, C);
 		for (t = 0; t < n; t++) {
 			size_t lt = lt0 + t;
 
@@ -807,9 +618,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		for (i = 0; i < 3; i++) {
 			const double *dy = i == 0 ? b->dq : i == 1 ? b->dk : b->dv;
 
-			linear_backward_w(g + m->tensors[TI_LAYER(l, i)].off, tr->xn1 + lt0 * C, C,
+			kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, i)].off, tr->xn1 + lt0 * C, C,
 			    dy, C, n, C, C);
-			linear_backward_x(b->dxn, C, dy, C, wt(m, TI_LAYER(l, i)), n, C, C);
+			kernel_linear_backward_x(b->dxn, C, dy, C, wt(m, TI_LAYER(l, i)), n, C, C);
 		}
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dx + (size_t)t * C, b->dxn + (size_t)t * C,
@@ -852,51 +663,6 @@ adam_free(struct adam *a)
 	a->m = a->v = NULL;
 }
 
-/* The update of n parameters; returns sum g[i]^2 added in index order, the
- * gradient's squared norm, so that training reads the gradient once. Eight
- * parameters at a time: their squares join the (sequential) sum, then their
- * updates run as one vector, each exactly the scalar formula. */
-struct adam_k {
-	double b1, b2, c1, c2;   /* beta1, beta2, 1 - beta1, 1 - beta2 */
-	double bc1, bc2;         /* 1 - beta^(step+1) */
-	double lr_t, eps;
-};
-
-KERNEL static double
-adam_kernel(double *restrict p, const double *restrict g, double *restrict mm,
-    double *restrict vv, size_t n, const struct adam_k *k)
-{
-	const double b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2;
-	const double bc1 = k->bc1, bc2 = k->bc2, lr_t = k->lr_t, eps = k->eps;
-	double ss = 0.0;
-	size_t i = 0, j;
-
-	for (; i + 8 <= n; i += 8) {
-		for (j = i; j < i + 8; j++)
-			ss += g[j] * g[j];
-		for (j = i; j < i + 8; j++) {
-			double gj = g[j], m_hat, v_hat;
-
-			mm[j] = b1 * mm[j] + c1 * gj;
-			vv[j] = b2 * vv[j] + c2 * (gj * gj);
-			m_hat = mm[j] / bc1;
-			v_hat = vv[j] / bc2;
-			p[j] -= lr_t * m_hat / (sqrt(v_hat) + eps);
-		}
-	}
-	for (; i < n; i++) {
-		double gi = g[i], m_hat, v_hat;
-
-		ss += gi * gi;
-		mm[i] = b1 * mm[i] + c1 * gi;
-		vv[i] = b2 * vv[i] + c2 * (gi * gi);
-		m_hat = mm[i] / bc1;
-		v_hat = vv[i] / bc2;
-		p[i] -= lr_t * m_hat / (sqrt(v_hat) + eps);
-	}
-	return ss;
-}
-
 double
 adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, size_t n,
     long step, long n_steps, double *grad_sq)
@@ -904,7 +670,7 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 	/* As the reference writes it; beta**(step+1) is pow(), g**2 is g*g
 	 * (pow(g, 2.0) == g*g for every double) and v_hat**0.5 is sqrt: see
 	 * the note on pow(x, 0.5) in docs/ACCURACY.md. */
-	struct adam_k k;
+	struct kernel_adam_k k;
 	double ss;
 
 	k.lr_t = a->lr * (1 - (double)step / (double)n_steps);
@@ -915,7 +681,7 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 	k.bc1 = 1 - pow(k.b1, (double)(step + 1));
 	k.bc2 = 1 - pow(k.b2, (double)(step + 1));
 	k.eps = a->eps;
-	ss = adam_kernel(p, g, a->m, a->v, n, &k);
+	ss = kernel_adam(p, g, a->m, a->v, n, &k);
 	if (grad_sq)
 		*grad_sq = ss;
 	return k.lr_t;
