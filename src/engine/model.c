@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "model.h"
 #include "rng.h"
 #include "xmalloc.h"
@@ -257,24 +258,6 @@ trace_reset(struct trace *tr)
 
 /* ---- forward kernels, each in the reference's order of operations ---- */
 
-/* y[o] = sum_i W[o][i] x[i], W stored transposed as Wt[i][o]. */
-static void
-linear_forward(double *restrict y, const double *restrict Wt, const double *restrict x,
-    int out, int in)
-{
-	int i, o;
-
-	for (o = 0; o < out; o++)
-		y[o] = 0.0;
-	for (i = 0; i < in; i++) {
-		const double *w = Wt + (size_t)i * out;
-		double xi = x[i];
-
-		for (o = 0; o < out; o++)
-			y[o] += w[o] * xi;
-	}
-}
-
 /* y = x * (mean(x^2) + eps)^-0.5; records the mean square and the scale. */
 static void
 rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_n,
@@ -346,95 +329,127 @@ wt(const struct model *m, int idx)
 #define TI_LAYER(l, k) (3 + 6 * (l) + (k))
 
 void
-model_forward(const struct model *m, struct trace *tr, int token, int target)
+model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, const int *targets,
+    int n)
 {
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
-	const int V = c->vocab_size, F = 4 * C, t = tr->n_pos;
+	const int V = c->vocab_size, F = 4 * C, t0 = tr->n_pos;
 	const double inv_C = pow((double)C, -1.0);
 	const double inv_sqrt_d = pow(pow((double)D, 0.5), -1.0);
 	const double *x;
 	double *y;
-	int l, h, i, j, u;
+	int l, h, i, j, u, t;
 
-	tr->token[t] = token;
-	tr->target[t] = target;
-	memcpy(tr->tok_emb + (size_t)t * C, m->p + m->tensors[0].off + (size_t)token * C, C * sizeof(double));
-	memcpy(tr->pos_emb + (size_t)t * C, m->p + m->tensors[1].off + (size_t)t * C, C * sizeof(double));
-	y = tr->emb + (size_t)t * C;
-	for (i = 0; i < C; i++)
-		y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
-	rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
-	x = tr->x0 + (size_t)t * C;
+	/* Position by position where a position needs its predecessors
+	 * (attention) or is cheap; each linear layer over all n positions at
+	 * once. Every value is computed by the same operations as for one
+	 * position at a time, so the trace does not depend on n. */
+	for (t = t0; t < t0 + n; t++) {
+		int token = tokens[t - t0];
+
+		tr->token[t] = token;
+		tr->target[t] = targets[t - t0];
+		memcpy(tr->tok_emb + (size_t)t * C, m->p + m->tensors[0].off + (size_t)token * C,
+		    C * sizeof(double));
+		memcpy(tr->pos_emb + (size_t)t * C, m->p + m->tensors[1].off + (size_t)t * C,
+		    C * sizeof(double));
+		y = tr->emb + (size_t)t * C;
+		for (i = 0; i < C; i++)
+			y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
+		rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
+	}
+	x = tr->x0 + (size_t)t0 * C;   /* the layer input of position t0; rows follow at stride C */
 
 	for (l = 0; l < c->n_layer; l++) {
-		size_t lt = trace_lt(tr, l, t), lt0 = trace_lt(tr, l, 0);
-		double *xn1 = tr->xn1 + lt * C, *q = tr->q + lt * C;
-		double *head = tr->att_head + lt * C, *cat = tr->att_cat + lt * C;
+		size_t lt0 = trace_lt(tr, l, 0), ls = trace_lt(tr, l, t0);
+		double *xn1 = tr->xn1 + ls * C;
 
-		rmsnorm_forward(xn1, x, C, inv_C, &tr->ln1_ms[lt], &tr->ln1_scale[lt]);
-		linear_forward(q, wt(m, TI_LAYER(l, 0)), xn1, C, C);
-		linear_forward(tr->k + lt * C, wt(m, TI_LAYER(l, 1)), xn1, C, C);
-		linear_forward(tr->v + lt * C, wt(m, TI_LAYER(l, 2)), xn1, C, C);
+		for (t = 0; t < n; t++)
+			rmsnorm_forward(xn1 + (size_t)t * C, x + (size_t)t * C, C, inv_C,
+			    &tr->ln1_ms[ls + t], &tr->ln1_scale[ls + t]);
+		kernel_linear_forward(tr->q + ls * C, C, wt(m, TI_LAYER(l, 0)), xn1, C, n, C, C);
+		kernel_linear_forward(tr->k + ls * C, C, wt(m, TI_LAYER(l, 1)), xn1, C, n, C, C);
+		kernel_linear_forward(tr->v + ls * C, C, wt(m, TI_LAYER(l, 2)), xn1, C, n, C, C);
 
-		for (h = 0; h < H; h++) {
-			size_t lth = trace_lth(tr, l, t, h);
-			double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
-			double *w = tr->att_w + lth * T;
-			const double *qh = q + h * D;
+		for (t = t0; t < t0 + n; t++) {
+			size_t lt = lt0 + t;
+			const double *q = tr->q + lt * C;
+			double *head = tr->att_head + lt * C, *cat = tr->att_cat + lt * C;
 
-			for (u = 0; u <= t; u++) {
-				const double *kh = tr->k + (lt0 + u) * C + h * D;
-				double dot = 0.0;
+			for (h = 0; h < H; h++) {
+				size_t lth = trace_lth(tr, l, t, h);
+				double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
+				double *w = tr->att_w + lth * T;
+				const double *qh = q + h * D;
 
+				for (u = 0; u <= t; u++) {
+					const double *kh = tr->k + (lt0 + u) * C + h * D;
+					double dot = 0.0;
+
+					for (j = 0; j < D; j++)
+						dot += qh[j] * kh[j];
+					score[u] = dot * inv_sqrt_d;
+				}
+				softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
+				for (j = 0; j < D; j++) {
+					double acc = 0.0;
+
+					for (u = 0; u <= t; u++)
+						acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
+					head[h * D + j] = acc;
+				}
 				for (j = 0; j < D; j++)
-					dot += qh[j] * kh[j];
-				score[u] = dot * inv_sqrt_d;
+					cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
 			}
-			softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
-			for (j = 0; j < D; j++) {
-				double acc = 0.0;
-
-				for (u = 0; u <= t; u++)
-					acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
-				head[h * D + j] = acc;
-			}
-			for (j = 0; j < D; j++)
-				cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
 		}
-		linear_forward(tr->att_proj + lt * C, wt(m, TI_LAYER(l, 3)), cat, C, C);
-		y = tr->x_mid + lt * C;
-		for (i = 0; i < C; i++)
-			y[i] = tr->att_proj[lt * C + i] + x[i];
-		rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
-		linear_forward(tr->fc1 + lt * F, wt(m, TI_LAYER(l, 4)), tr->xn2 + lt * C, F, C);
-		for (i = 0; i < F; i++) {
-			double a = tr->fc1[lt * F + i];
+		kernel_linear_forward(tr->att_proj + ls * C, C, wt(m, TI_LAYER(l, 3)),
+		    tr->att_cat + ls * C, C, n, C, C);
+		for (t = 0; t < n; t++) {
+			size_t lt = ls + t;
 
-			tr->relu[lt * F + i] = a > 0 ? a : 0.0;
+			y = tr->x_mid + lt * C;
+			for (i = 0; i < C; i++)
+				y[i] = tr->att_proj[lt * C + i] + x[(size_t)t * C + i];
+			rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
 		}
-		linear_forward(tr->fc2 + lt * C, wt(m, TI_LAYER(l, 5)), tr->relu + lt * F, C, F);
-		y = tr->x_out + lt * C;
-		for (i = 0; i < C; i++)
-			y[i] = tr->fc2[lt * C + i] + tr->x_mid[lt * C + i];
-		x = y;
+		kernel_linear_forward(tr->fc1 + ls * F, F, wt(m, TI_LAYER(l, 4)), tr->xn2 + ls * C, C,
+		    n, F, C);
+		for (i = 0; i < n * F; i++) {
+			double a = tr->fc1[ls * F + i];
+
+			tr->relu[ls * F + i] = a > 0 ? a : 0.0;
+		}
+		kernel_linear_forward(tr->fc2 + ls * C, C, wt(m, TI_LAYER(l, 5)), tr->relu + ls * F, F,
+		    n, C, F);
+		for (i = 0; i < n * C; i++)
+			tr->x_out[ls * C + i] = tr->fc2[ls * C + i] + tr->x_mid[ls * C + i];
+		x = tr->x_out + ls * C;
 	}
 
-	linear_forward(tr->logits + (size_t)t * V, wt(m, 2), x, V, C);
-	softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
-	    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
-	tr->loss[t] = target >= 0 ? -log(tr->probs[(size_t)t * V + target]) : NAN;
-	tr->n_pos = t + 1;
+	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, wt(m, 2), x, C, n, V, C);
+	for (t = t0; t < t0 + n; t++) {
+		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
+		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
+		tr->loss[t] = tr->target[t] >= 0 ? -log(tr->probs[(size_t)t * V + tr->target[t]]) : NAN;
+	}
+	tr->n_pos = t0 + n;
+}
+
+void
+model_forward(const struct model *m, struct trace *tr, int token, int target)
+{
+	model_forward_seq(m, tr, &token, &target, 1);
 }
 
 void
 model_reforward(const struct model *m, struct trace *tr)
 {
-	int n = tr->n_pos, t;
+	int n = tr->n_pos;
 
 	tr->n_pos = 0;
-	for (t = 0; t < n; t++)
-		model_forward(m, tr, tr->token[t], tr->target[t]);
+	if (n > 0)
+		model_forward_seq(m, tr, tr->token, tr->target, n);
 }
 
 /* ---- backward ---- */
@@ -447,7 +462,7 @@ struct backward {
 	double *dmid;   /* [T][C] */
 	double *dh;     /* [T][F] */
 	double *dw;     /* [T] */
-	double *dlogit; /* [V] */
+	double *dlogit; /* [T][V] */
 };
 
 struct backward *
@@ -465,7 +480,7 @@ backward_new(const struct model_config *c)
 	b->dmid = xcalloc(T * C, sizeof(double));
 	b->dh = xcalloc(T * 4 * C, sizeof(double));
 	b->dw = xcalloc(T, sizeof(double));
-	b->dlogit = xcalloc((size_t)c->vocab_size, sizeof(double));
+	b->dlogit = xcalloc(T * (size_t)c->vocab_size, sizeof(double));
 	return b;
 }
 
@@ -477,32 +492,6 @@ backward_free(struct backward *b)
 	free(b->dx); free(b->dxn); free(b->dq); free(b->dk); free(b->dv);
 	free(b->dcat); free(b->dmid); free(b->dh); free(b->dw); free(b->dlogit);
 	free(b);
-}
-
-/* y = W x with Wt [in][out]: gWt[i][o] += x[i] dy[o]; dx[i] += sum_o Wt[i][o] dy[o]. */
-static void
-linear_backward(double *restrict dx, double *restrict gWt, const double *restrict x,
-    const double *restrict dy, const double *restrict Wt, int out, int in)
-{
-	int i, o;
-
-	for (i = 0; i < in; i++) {
-		const double *w = Wt + (size_t)i * out;
-		double *gw = gWt + (size_t)i * out, xi = x[i];
-		double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-
-		for (o = 0; o < out; o++)
-			gw[o] += xi * dy[o];
-		for (o = 0; o + 3 < out; o += 4) {
-			s0 += w[o] * dy[o];
-			s1 += w[o + 1] * dy[o + 1];
-			s2 += w[o + 2] * dy[o + 2];
-			s3 += w[o + 3] * dy[o + 3];
-		}
-		for (; o < out; o++)
-			s0 += w[o] * dy[o];
-		dx[i] += (s0 + s1) + (s2 + s3);
-	}
 }
 
 /* y = x s, s = (sum x^2 / n + eps)^-0.5: dx += s dy - (s^3/n) x (dy . x). */
@@ -531,20 +520,26 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	size_t TC = (size_t)n * C;
 	int l, t, h, i, j, u;
 
-	memset(g, 0, m->n_params * sizeof *g);
+	/* Every linear layer's gradient is written whole below; only the
+	 * embedding tables are accumulated into, row by row. */
+	memset(g + m->tensors[0].off, 0, (size_t)V * C * sizeof *g);
+	memset(g + m->tensors[1].off, 0, (size_t)T * C * sizeof *g);
 	memset(b->dx, 0, TC * sizeof(double));
 
 	/* loss = (1/n) sum_t -log softmax(logits_t)[target_t] */
 	for (t = 0; t < n; t++) {
 		const double *p = tr->probs + (size_t)t * V;
-		const double *xf = c->n_layer ? tr->x_out + trace_lt(tr, c->n_layer - 1, t) * C
-		    : tr->x0 + (size_t)t * C;
+		double *dl = b->dlogit + (size_t)t * V;
 
 		for (i = 0; i < V; i++)
-			b->dlogit[i] = p[i] * inv_n;
-		b->dlogit[tr->target[t]] -= inv_n;
-		linear_backward(b->dx + (size_t)t * C, g + m->tensors[2].off, xf, b->dlogit,
-		    wt(m, 2), V, C);
+			dl[i] = p[i] * inv_n;
+		dl[tr->target[t]] -= inv_n;
+	}
+	{
+		const double *xf = c->n_layer ? tr->x_out + trace_lt(tr, c->n_layer - 1, 0) * C : tr->x0;
+
+		kernel_linear_backward_w(g + m->tensors[2].off, xf, C, b->dlogit, V, n, V, C);
+		kernel_linear_backward_x(b->dx, C, b->dlogit, V, wt(m, 2), n, V, C);
 	}
 
 	for (l = c->n_layer - 1; l >= 0; l--) {
@@ -554,21 +549,24 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		/* MLP: x_out = fc2(relu(fc1(rmsnorm(x_mid)))) + x_mid */
 		memcpy(b->dmid, b->dx, TC * sizeof(double));
 		memset(b->dxn, 0, TC * sizeof(double));
+		memset(b->dh, 0, (size_t)n * F * sizeof(double));
+		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt0 * F, F,
+		    b->dx, C, n, C, F);
+		kernel_linear_backward_x(b->dh, F, b->dx, C, wt(m, TI_LAYER(l, 5)), n, C, F);
 		for (t = 0; t < n; t++) {
-			size_t lt = lt0 + t;
+			const double *a = tr->fc1 + (lt0 + t) * F;
 			double *dh = b->dh + (size_t)t * F;
 
-			memset(dh, 0, F * sizeof(double));
-			linear_backward(dh, g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt * F,
-			    b->dx + (size_t)t * C, wt(m, TI_LAYER(l, 5)), C, F);
 			for (i = 0; i < F; i++)
-				if (!(tr->fc1[lt * F + i] > 0))
+				if (!(a[i] > 0))
 					dh[i] = 0.0;
-			linear_backward(b->dxn + (size_t)t * C, g + m->tensors[TI_LAYER(l, 4)].off,
-			    tr->xn2 + lt * C, dh, wt(m, TI_LAYER(l, 4)), F, C);
-			rmsnorm_backward(b->dmid + (size_t)t * C, b->dxn + (size_t)t * C,
-			    tr->x_mid + lt * C, C, tr->ln2_scale[lt]);
 		}
+		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 4)].off, tr->xn2 + lt0 * C, C,
+		    b->dh, F, n, F, C);
+		kernel_linear_backward_x(b->dxn, C, b->dh, F, wt(m, TI_LAYER(l, 4)), n, F, C);
+		for (t = 0; t < n; t++)
+			rmsnorm_backward(b->dmid + (size_t)t * C, b->dxn + (size_t)t * C,
+			    tr->x_mid + (lt0 + t) * C, C, tr->ln2_scale[lt0 + t]);
 
 		/* attention: x_mid = wo(cat(heads)) + x_in */
 		memcpy(b->dx, b->dmid, TC * sizeof(double));
@@ -576,11 +574,12 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		memset(b->dq, 0, TC * sizeof(double));
 		memset(b->dk, 0, TC * sizeof(double));
 		memset(b->dv, 0, TC * sizeof(double));
+		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 3)].off, tr->att_cat + lt0 * C, C,
+		    b->dmid, C, n, C, C);
+		kernel_linear_backward_x(b->dcat, C, b->dmid, C, wt(m, TI_LAYER(l, 3)), n, C, C);
 		for (t = 0; t < n; t++) {
 			size_t lt = lt0 + t;
 
-			linear_backward(b->dcat + (size_t)t * C, g + m->tensors[TI_LAYER(l, 3)].off,
-			    tr->att_cat + lt * C, b->dmid + (size_t)t * C, wt(m, TI_LAYER(l, 3)), C, C);
 			for (h = 0; h < H; h++) {
 				size_t lth = trace_lth(tr, l, t, h);
 				const double *w = tr->att_w + lth * T;
@@ -614,20 +613,18 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 				}
 			}
 		}
+		/* q, k, v in that order into each dxn[t] */
 		memset(b->dxn, 0, TC * sizeof(double));
-		for (t = 0; t < n; t++) {
-			size_t lt = lt0 + t;
-			double *dxn = b->dxn + (size_t)t * C;
+		for (i = 0; i < 3; i++) {
+			const double *dy = i == 0 ? b->dq : i == 1 ? b->dk : b->dv;
 
-			linear_backward(dxn, g + m->tensors[TI_LAYER(l, 0)].off, tr->xn1 + lt * C,
-			    b->dq + (size_t)t * C, wt(m, TI_LAYER(l, 0)), C, C);
-			linear_backward(dxn, g + m->tensors[TI_LAYER(l, 1)].off, tr->xn1 + lt * C,
-			    b->dk + (size_t)t * C, wt(m, TI_LAYER(l, 1)), C, C);
-			linear_backward(dxn, g + m->tensors[TI_LAYER(l, 2)].off, tr->xn1 + lt * C,
-			    b->dv + (size_t)t * C, wt(m, TI_LAYER(l, 2)), C, C);
-			rmsnorm_backward(b->dx + (size_t)t * C, dxn, xin + (size_t)t * C, C,
-			    tr->ln1_scale[lt]);
+			kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, i)].off, tr->xn1 + lt0 * C, C,
+			    dy, C, n, C, C);
+			kernel_linear_backward_x(b->dxn, C, dy, C, wt(m, TI_LAYER(l, i)), n, C, C);
 		}
+		for (t = 0; t < n; t++)
+			rmsnorm_backward(b->dx + (size_t)t * C, b->dxn + (size_t)t * C,
+			    xin + (size_t)t * C, C, tr->ln1_scale[lt0 + t]);
 	}
 
 	/* x0 = rmsnorm(wte[token] + wpe[pos]) */
@@ -667,27 +664,32 @@ adam_free(struct adam *a)
 }
 
 double
-adam_update(struct adam *a, double *restrict p, const double *restrict g, size_t n,
-    long step, long n_steps)
+adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, size_t n,
+    long step, long n_steps, double *grad_sq)
 {
 	/* As the reference writes it; beta**(step+1) is pow(), g**2 is g*g
 	 * (pow(g, 2.0) == g*g for every double) and v_hat**0.5 is sqrt: see
 	 * the note on pow(x, 0.5) in docs/ACCURACY.md. */
-	const double lr_t = a->lr * (1 - (double)step / (double)n_steps);
-	const double b1 = a->beta1, b2 = a->beta2, c1 = 1 - b1, c2 = 1 - b2;
-	const double bc1 = 1 - pow(b1, (double)(step + 1)), bc2 = 1 - pow(b2, (double)(step + 1));
-	const double eps = a->eps;
-	double *restrict mm = a->m, *restrict vv = a->v;
-	size_t i;
+	struct kernel_adam_k k;
+	double ss;
 
-	for (i = 0; i < n; i++) {
-		double gi = g[i], m_hat, v_hat;
+	k.lr_t = a->lr * (1 - (double)step / (double)n_steps);
+	k.b1 = a->beta1;
+	k.b2 = a->beta2;
+	k.c1 = 1 - k.b1;
+	k.c2 = 1 - k.b2;
+	k.bc1 = 1 - pow(k.b1, (double)(step + 1));
+	k.bc2 = 1 - pow(k.b2, (double)(step + 1));
+	k.eps = a->eps;
+	ss = kernel_adam(p, g, a->m, a->v, n, &k);
+	if (grad_sq)
+		*grad_sq = ss;
+	return k.lr_t;
+}
 
-		mm[i] = b1 * mm[i] + c1 * gi;
-		vv[i] = b2 * vv[i] + c2 * (gi * gi);
-		m_hat = mm[i] / bc1;
-		v_hat = vv[i] / bc2;
-		p[i] -= lr_t * m_hat / (sqrt(v_hat) + eps);
-	}
-	return lr_t;
+double
+adam_update(struct adam *a, double *restrict p, const double *restrict g, size_t n,
+    long step, long n_steps)
+{
+	return adam_update_norm(a, p, g, n, step, n_steps, NULL);
 }

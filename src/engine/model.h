@@ -136,6 +136,12 @@ static inline size_t trace_lth(const struct trace *tr, int l, int t, int h)
  * block_size): compute and record it, and grow the KV cache by one.
  * `target` is the next token if known (for the loss), else -1. */
 void   model_forward(const struct model *m, struct trace *tr, int token, int target);
+/* Feed n tokens at once (positions tr->n_pos .. tr->n_pos+n-1, which must
+ * fit in block_size), targets[i] for tokens[i] as above. The trace is bit
+ * for bit that of n model_forward calls; each linear layer runs over all n
+ * positions together, which is faster for training. */
+void   model_forward_seq(const struct model *m, struct trace *tr, const int *tokens,
+                         const int *targets, int n);
 /* Recompute positions 0..n_pos-1 with the current parameters and head mask
  * (after switching a head, or after new weights). */
 void   model_reforward(const struct model *m, struct trace *tr);
@@ -164,5 +170,9 @@ void   adam_free(struct adam *a);
 /* One update at step s of n (lr_t = lr * (1 - s/n)). Returns lr_t. */
 double adam_update(struct adam *a, double *p, const double *g, size_t n_params,
                    long step, long n_steps);
+/* The same update, also giving sum g[i]^2 added in index order (the
+ * squared gradient norm) from the same pass over g. */
+double adam_update_norm(struct adam *a, double *p, const double *g, size_t n_params,
+                        long step, long n_steps, double *grad_sq);
 
 #endif

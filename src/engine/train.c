@@ -56,9 +56,13 @@ forward_doc(const struct model *m, const struct dataset *ds, long s, struct trac
 	for (pos = 0; pos < n; pos++) {
 		tok = pos == 0 ? bos : doc[pos - 1];
 		next = (size_t)pos < len ? doc[pos] : bos;
-		model_forward(m, tr, tok, next);
-		sum += tr->loss[pos];
+		tr->token[pos] = tok;
+		tr->target[pos] = next;
 	}
+	/* all positions at once: the same trace as n model_forward calls */
+	model_forward_seq(m, tr, tr->token, tr->target, n);
+	for (pos = 0; pos < n; pos++)
+		sum += tr->loss[pos];
 	/* loss = (1 / n) * sum(losses) */
 	return (1.0 / n) * sum;
 }
@@ -72,17 +76,15 @@ trainer_eval(const struct trainer *t, long s, struct trace *tr)
 void
 trainer_step(struct trainer *t, struct step_stats *st)
 {
-	double loss, gn = 0.0;
-	size_t i;
+	double loss, gn;
 
 	loss = forward_doc(&t->model, t->ds, t->step, &t->tr);
 	model_backward(&t->model, &t->tr, t->grad, t->bw);
-	for (i = 0; i < t->model.n_params; i++)
-		gn += t->grad[i] * t->grad[i];
+	st->lr = adam_update_norm(&t->adam, t->model.p, t->grad, t->model.n_params, t->step,
+	    t->n_steps, &gn);
 	st->loss = loss;
 	st->grad_norm = sqrt(gn);
 	st->n_pos = t->tr.n_pos;
-	st->lr = adam_update(&t->adam, t->model.p, t->grad, t->model.n_params, t->step, t->n_steps);
 	t->step++;
 }
 
