@@ -360,7 +360,7 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 		fputs(",\"scale\":", f);
 		json_num(f, v->scale);
 		fputs(",\"eps\":", f);
-		json_num(f, STEPPER_RMS_EPS);
+		json_num(f, MODEL_RMS_EPS);
 		break;
 	case OP_KV_CACHE:
 		json_vec(f, "k", v->k, v->dim, 1, v->n_cached, v->stride);
@@ -475,7 +475,7 @@ print_op_text(const struct out *o, const struct op *op, const struct op_view *v)
 		text_vec(f, "wpe", v->aux, v->n_aux);
 		return;
 	case OP_RMSNORM_IN: case OP_RMSNORM_ATTN: case OP_RMSNORM_MLP:
-		fprintf(f, ": ms %.17g, scale (ms + %g)^-0.5 = %.17g\n", v->ms, STEPPER_RMS_EPS, v->scale);
+		fprintf(f, ": ms %.17g, scale (ms + %g)^-0.5 = %.17g\n", v->ms, MODEL_RMS_EPS, v->scale);
 		break;
 	case OP_KV_CACHE:
 		fprintf(f, ": %d cached rows\n", v->n_cached);

@@ -258,9 +258,48 @@ test_layout(void)
 	model_free(&m);
 }
 
+/* model_pow is CPython's x ** y: the library's pow() at run time, never a
+ * compiler's 1/x or sqrt(x). The vectors include cases where they differ. */
+static void
+test_pow(void)
+{
+	char path[512], line[256];
+	FILE *f = fopen(check_path("tests/data/pow_vectors.txt", path, sizeof path), "r");
+	double x, y, want, got;
+	int n = 0, bad = 0, end = -1;
+
+	if (!f) {
+		perror(path);
+		check_failures++;
+		return;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char xs[64], ys[64], ws[64];
+
+		if (sscanf(line, "end %d", &end) == 1)
+			break;
+		if (sscanf(line, "pow %63s %63s %63s", xs, ys, ws) != 3)
+			continue;
+		x = strtod(xs, NULL);
+		y = strtod(ys, NULL);
+		want = strtod(ws, NULL);
+		got = model_pow(x, y);
+		if (memcmp(&got, &want, sizeof got)) {
+			if (bad++ < 5)
+				fprintf(stderr, "model_pow(%a, %g) = %a, CPython says %a\n", x, y, got, want);
+		}
+		n++;
+	}
+	fclose(f);
+	CHECK(end == n && n > 0);
+	CHECK(bad == 0);
+	printf("pow: %d known answers, %d differ\n", n, bad);
+}
+
 int
 main(void)
 {
+	test_pow();
 	test_layout();
 	test_forward_seq();
 	test_gradient_check(0);

@@ -23,7 +23,6 @@
 #include "rng.h"
 #include "xmalloc.h"
 
-#define RMS_EPS 1e-5
 #define INIT_STD 0.08
 
 size_t
@@ -258,6 +257,27 @@ trace_reset(struct trace *tr)
 
 /* ---- forward kernels, each in the reference's order of operations ---- */
 
+double
+model_pow(double x, double y)
+{
+	/* CPython evaluates x ** y by calling the C library's pow() with an
+	 * exponent known only at run time. With a constant exponent compilers
+	 * rewrite pow(x, -1.0) as 1.0/x (gcc and clang, at any -O) and
+	 * pow(x, 0.5) as sqrt(x) (clang): correctly rounded, but glibc's pow()
+	 * is not, and differs from 1/x in about 0.08 % of inputs. Reading the
+	 * exponent through a volatile keeps the real call. */
+	volatile double e = y;
+
+	return pow(x, e);
+}
+
+double
+model_attn_scale(const struct model_config *c)
+{
+	/* `/ head_dim**0.5` is `* (head_dim ** 0.5) ** -1` */
+	return model_pow(model_pow((double)(c->n_embd / c->n_head), 0.5), -1.0);
+}
+
 /* y = x * (mean(x^2) + eps)^-0.5; records the mean square and the scale. */
 static void
 rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_n,
@@ -269,7 +289,7 @@ rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_
 	for (i = 0; i < n; i++)
 		ss += x[i] * x[i];
 	ms = ss * inv_n;
-	scale = pow(ms + RMS_EPS, -0.5);
+	scale = model_pow(ms + MODEL_RMS_EPS, -0.5);
 	for (i = 0; i < n; i++)
 		y[i] = x[i] * scale;
 	*ms_out = ms;
@@ -291,7 +311,7 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 		e[i] = exp(x[i] - mx);
 		total += e[i];
 	}
-	inv = pow(total, -1.0);
+	inv = model_pow(total, -1.0);
 	for (i = 0; i < n; i++)
 		p[i] = e[i] * inv;
 	*max_out = mx;
@@ -301,7 +321,7 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 void
 model_softmax_temp(const double *logits, int n, double temperature, double *probs)
 {
-	double inv_t = pow(temperature, -1.0), mx, total = 0.0, inv;
+	double inv_t = model_pow(temperature, -1.0), mx, total = 0.0, inv;
 	int i;
 
 	for (i = 0; i < n; i++)
@@ -314,7 +334,7 @@ model_softmax_temp(const double *logits, int n, double temperature, double *prob
 		probs[i] = exp(probs[i] - mx);
 		total += probs[i];
 	}
-	inv = pow(total, -1.0);
+	inv = model_pow(total, -1.0);
 	for (i = 0; i < n; i++)
 		probs[i] *= inv;
 }
@@ -335,8 +355,8 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
 	const int V = c->vocab_size, F = 4 * C, t0 = tr->n_pos;
-	const double inv_C = pow((double)C, -1.0);
-	const double inv_sqrt_d = pow(pow((double)D, 0.5), -1.0);
+	const double inv_C = model_pow((double)C, -1.0);
+	const double inv_sqrt_d = model_attn_scale(c);
 	const double *x;
 	double *y;
 	int l, h, i, j, u, t;
@@ -515,7 +535,7 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
 	const int V = c->vocab_size, F = 4 * C, n = tr->n_pos;
-	const double inv_sqrt_d = pow(pow((double)D, 0.5), -1.0);
+	const double inv_sqrt_d = model_attn_scale(c);
 	const double inv_n = 1.0 / n;
 	size_t TC = (size_t)n * C;
 	int l, t, h, i, j, u;

@@ -24,6 +24,15 @@ struct model_config {
 	int block_size;  /* T: the longest context */
 };
 
+/* rmsnorm's epsilon: x * (mean(x^2) + MODEL_RMS_EPS)^-0.5 */
+#define MODEL_RMS_EPS 1e-5
+
+/* x ** y as CPython computes it: the C library's pow() called at run time,
+ * never rewritten by the compiler into 1/x or sqrt(x). */
+double model_pow(double x, double y);
+/* The attention scale (head_dim ** 0.5) ** -1, as the reference computes it. */
+double model_attn_scale(const struct model_config *cfg);
+
 /* Limits that keep a configuration sane (the memory figure is checked
  * separately by model_config_check). */
 #define MODEL_MAX_DIM   4096
