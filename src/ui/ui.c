@@ -293,10 +293,10 @@ draw_outline(const struct ui *u)
 		else
 			snprintf(lab, sizeof lab, "%s", op_name(op->kind));
 		if (stepper_is_break(&u->st, op))
-			draw_text(r->y + 2 + y, r->x + 1, 1, ST_BREAK, draw_glyph(u, "\u25cf", "*"));
+			draw_text(r->y + 2 + y, r->x, 1, ST_BREAK, draw_glyph(u, "\u25cf", "*"));
 		x = 3 + 2 * depth;
 		if (i == u->st.cur) {
-			draw_text(r->y + 2 + y, r->x + 2, 1, ST_CUR, draw_glyph(u, "\u25b6", ">"));
+			draw_text(r->y + 2 + y, r->x + 1, 1, ST_CUR, draw_glyph(u, "\u25b6", ">"));
 			draw_fill(r->y + 2 + y, r->x + x, r->w - x, ST_CUR);
 			draw_text(r->y + 2 + y, r->x + x, r->w - x, ST_CUR, lab);
 		} else

@@ -124,6 +124,15 @@ pg_text(struct page *pg, int x, enum style st, const char *fmt, ...)
 	return w;
 }
 
+/* Text ending at column x_end (by display width, for any character). */
+static void
+pg_rtext(struct page *pg, int x_end, enum style st, const char *text)
+{
+	int w = draw_width(text);
+
+	pg_text(pg, x_end - w > 0 ? x_end - w : 0, st, "%s", text);
+}
+
 static void
 pg_nl(struct page *pg)
 {
@@ -815,11 +824,11 @@ page_probs(struct page *pg)
 	{
 		int at_t = s->valid && s->pos == t, xt, xr;
 
-		bw = pg->w - xb - 1 - (at_t ? 9 : 0) - (ref ? 19 : 0);
+		bw = pg->w - xb - 1 - (at_t ? 11 : 0) - (ref ? 19 : 0);
 		if (bw > 50)
 			bw = 50;
 		xt = xb + bw + 1;
-		xr = xt + (at_t ? 9 : 0);
+		xr = xt + (at_t ? 11 : 0);
 		pg_text(pg, 0, ST_DIM, "top");
 		pg_text(pg, LBL + 1, ST_DIM, "p");
 		if (at_t)
@@ -832,7 +841,7 @@ page_probs(struct page *pg)
 
 			if (k == v->target)
 				pg_text(pg, 0, ST_MARK, "%s", draw_glyph(u, "\u25b6", ">"));
-			pg_text(pg, 2, k == v->target ? ST_MARK : ST_LABEL, "%3s", tokstr(u, k, c));
+			pg_rtext(pg, 5, k == v->target ? ST_MARK : ST_LABEL, tokstr(u, k, c));
 			pg_value(pg, LBL, v->out[k], 1.0, 1, V_OUT, k, 0);
 			pg_bar(pg, xb, bw, v->out[k], ST_BAR);
 			if (at_t)
@@ -846,7 +855,7 @@ page_probs(struct page *pg)
 				;
 			if (i >= n_top) {
 				pg_text(pg, 0, ST_MARK, "%s", draw_glyph(u, "\u25b6", ">"));
-				pg_text(pg, 2, ST_MARK, "%3s", tokstr(u, v->target, c));
+				pg_rtext(pg, 5, ST_MARK, tokstr(u, v->target, c));
 				pg_text(pg, LBL + 1, ST_NORMAL, "%.5f  rank %d of %d", v->out[v->target], i + 1, V);
 				pg_nl(pg);
 			}
