@@ -555,10 +555,11 @@ ui_bench_resize(struct ui *u, int cols, int lines)
 void
 ui_bench_key(struct ui *u, int key)
 {
-	if (key == UI_BENCH_KEY_RIGHT)
-		key = UI_FN(KEY_RIGHT);
-	else if (key == UI_BENCH_KEY_LEFT)
-		key = UI_FN(KEY_LEFT);
+	static const int fn[] = { KEY_RIGHT, KEY_LEFT, KEY_UP, KEY_DOWN, KEY_BTAB, KEY_HOME,
+	                          KEY_END, KEY_BACKSPACE, KEY_DC, KEY_ENTER };
+
+	if (key < 0 && key >= UI_BENCH_KEY__LAST)
+		key = UI_FN(fn[-key - 1]);
 	ui_key(u, key);
 	ui_draw(u);
 }
