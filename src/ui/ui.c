@@ -101,6 +101,18 @@ ui_start(struct ui *u, FILE *out, FILE *in, int no_color, char *err, size_t errl
 	}
 	xmalloc_fatal_hook = fatal_hook;
 	set_term(screen);
+	{
+		/* a terminal that cannot place the cursor (TERM=dumb) cannot show this */
+		char *cup = tigetstr("cup");
+
+		if (!cup || cup == (char *)-1) {
+			const char *t = getenv("TERM");
+
+			ui_end();
+			snprintf(err, errlen, "the terminal (TERM=%s) cannot move the cursor", t ? t : "unset");
+			return -1;
+		}
+	}
 	cbreak();
 	noecho();
 	nonl();

@@ -442,9 +442,12 @@ page_rmsnorm(struct page *pg)
 	char src[64];
 
 	source_of(pg->u, pg->op, src, sizeof src);
-	pg_heading(pg, "rmsnorm: x / sqrt(mean square + %g) of %s", STEPPER_RMS_EPS,
-	    pg->op->kind == OP_RMSNORM_IN ? "the embedding sum" :
-	    pg->op->kind == OP_RMSNORM_ATTN ? src : "the attention residual");
+	if (pg->op->kind == OP_RMSNORM_IN)
+		pg_heading(pg, "rmsnorm of the embedding sum: each value times the scale");
+	else if (pg->op->kind == OP_RMSNORM_ATTN)
+		pg_heading(pg, "rmsnorm of layer %d's input (%s), before attention", pg->op->layer, src);
+	else
+		pg_heading(pg, "rmsnorm of the attention residual, before the MLP");
 	pg_vector(pg, in_name(pg->op), ST_DIM, V_IN, v->in, v->n_in, &VO_PLAIN);
 	pg_text(pg, 0, ST_LABEL, "ms");
 	pg_value(pg, LBL, v->ms, -1, 1, V_MS, 0, 0);
