@@ -35,6 +35,7 @@ const struct view ui_views[VIEW__COUNT] = {
 volatile sig_atomic_t ui_signal;
 
 static SCREEN *screen;          /* non-NULL while curses owns the terminal */
+static FILE *bench_in;          /* /dev/null, the benchmark's keyboard */
 static struct sigaction old_int, old_term, old_hup;
 
 static void
@@ -543,7 +544,7 @@ ui_bench_open(struct debug_run *run, const struct ui_opts *o, FILE *out, int col
 {
 	struct ui *u = xcalloc(1, sizeof *u);
 	char err[512];
-	FILE *in = fopen("/dev/null", "r");
+	FILE *in = bench_in = fopen("/dev/null", "r");
 
 	u->run = run;
 	if (!in || ui_start(u, out, in, o->no_color, err, sizeof err) < 0
@@ -581,4 +582,7 @@ ui_bench_close(struct ui *u)
 {
 	ui_end();
 	ui_free(u);
+	if (bench_in)
+		fclose(bench_in);
+	bench_in = NULL;
 }
