@@ -9,6 +9,7 @@
 #define EXIT_USAGE 2
 
 struct dataset;
+struct store;
 
 extern const char *cli_prog;   /* "mgpt-tui" */
 
@@ -28,6 +29,14 @@ int  cli_read_file(const char *path, char **buf, size_t *len);
 /* Load --data (or the bundled names when path is NULL) into ds, in file
  * order. Prints the error and returns -1 on failure. */
 int  cli_load_dataset(const char *path, struct dataset *ds);
+/* The run database for --db (NULL when not given): --db, else
+ * $MGPT_TUI_DB, else the XDG default, whose folder `train` creates (mode
+ * 0700). Viewers open it read-only and never write. Prints the error and
+ * returns NULL on failure. */
+enum cli_db_mode { CLI_DB_READ, CLI_DB_WRITE, CLI_DB_CREATE };
+struct store *cli_store_open(const char *db_flag, enum cli_db_mode mode);
+/* The path cli_store_open would use, or NULL after printing why not. */
+const char   *cli_db_path(const char *db_flag, char *buf, size_t n, int *is_default);
 /* The bundled data (data/names.txt, embedded at build time). */
 extern const unsigned char bundled_names[];
 extern const size_t bundled_names_len;

@@ -5,5 +5,10 @@
 
 int cmd_train(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
 
 #endif

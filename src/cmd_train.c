@@ -1,9 +1,14 @@
 /* cmd_train.c - `mgpt-tui train`: the reference's training run from the
- * command line, its output byte for byte. */
+ * command line, its output byte for byte, logged to the run database.
+ *
+ * SIGINT and SIGTERM stop training between steps: what is done is written,
+ * the run is marked interrupted, and the exit status is 128 + the signal,
+ * as if the signal had ended the process. */
 #include "config.h"
 
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +18,12 @@
 #include "cmd.h"
 #include "dataset.h"
 #include "model.h"
+#include "store.h"
 #include "train.h"
 #include "xmalloc.h"
 
 enum { OPT_DATA = 256, OPT_SEED, OPT_STEPS, OPT_EMBD, OPT_HEAD, OPT_LAYER, OPT_BLOCK,
-	OPT_SAMPLES, OPT_TEMP, OPT_NAME, OPT_DB, OPT_NODB };
+	OPT_SAMPLES, OPT_TEMP, OPT_NAME, OPT_DB, OPT_NODB, OPT_SNAP, OPT_RESUME };
 
 static const struct option train_opts[] = {
 	{ "data", required_argument, NULL, OPT_DATA },
@@ -32,6 +38,8 @@ static const struct option train_opts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "no-db", no_argument, NULL, OPT_NODB },
+	{ "snapshot-every", required_argument, NULL, OPT_SNAP },
+	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -49,39 +57,92 @@ progress(long done, long total, double loss)
 		fprintf(stderr, "\r\033[K");
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* Past RLIMIT_FSIZE a write fails with EFBIG, which SQLite reports
+	 * and we stop on, instead of the process being killed. */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+static const char train_usage[] =
+"usage: mgpt-tui train [--data FILE] [--seed N] [--steps N] [--n-embd N] [--n-head N]\n"
+"                      [--n-layer N] [--block-size N] [--samples N] [--temperature T]\n"
+"                      [--name NAME] [--snapshot-every N] [--db PATH | --no-db]\n"
+"       mgpt-tui train --resume RUN [--db PATH]\n";
+
+/* A database error while logging: one line, and the run marked failed if
+ * the database still takes a write. */
+static int
+log_failed(struct store *st, struct run_info *run, long step)
+{
+	char msg[STORE_ERRLEN + 64], id[32];
+	struct run_info saved;
+
+	snprintf(msg, sizeof msg, "%s", store_errmsg(st));
+	snprintf(id, sizeof id, "%lld", (long long)run->id);
+	if (store_find_run(st, id, &saved) == 0)
+		cli_error("%s (training stopped after step %ld; %ld steps are saved)", msg, step,
+		    saved.steps_done);
+	else
+		cli_error("%s (training stopped after step %ld)", msg, step);
+	store_run_end(st, run, RUN_FAILED);
+	return 1;
+}
+
 int
 cmd_train(int argc, char **argv)
 {
 	struct model_config cfg = { 0, 16, 4, 1, 16 };
-	const char *data = NULL;
+	const char *data = NULL, *name = NULL, *db = NULL, *resume = NULL;
 	uint64_t seed = 42;
-	long steps = 1000, samples = 20, v;
+	long steps = 1000, samples = 20, snap_every = STORE_SNAPSHOT_EVERY, v;
 	double temperature = 0.5;
-	int c, i, j, n, tty = isatty(2);
+	int c, i, j, n, tty = isatty(2), nodb = 0, settings = 0, rc = 1;
 	struct dataset ds;
 	struct trainer tr;
 	struct step_stats st;
-	char err[256];
-	int *name;
+	struct store *store = NULL;
+	struct run_info run;
+	char err[256], **names = NULL;
+	int *name_tok = NULL;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", train_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_DATA: data = optarg; break;
-		case OPT_SEED: if (cli_u64("--seed", optarg, &seed) < 0) return EXIT_USAGE; break;
-		case OPT_STEPS: if (cli_long("--steps", optarg, 1, 1000000000L, &steps) < 0) return EXIT_USAGE; break;
-		case OPT_EMBD: if (cli_long("--n-embd", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.n_embd = (int)v; break;
-		case OPT_HEAD: if (cli_long("--n-head", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.n_head = (int)v; break;
-		case OPT_LAYER: if (cli_long("--n-layer", optarg, 1, 64, &v) < 0) return EXIT_USAGE; cfg.n_layer = (int)v; break;
-		case OPT_BLOCK: if (cli_long("--block-size", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.block_size = (int)v; break;
-		case OPT_SAMPLES: if (cli_long("--samples", optarg, 0, 1000000, &samples) < 0) return EXIT_USAGE; break;
-		case OPT_TEMP: if (cli_double("--temperature", optarg, 0.0, 1e6, &temperature) < 0) return EXIT_USAGE; break;
-		case OPT_NAME: case OPT_DB: case OPT_NODB: break;
+		case OPT_DATA: data = optarg; settings++; break;
+		case OPT_SEED: if (cli_u64("--seed", optarg, &seed) < 0) return EXIT_USAGE; settings++; break;
+		case OPT_STEPS: if (cli_long("--steps", optarg, 1, 1000000000L, &steps) < 0) return EXIT_USAGE; settings++; break;
+		case OPT_EMBD: if (cli_long("--n-embd", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.n_embd = (int)v; settings++; break;
+		case OPT_HEAD: if (cli_long("--n-head", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.n_head = (int)v; settings++; break;
+		case OPT_LAYER: if (cli_long("--n-layer", optarg, 1, 64, &v) < 0) return EXIT_USAGE; cfg.n_layer = (int)v; settings++; break;
+		case OPT_BLOCK: if (cli_long("--block-size", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.block_size = (int)v; settings++; break;
+		case OPT_SAMPLES: if (cli_long("--samples", optarg, 0, 1000000, &samples) < 0) return EXIT_USAGE; settings++; break;
+		case OPT_TEMP: if (cli_double("--temperature", optarg, 0.0, 1e6, &temperature) < 0) return EXIT_USAGE; settings++; break;
+		case OPT_SNAP: if (cli_long("--snapshot-every", optarg, 1, 1000000000L, &snap_every) < 0) return EXIT_USAGE; settings++; break;
+		case OPT_NAME: name = optarg; settings++; break;
+		case OPT_DB: if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
+		case OPT_NODB: nodb = 1; break;
+		case OPT_RESUME: resume = optarg; break;
 		case 'h':
-			printf("usage: mgpt-tui train [--data FILE] [--seed N] [--steps N] [--n-embd N] [--n-head N]\n"
-			       "                      [--n-layer N] [--block-size N] [--samples N] [--temperature T]\n"
-			       "                      [--name NAME] [--db PATH | --no-db]\n");
+			fputs(train_usage, stdout);
 			return 0;
 		default:
 			cli_bad_option("train", argv, c);
@@ -92,43 +153,129 @@ cmd_train(int argc, char **argv)
 		cli_error("train: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	cfg.vocab_size = 2; /* checked again once the data is read */
-	if (model_config_check(&cfg, err, sizeof err) < 0) {
-		cli_error("train: %s", err);
+	if (nodb && (db || name || resume)) {
+		cli_error("train: --no-db cannot be combined with %s", db ? "--db" : name ? "--name" : "--resume");
 		return EXIT_USAGE;
 	}
-	if (cli_load_dataset(data, &ds) < 0)
-		return 1;
-	cfg.vocab_size = ds.n_vocab + 1;
-	if (model_config_check(&cfg, err, sizeof err) < 0) {
-		cli_error("train: %s", err);
-		dataset_free(&ds);
+	if (name && store_check_name(name, err, sizeof err) < 0) {
+		cli_error("--name: %s", err);
 		return EXIT_USAGE;
+	}
+	if (resume && settings) {
+		cli_error("train: --resume: the run's own settings are used; give only --db with it");
+		return EXIT_USAGE;
+	}
+	if (!resume) {
+		cfg.vocab_size = 2; /* checked again once the data is read */
+		if (model_config_check(&cfg, err, sizeof err) < 0) {
+			cli_error("train: %s", err);
+			return EXIT_USAGE;
+		}
+		if (cli_load_dataset(data, &ds) < 0)
+			return 1;
+		cfg.vocab_size = ds.n_vocab + 1;
+		if (model_config_check(&cfg, err, sizeof err) < 0) {
+			cli_error("train: %s", err);
+			dataset_free(&ds);
+			return EXIT_USAGE;
+		}
+	}
+	catch_signals();
+	memset(&run, 0, sizeof run);
+	if (!nodb && !(store = cli_store_open(db, CLI_DB_CREATE))) {
+		if (!resume)
+			dataset_free(&ds);
+		return 1;
+	}
+	if (resume) {
+		if (store_find_run(store, resume, &run) < 0 || store_resume(store, &run, &ds, &tr) < 0) {
+			cli_error("%s", store_errmsg(store));
+			store_close(store);
+			return 1;
+		}
+		cfg = run.cfg;
+		steps = run.n_steps;
+		samples = run.n_samples;
+		temperature = run.temperature;
+		snap_every = run.snapshot_every;
+	} else {
+		if (store) {
+			snprintf(run.name, sizeof run.name, "%s", name ? name : "");
+			snprintf(run.data_source, sizeof run.data_source, "%s", data ? data : "");
+			run.seed = seed;
+			run.cfg = cfg;
+			run.n_steps = steps;
+			run.snapshot_every = snap_every;
+			run.temperature = temperature;
+			run.n_samples = samples;
+			if (store_run_create(store, &run, &ds) < 0) {
+				cli_error("%s", store_errmsg(store));
+				store_close(store);
+				dataset_free(&ds);
+				return 1;
+			}
+		}
+		trainer_init(&tr, &ds, &cfg, seed, steps);
+		if (store && store_run_start(store, &run, &tr) < 0) {
+			cli_error("%s", store_errmsg(store));
+			goto out;
+		}
 	}
 
-	trainer_init(&tr, &ds, &cfg, seed, steps);
 	printf("num docs: %zu\n", ds.n_docs);
 	printf("vocab size: %d\n", cfg.vocab_size);
 	printf("num params: %zu\n", tr.model.n_params);
-	for (i = 0; i < steps; i++) {
+	while (tr.step < steps && !stop_signal) {
 		trainer_step(&tr, &st);
 		printf("step %4ld / %4ld | loss %.4f\n", tr.step, steps, st.loss);
 		if (tty && (tr.step % 50 == 0 || tr.step == steps))
 			progress(tr.step, steps, st.loss);
+		if (store && (store_log_step(store, &run, &st) < 0 ||
+		    ((tr.step % snap_every == 0 || tr.step == steps) &&
+		     store_log_snapshot(store, &run, &tr) < 0))) {
+			rc = log_failed(store, &run, tr.step);
+			goto out;
+		}
+	}
+	if (stop_signal) {
+		if (tty)
+			fputs("\r\033[K", stderr);
+		if (store && store_run_end(store, &run, RUN_INTERRUPTED) < 0) {
+			cli_error("%s", store_errmsg(store));
+			goto out;
+		}
+		rc = 128 + stop_signal;
+		goto out;
 	}
 	printf("\n--- inference (new, hallucinated names) ---\n");
-	name = xmalloc((size_t)cfg.block_size * sizeof *name);
+	name_tok = xmalloc((size_t)cfg.block_size * sizeof *name_tok);
+	names = xcalloc((size_t)samples + 1, sizeof *names);
 	for (i = 0; i < samples; i++) {
-		char buf[8];
+		size_t len = 0;
 
-		n = sample_name(&tr.model, &tr.tr, &tr.rng, temperature, name);
-		printf("sample %2d: ", i + 1);
-		for (j = 0; j < n; j++)
-			fputs(dataset_tokstr(&ds, name[j], buf, ""), stdout);
-		putchar('\n');
+		n = sample_name(&tr.model, &tr.tr, &tr.rng, temperature, name_tok);
+		names[i] = xmalloc((size_t)n * 8 + 1);
+		for (j = 0; j < n; j++) {
+			dataset_tokstr(&ds, name_tok[j], names[i] + len, "");
+			len += strlen(names[i] + len);
+		}
+		names[i][len] = '\0';
+		printf("sample %2d: %s\n", i + 1, names[i]);
 	}
-	free(name);
+	if (store && (store_log_samples(store, &run, names, (int)samples) < 0 ||
+	    store_run_end(store, &run, stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0)) {
+		rc = log_failed(store, &run, tr.step);
+		goto out;
+	}
+	rc = stop_signal ? 128 + stop_signal : 0;
+out:
+	if (names)
+		for (i = 0; i < samples; i++)
+			free(names[i]);
+	free(names);
+	free(name_tok);
 	trainer_free(&tr);
 	dataset_free(&ds);
-	return 0;
+	store_close(store);
+	return rc;
 }

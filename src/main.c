@@ -11,9 +11,27 @@ static const char usage_text[] =
 "usage: mgpt-tui [COMMAND] [OPTIONS]\n"
 "A terminal step-through debugger for MicroGPT.\n"
 "\n"
+"With no command (or only debug's options): open the default run in the\n"
+"debugger with the input \"emma\", training it first, on screen, when the\n"
+"database holds no finished run.\n"
+"\n"
 "Commands:\n"
+"  debug        step through a forward pass of a run, op by op\n"
 "  train        train a model and log the run (the reference's output)\n"
 "  trace        print a forward pass op by op, every value the debugger shows\n"
+"  runs         list the runs in the database\n"
+"  export RUN   print a run's per-step log (CSV or JSON)\n"
+"  sample RUN   sample names from a run's model at any step\n"
+"  rm RUN       delete a run\n"
+"RUN is a run id, a run name, or 'latest'.\n"
+"\n"
+"debug [RUN] [OPTIONS]:\n"
+"  RUN                 run id, name or 'latest' (default: the newest finished\n"
+"                      run, else the default run, trained on screen first)\n"
+"  --step S            the weights after S training steps (default: the last)\n"
+"  --input TEXT        the text fed after BOS (default \"emma\")\n"
+"  --no-color          no colours (also when NO_COLOR is set and not empty)\n"
+"  In the debugger, ? lists the keys.\n"
 "\n"
 "Options for train:\n"
 "  --data FILE         training text, one name a line (default: bundled names)\n"
@@ -25,9 +43,24 @@ static const char usage_text[] =
 "  --block-size N      longest context (default 16)\n"
 "  --samples N         names to sample after training (default 20)\n"
 "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
-"  --name NAME         name of the run\n"
-"  --db PATH           run database (default $XDG_DATA_HOME/mgpt-tui/runs.db)\n"
-"  --no-db             do not log the run\n"
+"  --name NAME         name of the run (default run-ID)\n"
+"  --snapshot-every N  keep the full training state every N steps (default 100)\n"
+"  --resume RUN        continue an interrupted run from its last snapshot\n"
+"  --no-db             do not log the run (touch no database)\n"
+"\n"
+"Options for export:\n"
+"  --format csv|json   output format (default csv)\n"
+"\n"
+"Options for sample:\n"
+"  --step S            the model after S steps (default: the last logged)\n"
+"  --count N           names to draw (default: as many as train drew)\n"
+"  --temperature T     sampling temperature (default: the run's)\n"
+"  --seed N            random seed (default: the run's, which repeats train's names)\n"
+"\n"
+"Options for every command:\n"
+"  --db PATH           run database (default $MGPT_TUI_DB, else\n"
+"                      $XDG_DATA_HOME/mgpt-tui/runs.db, else\n"
+"                      ~/.local/share/mgpt-tui/runs.db)\n"
 "\n"
 "trace [RUN] [OPTIONS] TEXT:\n"
 "  RUN                 run id, name or 'latest' (default: the newest finished\n"
@@ -41,7 +74,8 @@ static const char usage_text[] =
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
 "\n"
-"Exit status: 0 success, 1 failure, 2 usage error.\n"
+"Exit status: 0 success, 1 failure, 2 usage error; train or debug stopped by\n"
+"SIGINT or SIGTERM exits 130 or 143.\n"
 "See mgpt-tui(1) for more.\n";
 
 static const struct {
@@ -50,6 +84,11 @@ static const struct {
 } commands[] = {
 	{ "train", cmd_train },
 	{ "trace", cmd_trace },
+	{ "debug", cmd_debug },
+	{ "runs", cmd_runs },
+	{ "export", cmd_export },
+	{ "sample", cmd_sample },
+	{ "rm", cmd_rm },
 };
 
 int
@@ -65,10 +104,9 @@ main(int argc, char **argv)
 		printf("mgpt-tui %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (argc < 2) {
-		cli_error("no command given (try 'mgpt-tui --help')");
-		return EXIT_USAGE;
-	}
+	/* no command: the debugger on the default run (its options allowed) */
+	if (argc < 2 || argv[1][0] == '-')
+		return cmd_debug(argc, argv);
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);

@@ -29,6 +29,10 @@ struct run_info {
 	long     snapshot_every;
 	double   temperature;       /* for the end-of-training samples */
 	char     version[32];       /* program version that trained it */
+	long     n_samples;         /* names drawn at the end of training */
+	int64_t  pid;               /* the logging process while running, else 0 */
+	char     data_source[256];  /* --data as given; "" for the bundled names */
+	double   lr, beta1, beta2, eps; /* Adam's settings it trained with */
 };
 
 #define STORE_ERRLEN 512
@@ -59,5 +63,68 @@ int  store_replay(struct store *st, const struct run_info *run, long step,
 /* Per-step log: loss[i], lr[i] for step i+1 (1-based like the printed
  * lines); *n receives the count. Arrays malloc'd. */
 int  store_load_losses(struct store *st, int64_t run_id, double **loss, double **lr, long *n);
+
+/* ---- additions to the contract above ---- */
+
+/* One row of the per-step log. */
+struct step_row {
+	long   step;       /* 1-based */
+	double loss;       /* NaN and infinities as they were */
+	double lr;
+	double grad_norm;
+	int    n_pos;      /* token positions trained */
+};
+/* Call fn for each logged step of the run, in order, from one consistent
+ * read; fn returns non-zero to stop (store_each_step then returns it). */
+int  store_each_step(struct store *st, int64_t run_id,
+                     int (*fn)(void *ctx, const struct step_row *row), void *ctx);
+
+/* Default snapshot interval and step-flush interval: see the man page
+ * (FILES) for the measurements behind them. */
+#define STORE_SNAPSHOT_EVERY  100
+#define STORE_COMMIT_SECONDS  0.25
+
+const char *store_status_name(enum run_status s);   /* "running", ... */
+const char *store_path(const struct store *st);     /* as given to store_open */
+/* Can this be a run's name? (Not empty, under 128 bytes, no control
+ * characters, not all digits, not "latest".) -1 with the reason. */
+int  store_check_name(const char *name, char *err, size_t errlen);
+/* Create the database's folder (and missing parents) with mode 0700; for
+ * the default path only. */
+int  store_mkdir_parent(const char *path, char *err, size_t errlen);
+/* Seconds between flushes of logged steps (0: every step is its own
+ * transaction). Snapshots and store_run_end always flush. */
+void store_set_commit_interval(struct store *st, double seconds);
+
+/* Logging a new run. store_run_create checks run->name (empty: generated
+ * as run-<id>) and takes a copy of ds, which must still be in file order
+ * (call it before trainer_init shuffles it); it writes nothing.
+ * run->seed, cfg, n_steps, snapshot_every, temperature, n_samples and
+ * data_source must be set. store_run_start then writes the dataset (once
+ * per content), the run and the snapshot of t at step 0 in one
+ * transaction, and fills run->id, name, created, status. */
+int  store_run_create(struct store *st, struct run_info *run, const struct dataset *ds);
+int  store_run_start(struct store *st, struct run_info *run, const struct trainer *t);
+/* Step run->steps_done + 1 trained: buffered, flushed by time. */
+int  store_log_step(struct store *st, struct run_info *run, const struct step_stats *s);
+/* Snapshot of t (t->step == run->steps_done); flushes. */
+int  store_log_snapshot(struct store *st, struct run_info *run, const struct trainer *t);
+/* Names drawn after training, as UTF-8 text; written by store_run_end. */
+int  store_log_samples(struct store *st, struct run_info *run, char *const *names, int n);
+/* Write everything buffered and set the final status and end time. */
+int  store_run_end(struct store *st, struct run_info *run, enum run_status status);
+
+/* Take an interrupted or failed run back: replay t (with ds) to its last
+ * snapshot, drop the steps and samples logged after it, mark it running
+ * in this process. Refuses a finished run or one whose process lives. */
+int  store_resume(struct store *st, struct run_info *run, struct dataset *ds, struct trainer *t);
+/* Delete a run and everything only it references (its dataset when no
+ * other run uses it); refuses a run that is still being trained. */
+int  store_delete_run(struct store *st, const struct run_info *run);
+/* Move a trainer set up by store_replay (same run) to `step`: forwards
+ * from where it is when that is closer than the nearest snapshot. Every
+ * re-run step's loss is compared with the logged one; a difference is an
+ * error (a different engine build). The trace holds no defined step. */
+int  store_seek(struct store *st, const struct run_info *run, long step, struct trainer *t);
 
 #endif

@@ -1,0 +1,81 @@
+/* cmd_debug.c - `mgpt-tui debug` (and `mgpt-tui` alone): the step-through
+ * screen on a run's weights. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "debug_run.h"
+#include "ui.h"
+
+enum { OPT_STEP = 256, OPT_INPUT, OPT_DB, OPT_NOCOLOR };
+
+static const struct option debug_opts[] = {
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "no-color", no_argument, NULL, OPT_NOCOLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define DEFAULT_INPUT "emma"
+
+int
+cmd_debug(int argc, char **argv)
+{
+	struct ui_opts uo = { DEFAULT_INPUT, 0 };
+	const char *db = NULL, *spec = NULL;
+	long step = -1;
+	struct debug_run run;
+	char err[512];
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", debug_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_STEP:
+			if (cli_long("--step", optarg, 0, 1000000000L, &step) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_INPUT: uo.input = optarg; break;
+		case OPT_DB:
+			if (!*optarg) {
+				cli_error("--db: empty path");
+				return EXIT_USAGE;
+			}
+			db = optarg;
+			break;
+		case OPT_NOCOLOR: uo.no_color = 1; break;
+		case 'h':
+			printf("usage: mgpt-tui debug [RUN] [--step S] [--input TEXT] [--db PATH] [--no-color]\n");
+			return 0;
+		default:
+			cli_bad_option("debug", argv, c);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		spec = argv[optind++];
+	if (optind < argc) {
+		cli_error("debug: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_error("debug needs a terminal on stdin and stdout; "
+		    "'mgpt-tui trace TEXT' prints the same pass as text");
+		return 1;
+	}
+	if (debug_run_open(&run, db, spec, step, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		return 1;
+	}
+	rc = ui_debug(&run, &uo);
+	debug_run_close(&run);
+	return rc;
+}

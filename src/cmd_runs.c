@@ -1,0 +1,73 @@
+/* cmd_runs.c - `mgpt-tui runs`: one line per run in the database. */
+#include "config.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "store.h"
+
+static const struct option runs_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_runs(int argc, char **argv)
+{
+	const char *db = NULL;
+	struct run_info *runs;
+	struct store *st;
+	int c, i, n;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", runs_opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
+		case 'h':
+			fputs("usage: mgpt-tui runs [--db PATH]\n", stdout);
+			return 0;
+		default:
+			cli_bad_option("runs", argv, c);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("runs: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!(st = cli_store_open(db, CLI_DB_READ)))
+		return 1;
+	if (store_list_runs(st, &runs, &n) < 0) {
+		cli_error("%s", store_errmsg(st));
+		store_close(st);
+		return 1;
+	}
+	store_close(st);
+	printf("%4s  %-20s  %-11s  %11s  %9s  %s\n", "ID", "NAME", "STATUS", "STEPS", "LOSS",
+	    "CREATED");
+	for (i = 0; i < n; i++) {
+		const struct run_info *r = &runs[i];
+		char when[32] = "?", loss[32], steps[48];
+		time_t t = (time_t)r->created;
+		struct tm tm;
+
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		if (r->steps_done == 0)
+			snprintf(loss, sizeof loss, "-");
+		else
+			snprintf(loss, sizeof loss, "%.4f", r->last_loss);
+		snprintf(steps, sizeof steps, "%ld/%ld", r->steps_done, r->n_steps);
+		printf("%4lld  %-20s  %-11s  %11s  %9s  %s\n", (long long)r->id, r->name,
+		    store_status_name(r->status), steps, loss, when);
+	}
+	free(runs);
+	return 0;
+}

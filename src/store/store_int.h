@@ -1,0 +1,76 @@
+/* store_int.h - what the run store's source files share; not a contract.
+ *
+ * One struct store per open database. Statements are prepared on first use
+ * and kept until store_close (each is reset after use). Steps are buffered
+ * in memory and written in short transactions (see store_flush), so a
+ * writer holds the write lock only while it writes, never while it trains. */
+#ifndef MGPT_STORE_INT_H
+#define MGPT_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_APP_ID  0x4d475054   /* "MGPT" in the header's application_id */
+#define STORE_SCHEMA  1            /* user_version this program writes */
+
+enum store_sql {
+	SQL_INSERT_STEP, SQL_INSERT_SNAPSHOT, SQL_UPDATE_BEST, SQL_INSERT_SAMPLE,
+	SQL_FIND_ID, SQL_FIND_NAME, SQL_FIND_LATEST, SQL_LIST_RUNS,
+	SQL_LOAD_DATASET, SQL_SNAPSHOT_AT, SQL_LOSS_RANGE, SQL_LOSSES,
+	SQL__COUNT
+};
+
+struct pending_step {
+	long   step;        /* 1-based */
+	struct step_stats s;
+};
+
+struct store {
+	sqlite3       *db;
+	char           path[1024];     /* as the user gave it, for messages */
+	int            readonly;
+	int            wal;            /* switched to WAL by store_begin_write */
+	char           err[STORE_ERRLEN];
+	sqlite3_stmt  *stmt[SQL__COUNT];   /* prepared on first use */
+	double         commit_every;   /* seconds between step flushes */
+	double         last_flush;     /* monotonic seconds */
+	struct pending_step *pend;     /* [n_pend] steps not yet written */
+	size_t         n_pend, cap_pend;
+	unsigned char *blob;           /* [blob_cap] snapshot encoding scratch */
+	size_t         blob_cap;
+	char          *ds_text;        /* the new run's dataset, between */
+	size_t         ds_len;         /* store_run_create and store_run_start */
+	char           ds_hash[65];
+};
+
+int           store_fail(struct store *st, const char *fmt, ...)
+              __attribute__((format(printf, 2, 3)));
+int           store_fail_sql(struct store *st, const char *what);
+sqlite3_stmt *store_stmt(struct store *st, enum store_sql id);
+int           store_exec(struct store *st, const char *sql);
+/* BEGIN IMMEDIATE, switching the file to WAL mode on the first write. */
+int           store_begin_write(struct store *st);
+/* Roll back whatever transaction a failed statement may have left open. */
+void          store_abort(struct store *st);
+/* Decode the RUN_COLS of the current row; validates every field. */
+int           store_run_decode(struct store *st, sqlite3_stmt *s, struct run_info *out);
+double        store_now(void);
+/* 1 when the run's recorded process is certainly not alive any more. */
+int           store_proc_gone(int64_t pid, const char *host, const char *boot, int64_t start);
+void          store_proc_self(int64_t *pid, char *host, size_t hostlen, char *boot,
+                              size_t bootlen, int64_t *start);
+/* Dataset <-> the text stored for it (documents in file order, each ended
+ * by '\n'). text is malloc'd. */
+char         *store_dataset_text(const struct dataset *ds, size_t *len);
+/* A snapshot of t into st->blob (params, m, v: 3 * n_params LE doubles in
+ * the reference layout) and its checksum. */
+int           store_snapshot_encode(struct store *st, const struct trainer *t, uint64_t *sum);
+
+#define RUN_COLS "id, name, status, created, ended, seed, vocab_size, n_embd, n_head, " \
+	"n_layer, block_size, n_params, n_steps, snapshot_every, temperature, samples, " \
+	"version, best_loss, pid, host, boot_id, proc_start, data_source, lr, beta1, beta2, eps, " \
+	"(SELECT max(step) FROM steps WHERE run_id = runs.id), " \
+	"(SELECT loss FROM steps WHERE run_id = runs.id ORDER BY step DESC LIMIT 1)"
+
+#endif

@@ -1,0 +1,202 @@
+/* ui_priv.h - what the files of src/ui share: the screen's state, styles,
+ * the key table, the views and the drawing helpers.
+ *
+ * Shape of the screen (ui_layout computes it on every resize):
+ *
+ *   title      one row: run, training step, heads, temperature
+ *   tokens     one row: the input as fed, the current position marked
+ *   opline     one row: the current op, its place in the pass
+ *   outline    (large terminals) the ops of the position, breakpoints
+ *   body       the current op's values
+ *   formula    the selected value in full and its formula
+ *   status     messages, or the most used keys
+ */
+#ifndef MGPT_UI_PRIV_H
+#define MGPT_UI_PRIV_H
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "debug_run.h"
+#include "model.h"
+#include "rng.h"
+#include "stepper.h"
+#include "ui.h"
+
+#define UI_MIN_COLS 80
+#define UI_MIN_ROWS 24
+
+/* ---- styles: each with its monochrome twin (draw.c) ---- */
+enum style {
+	ST_NORMAL, ST_TITLE, ST_DIM, ST_LABEL, ST_RULE, ST_SEL, ST_CUR, ST_BREAK,
+	ST_ERR, ST_OK, ST_KEY, ST_MARK, ST_BAR, ST_BAR_ALT, ST_OFF,
+	ST_NEG1, ST_NEG2, ST_NEG3, ST_NEG4,   /* diverging ramp, weak to strong */
+	ST_ZERO,
+	ST_POS1, ST_POS2, ST_POS3, ST_POS4,
+	ST__COUNT
+};
+
+/* ---- keys and commands (keys.c): one table for dispatch and help ---- */
+enum cmd {
+	CMD_NONE,
+	CMD_STEP, CMD_STEP_BACK, CMD_NEXT, CMD_NEXT_BACK, CMD_FINISH, CMD_FINISH_BACK,
+	CMD_CONT, CMD_CONT_BACK, CMD_POS_NEXT, CMD_POS_PREV, CMD_FIRST, CMD_LAST,
+	CMD_BREAK, CMD_BREAK_LIST,
+	CMD_TRAIN_NEXT, CMD_TRAIN_PREV,
+	CMD_HEAD, CMD_HEADS_ON,
+	CMD_SAMPLE, CMD_TEMP_DOWN, CMD_TEMP_UP,
+	CMD_SEL_LEFT, CMD_SEL_RIGHT, CMD_SEL_UP, CMD_SEL_DOWN, CMD_SEL_HOME, CMD_SEL_END,
+	CMD_EDIT, CMD_HELP, CMD_QUIT, CMD_REDRAW, CMD_CLOSE,
+	CMD__COUNT
+};
+
+/* A key as read by get_wch: a character, or a function key tagged. */
+#define UI_FN(k)     (0x40000000 | (k))
+#define UI_IS_FN(k)  (((k) & 0x40000000) != 0)
+#define UI_CTRL(c)   ((c) & 0x1f)
+#define UI_ESC       27
+
+struct keydef {
+	int         key;
+	enum cmd    cmd;
+	int         arg;    /* the head for CMD_HEAD */
+	const char *keys;   /* as shown in help; NULL: covered by the row above */
+	const char *desc;   /* one line, as shown in help */
+};
+extern const struct keydef ui_keys[];
+extern const int ui_n_keys;
+const struct keydef *ui_key_lookup(int key);
+
+/* ---- the line editor used by `i` (lineedit.c) ---- */
+#define LE_MAX 256
+struct lineedit {
+	uint32_t text[LE_MAX];  /* code points */
+	int      len, cur;
+	int      active;
+};
+void le_start(struct lineedit *le, const uint32_t *text, int len);
+/* Feed a key; returns 1 on Enter (accept), -1 on Esc (cancel), 0 else. */
+int  le_key(struct lineedit *le, int key);
+void le_draw(const struct lineedit *le, int y, int x, int w, int utf8);
+
+/* ---- rectangles ---- */
+struct rect { int y, x, h, w; };
+
+/* ---- the screen's state ---- */
+struct sample_rec {                /* the last `x` draw, for display */
+	int     valid;
+	int     pos;                   /* the position whose distribution was drawn from */
+	double  temperature;
+	double *probs;                 /* [V] softmax(logits / T) */
+	double  u;                     /* random() * total: where the draw landed */
+	double  total;                 /* sum of the weights */
+	double  cum_lo, cum_hi;        /* the chosen token's span of the cumulative weights */
+	int     chosen;                /* token id */
+	long    draw;                  /* 1-based count in the run's sampling stream */
+	int     ended;                 /* BOS or block_size: the name is complete */
+	char    name[256];             /* the sampled name, whole, when ended */
+};
+
+struct ui {
+	struct debug_run *run;
+	const struct model *m;         /* &run->tr.model */
+	struct model_config cfg;
+	const struct dataset *ds;
+	struct trace tr;               /* the pass being stepped, with the head mask */
+	struct trace tr_all;           /* the same input with every head on (comparison) */
+	struct stepper st;
+
+	uint32_t input[LE_MAX];        /* the input text, code points */
+	int      n_input;
+	int      n_fed;                /* characters fed (the rest is cut at block_size) */
+	int      n_typed;              /* input[0..n_typed) typed, the rest sampled */
+	int     *tokens;               /* [T] fed tokens: BOS, characters */
+
+	int      sel[OP__COUNT];       /* selected value per kind of op: kept when stepping */
+	double   temperature;
+	struct rng srng;               /* the run's sampling stream */
+	long     n_draws;
+	struct sample_rec sample;
+
+	int      view;                 /* index into ui_views */
+	int      help_top;             /* first help row shown */
+	int      break_sel;            /* selected row of the breakpoint list */
+	struct lineedit le;
+
+	char     msg[512];             /* one line of feedback; cleared by the next key */
+	enum style msg_style;
+
+	int      cols, rows;
+	int      too_small;
+	struct rect title, tokens_r, opline, outline, body, formula, status;
+
+	int      has_color, utf8;
+	int      quit;
+	int      dirty;                /* Ctrl-L: clear and repaint everything */
+};
+
+/* ---- views: a draw and a key function each, in one table ---- */
+struct view {
+	const char *name;
+	void (*draw)(struct ui *u);
+	/* Handle a command (cmd) read as `key`; the view decides. */
+	void (*key)(struct ui *u, enum cmd cmd, int arg, int key);
+};
+enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT, VIEW__COUNT };
+extern const struct view ui_views[VIEW__COUNT];
+
+void view_debug_draw(struct ui *u);
+void view_debug_key(struct ui *u, enum cmd cmd, int arg, int key);
+void view_help_draw(struct ui *u);
+void view_help_key(struct ui *u, enum cmd cmd, int arg, int key);
+void view_breaks_draw(struct ui *u);
+void view_breaks_key(struct ui *u, enum cmd cmd, int arg, int key);
+void view_edit_draw(struct ui *u);
+void view_edit_key(struct ui *u, enum cmd cmd, int arg, int key);
+
+/* ---- the session (session.c): input, heads, samples, weights ---- */
+int  session_init(struct ui *u, struct debug_run *run, const char *input, char *err, size_t errlen);
+void session_free(struct ui *u);
+/* Set the input text; refuses characters not in the vocabulary (naming
+ * them in err) and cuts at block_size (noted in u->msg). */
+int  session_set_input(struct ui *u, const uint32_t *text, int n, char *err, size_t errlen);
+void session_toggle_head(struct ui *u, int layer, int head);
+void session_heads_on(struct ui *u);
+void session_sample(struct ui *u);
+void session_weights_changed(struct ui *u);
+/* Bit l*H+h of the mask: head h of layer l is off. */
+static inline int session_head_off(const struct ui *u, int l, int h)
+{ return (int)((u->tr.head_mask >> (l * u->cfg.n_head + h)) & 1u); }
+
+/* ---- drawing helpers (draw.c) ---- */
+void   draw_init_styles(struct ui *u, int want_color);
+attr_t draw_attr(enum style s);
+void   draw_fill(int y, int x, int w, enum style s);
+/* Text clipped to w display columns; returns the columns used. */
+int    draw_text(int y, int x, int w, enum style s, const char *text);
+int    draw_textf(int y, int x, int w, enum style s, const char *fmt, ...)
+       __attribute__((format(printf, 5, 6)));
+void   draw_hline(const struct ui *u, int y, int x, int w, enum style s);
+/* A number in exactly 7 columns: signed ("+0.1234") or not ("0.12345"). */
+void   draw_fmt7(char out[16], double v, int nonneg);
+/* The ramp style and shade glyph for v against the largest magnitude. */
+enum style draw_ramp(double v, double vmax);
+const char *draw_shade(const struct ui *u, double v, double vmax);
+/* A horizontal bar of frac*w columns in eighths (UTF-8) or '#'. */
+void   draw_bar(const struct ui *u, int y, int x, int w, double frac, enum style s);
+/* Display width of a UTF-8 string. */
+int    draw_width(const char *s);
+const char *draw_glyph(const struct ui *u, const char *utf8, const char *ascii);
+
+/* ---- the frame (ui.c) ---- */
+void ui_layout(struct ui *u);
+void ui_draw(struct ui *u);
+void ui_msg(struct ui *u, enum style s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Progress of a long load, drawn as a bar; returns 1 when q cancels it. */
+int  ui_progress(void *ctx, const char *what, long done, long total, double loss);
+
+extern volatile sig_atomic_t ui_signal;   /* SIGINT/SIGTERM received */
+
+#endif
