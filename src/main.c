@@ -64,7 +64,7 @@ static const char usage_text[] =
 "\n"
 "trace [RUN] [OPTIONS] TEXT:\n"
 "  RUN                 run id, name or 'latest' (default: the newest finished\n"
-"                      run, else the default run trained in-process)\n"
+"                      run; with none, the default run is trained and logged)\n"
 "  --step S            the weights after S training steps (default: the last)\n"
 "  --ablate L0H1,...   switch these heads off (layer and head from 0)\n"
 "  --format text|json  output format (default text)\n"
