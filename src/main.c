@@ -44,7 +44,7 @@ static const char usage_text[] =
 "  --samples N         names to sample after training (default 20)\n"
 "  --temperature T     sampling temperature, > 0 (default 0.5)\n"
 "  --name NAME         name of the run (default run-ID)\n"
-"  --snapshot-every N  keep the full training state every N steps (default 100)\n"
+"  --snapshot-every N  keep the full training state every N steps (default 250)\n"
 "  --resume RUN        continue an interrupted run from its last snapshot\n"
 "  --no-db             do not log the run (touch no database)\n"
 "\n"

@@ -82,7 +82,7 @@ int  store_each_step(struct store *st, int64_t run_id,
 
 /* Default snapshot interval and step-flush interval: see the man page
  * (FILES) for the measurements behind them. */
-#define STORE_SNAPSHOT_EVERY  100
+#define STORE_SNAPSHOT_EVERY  250
 #define STORE_COMMIT_SECONDS  0.25
 
 const char *store_status_name(enum run_status s);   /* "running", ... */
