@@ -7,9 +7,8 @@
  *
  * The weights come from load_model_for(): a run of the store replayed to a
  * step, or, when no RUN is named and the database holds no finished run,
- * the default run (bundled names, seed 42, 1000 steps) trained in-process.
- * The store code is compiled when HAVE_RUN_STORE is defined (once
- * src/store/store.c is linked in). */
+ * the default run (bundled names, seed 42, 1000 steps), trained and logged
+ * as the debugger does. */
 #include "config.h"
 
 #include <getopt.h>
@@ -27,12 +26,8 @@
 #include "stepper.h"
 #include "train.h"
 #include "xmalloc.h"
-#ifdef HAVE_RUN_STORE
+#include "debug_run.h"
 #include "store.h"
-#endif
-
-#define DEFAULT_SEED  42
-#define DEFAULT_STEPS 1000
 
 enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
 
@@ -49,131 +44,41 @@ static const char trace_usage[] =
 "usage: mgpt-tui trace [RUN] [--step S] [--ablate L0H1,...] [--format text|json]\n"
 "                      [--db PATH] TEXT\n";
 
-/* The weights to trace and the data they were trained on. */
+/* The weights to trace: the debugger's run (debug_run.c is the one place
+ * that produces a run's weights at a step). */
 struct loaded {
-	struct dataset ds;       /* the run's documents: the vocabulary */
-	struct trainer t;        /* t.model holds the weights */
-	long   step;             /* training steps the weights have had */
+	struct debug_run r;
 	char   source[200];      /* "run 3 'x' at step 1000", for text output */
 };
 
-/* The default run, trained here: what `mgpt-tui train` does with no flags. */
-static int
-load_default(long step, struct loaded *L)
-{
-	struct model_config cfg = { 0, 16, 4, 1, 16 };
-	struct step_stats st;
-	long i;
-
-	if (step > DEFAULT_STEPS) {
-		cli_error("--step: %ld is out of range (0..%d)", step, DEFAULT_STEPS);
-		return EXIT_USAGE;
-	}
-	if (step < 0)
-		step = DEFAULT_STEPS;
-	if (cli_load_dataset(NULL, &L->ds) < 0)
-		return 1;
-	trainer_init(&L->t, &L->ds, &cfg, DEFAULT_SEED, DEFAULT_STEPS);
-	for (i = 0; i < step; i++)
-		trainer_step(&L->t, &st);
-	L->step = step;
-	snprintf(L->source, sizeof L->source,
-	    "default run (bundled names, seed %d, trained here) at step %ld", DEFAULT_SEED, step);
-	return 0;
-}
-
-#ifdef HAVE_RUN_STORE
-/* A run of the store. *found = 0 (and 0 returned) when RUN is not given
- * and there is no database or no finished run in it: the caller falls back
- * to the default run. The database is opened read-only and never created. */
-static int
-load_stored(const char *run, long step, const char *db, struct loaded *L, int *found)
-{
-	char pathbuf[4096], err[STORE_ERRLEN];
-	const char *path = db ? db : store_default_path(pathbuf, sizeof pathbuf);
-	struct run_info ri, *all = NULL;
-	struct store *st;
-	int n = 0, i, rc = 1;
-
-	*found = 0;
-	if (!run && access(path, F_OK) != 0)
-		return 0;
-	st = store_open(path, 0, 1, err, sizeof err);
-	if (!st) {
-		cli_error("%s", err);
-		return 1;
-	}
-	if (run) {
-		if (store_find_run(st, run, &ri) < 0) {
-			cli_error("%s", store_errmsg(st));
-			goto out;
-		}
-	} else {
-		if (store_list_runs(st, &all, &n) < 0) {
-			cli_error("%s", store_errmsg(st));
-			goto out;
-		}
-		for (i = n - 1; i >= 0 && all[i].status != RUN_FINISHED; i--)
-			;
-		if (i < 0) {
-			rc = 0;
-			goto out;
-		}
-		ri = all[i];
-	}
-	if (step > ri.steps_done) {
-		cli_error("--step: %ld is out of range (0..%ld for run %lld)", step, ri.steps_done,
-		    (long long)ri.id);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (step < 0)
-		step = ri.steps_done;
-	if (store_replay(st, &ri, step, &L->ds, &L->t) < 0) {
-		cli_error("%s", store_errmsg(st));
-		goto out;
-	}
-	L->step = step;
-	snprintf(L->source, sizeof L->source, "run %lld '%s' at step %ld", (long long)ri.id,
-	    ri.name, step);
-	*found = 1;
-	rc = 0;
-out:
-	free(all);
-	store_close(st);
-	return rc;
-}
-#endif
-
-/* The weights of RUN (NULL: the newest finished run, else the default run)
- * after `step` training steps (-1: all it has). Returns 0, or the exit
- * status after printing the error. */
+/* The weights of RUN (NULL: the newest finished run; with none, the default
+ * run is trained and logged, as the debugger does) after `step` training
+ * steps (-1: all it has). Returns 0, or the exit status after printing the
+ * error. */
 static int
 load_model_for(const char *run, long step, const char *db, struct loaded *L)
 {
-	memset(L, 0, sizeof *L);
-#ifdef HAVE_RUN_STORE
-	{
-		int found, rc = load_stored(run, step, db, L, &found);
+	char err[STORE_ERRLEN];
 
-		if (rc || found)
-			return rc;
+	memset(L, 0, sizeof *L);
+	if (debug_run_open(&L->r, db, run, step, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		return strncmp(err, "--step", 6) ? 1 : EXIT_USAGE;
 	}
-#else
-	(void)db;
-	if (run) {
-		cli_error("trace: cannot open run '%s': this build has no run store", run);
+	if (debug_run_load(&L->r, NULL, NULL, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		debug_run_close(&L->r);
 		return 1;
 	}
-#endif
-	return load_default(step, L);
+	snprintf(L->source, sizeof L->source, "run %lld '%s'%s at step %ld", (long long)L->r.id,
+	    L->r.name, L->r.trained_here ? " (trained now)" : "", debug_run_step(&L->r));
+	return 0;
 }
 
 static void
 loaded_free(struct loaded *L)
 {
-	trainer_free(&L->t);
-	dataset_free(&L->ds);
+	debug_run_close(&L->r);
 }
 
 /* ---- input ---- */
@@ -360,7 +265,7 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 		fputs(",\"scale\":", f);
 		json_num(f, v->scale);
 		fputs(",\"eps\":", f);
-		json_num(f, STEPPER_RMS_EPS);
+		json_num(f, MODEL_RMS_EPS);
 		break;
 	case OP_KV_CACHE:
 		json_vec(f, "k", v->k, v->dim, 1, v->n_cached, v->stride);
@@ -475,7 +380,7 @@ print_op_text(const struct out *o, const struct op *op, const struct op_view *v)
 		text_vec(f, "wpe", v->aux, v->n_aux);
 		return;
 	case OP_RMSNORM_IN: case OP_RMSNORM_ATTN: case OP_RMSNORM_MLP:
-		fprintf(f, ": ms %.17g, scale (ms + %g)^-0.5 = %.17g\n", v->ms, STEPPER_RMS_EPS, v->scale);
+		fprintf(f, ": ms %.17g, scale (ms + %g)^-0.5 = %.17g\n", v->ms, MODEL_RMS_EPS, v->scale);
 		break;
 	case OP_KV_CACHE:
 		fprintf(f, ": %d cached rows\n", v->n_cached);
@@ -619,31 +524,31 @@ cmd_trace(int argc, char **argv)
 	for (i = 0; i < n_ablate; i++) {
 		uint64_t m1;
 
-		if (probe_parse_heads(ablate[i], &L.t.model.cfg, &m1, err, sizeof err) < 0) {
+		if (probe_parse_heads(ablate[i], &L.r.tr.model.cfg, &m1, err, sizeof err) < 0) {
 			cli_error("--ablate: %s", err);
 			rc = EXIT_USAGE;
 			goto done_model;
 		}
 		mask |= m1;
 	}
-	tok = xmalloc((size_t)L.t.model.cfg.block_size * sizeof *tok);
-	n = encode_input(&L.ds, L.t.model.cfg.block_size, text, tok, &cut);
+	tok = xmalloc((size_t)L.r.tr.model.cfg.block_size * sizeof *tok);
+	n = encode_input(&L.r.ds, L.r.tr.model.cfg.block_size, text, tok, &cut);
 	if (n < 0) {
 		rc = EXIT_USAGE;
 		goto done_model;
 	}
 	if (cut)
 		cli_error("note: TEXT cut to its first %d characters (block_size %d tokens, BOS included)",
-		    n - 1, L.t.model.cfg.block_size);
+		    n - 1, L.r.tr.model.cfg.block_size);
 
-	trace_init(&tr, &L.t.model.cfg);
+	trace_init(&tr, &L.r.tr.model.cfg);
 	tr.head_mask = mask;
 	for (i = 0; i < n; i++)
-		model_forward(&L.t.model, &tr, tok[i], i + 1 < n ? tok[i + 1] : -1);
+		model_forward(&L.r.tr.model, &tr, tok[i], i + 1 < n ? tok[i + 1] : -1);
 	memset(&o, 0, sizeof o);
 	if (mask) {
-		trace_init(&ref, &L.t.model.cfg);
-		probe_all_heads(&L.t.model, &tr, &ref);
+		trace_init(&ref, &L.r.tr.model.cfg);
+		probe_all_heads(&L.r.tr.model, &tr, &ref);
 		o.ref = &ref;
 	}
 	stepper_init(&s, &tr.cfg);
@@ -651,8 +556,8 @@ cmd_trace(int argc, char **argv)
 
 	o.f = stdout;
 	o.json = json;
-	o.ds = &L.ds;
-	o.m = &L.t.model;
+	o.ds = &L.r.ds;
+	o.m = &L.r.tr.model;
 	o.tr = &tr;
 	if (!json) {
 		probe_format_heads(mask, &tr.cfg, heads, sizeof heads);
@@ -660,7 +565,7 @@ cmd_trace(int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			char buf[8];
 
-			printf(" %s", tok_text(&L.ds, tok[i], buf));
+			printf(" %s", tok_text(&L.r.ds, tok[i], buf));
 		}
 		printf(" (%d positions, %d ops); heads off: %s\n", n, s.n_ops, mask ? heads : "none");
 		if (cut)
@@ -670,7 +575,7 @@ cmd_trace(int argc, char **argv)
 	for (i = 0; i < s.n_ops; i++) {
 		struct op_view v;
 
-		op_view(&L.t.model, &tr, &s.ops[i], &v);
+		op_view(&L.r.tr.model, &tr, &s.ops[i], &v);
 		if (json) {
 			print_op_json(&o, &s.ops[i], &v);
 			fputs(i + 1 < s.n_ops ? ",\n" : "\n", stdout);

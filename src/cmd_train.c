@@ -262,6 +262,9 @@ cmd_train(int argc, char **argv)
 		names[i][len] = '\0';
 		printf("sample %2d: %s\n", i + 1, names[i]);
 	}
+	/* Everything is printed before the database is closed (which folds
+	 * the run into the main file, the slowest part of logging). */
+	fflush(stdout);
 	if (store && (store_log_samples(store, &run, names, (int)samples) < 0 ||
 	    store_run_end(store, &run, stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0)) {
 		rc = log_failed(store, &run, tr.step);

@@ -29,7 +29,18 @@ keys() { tm send-keys -t s "$@"; }
 wait_for() {
 	_n=$(( ${2:-10} * 20 ))
 	while [ "$_n" -gt 0 ]; do
-		cap >"$T/pane" 2>/dev/null && grep -qF -- "$1" "$T/pane" && return 0
+		if cap >"$T/pane" 2>/dev/null && grep -qF -- "$1" "$T/pane"; then
+			# a frame may be half drawn: return once two captures agree
+			_m=20
+			while [ "$_m" -gt 0 ]; do
+				sleep 0.05
+				cap >"$T/pane.2" 2>/dev/null
+				cmp -s "$T/pane" "$T/pane.2" && return 0
+				mv "$T/pane.2" "$T/pane"
+				_m=$((_m - 1))
+			done
+			return 0
+		fi
 		sleep 0.05
 		_n=$((_n - 1))
 	done

@@ -165,6 +165,71 @@ test_gradient_check(uint64_t head_mask)
 	model_free(&m);
 }
 
+/* model_forward_seq over several positions must record exactly what
+ * one-position calls record: training uses the former, the debugger and the
+ * sampler the latter, and there is one forward pass. */
+static void
+test_forward_seq(void)
+{
+	struct model_config cfg = { 7, 12, 3, 2, 9 };   /* 12 % 8 != 0: kernel tails too */
+	int tok[9] = { 6, 0, 3, 5, 1, 2, 4, 4, 0 }, tgt[9] = { 0, 3, 5, 1, 2, 4, 4, 0, -1 };
+	struct model m;
+	struct trace a, b;
+	struct rng r;
+	int i, split, bad = 0;
+
+	model_init(&m, &cfg);
+	rng_seed(&r, 11);
+	model_randomize(&m, &r);
+	for (i = 0; i < (int)m.n_params; i++)
+		m.p[i] *= 5;
+	trace_init(&a, &cfg);
+	trace_init(&b, &cfg);
+	a.head_mask = b.head_mask = 1u << 4;
+	for (i = 0; i < 9; i++)
+		model_forward(&m, &a, tok[i], tgt[i]);
+	for (split = 0; split <= 9; split += 3) {
+		trace_reset(&b);
+		if (split)
+			model_forward_seq(&m, &b, tok, tgt, split);
+		if (split < 9)
+			model_forward_seq(&m, &b, tok + split, tgt + split, 9 - split);
+		{
+			const size_t T = 9, C = 12, V = 7, L = 2, H = 3, F = 48;
+			const struct { const double *x, *y; size_t n; const char *name; } f[] = {
+#define F_(name, n) { a.name, b.name, (n), #name }
+				F_(tok_emb, T * C), F_(pos_emb, T * C), F_(emb, T * C), F_(ln0_ms, T),
+				F_(ln0_scale, T), F_(x0, T * C), F_(ln1_ms, L * T), F_(ln1_scale, L * T),
+				F_(xn1, L * T * C), F_(q, L * T * C), F_(k, L * T * C), F_(v, L * T * C),
+				F_(att_score, L * T * H * T), F_(att_max, L * T * H),
+				F_(att_exp, L * T * H * T), F_(att_sum, L * T * H), F_(att_w, L * T * H * T),
+				F_(att_head, L * T * C), F_(att_cat, L * T * C), F_(att_proj, L * T * C),
+				F_(x_mid, L * T * C), F_(ln2_ms, L * T), F_(ln2_scale, L * T),
+				F_(xn2, L * T * C), F_(fc1, L * T * F), F_(relu, L * T * F),
+				F_(fc2, L * T * C), F_(x_out, L * T * C), F_(logits, T * V),
+				F_(logit_max, T), F_(logit_exp, T * V), F_(logit_sum, T), F_(probs, T * V),
+				F_(loss, T),
+#undef F_
+			};
+			size_t k;
+
+			CHECK(b.n_pos == 9);
+			CHECK(memcmp(a.token, b.token, sizeof tok) == 0);
+			CHECK(memcmp(a.target, b.target, sizeof tgt) == 0);
+			for (k = 0; k < sizeof f / sizeof f[0]; k++)
+				if (memcmp(f[k].x, f[k].y, f[k].n * sizeof(double))) {
+					fprintf(stderr, "forward_seq (split %d): %s differs\n", split, f[k].name);
+					bad++;
+				}
+		}
+	}
+	CHECK(bad == 0);
+	printf("forward over all positions: trace bit-identical to one position at a time\n");
+	trace_free(&a);
+	trace_free(&b);
+	model_free(&m);
+}
+
 /* Layout round trip: the reference layout of a tensor is row-major. */
 static void
 test_layout(void)
@@ -193,10 +258,50 @@ test_layout(void)
 	model_free(&m);
 }
 
+/* model_pow is CPython's x ** y: the library's pow() at run time, never a
+ * compiler's 1/x or sqrt(x). The vectors include cases where they differ. */
+static void
+test_pow(void)
+{
+	char path[512], line[256];
+	FILE *f = fopen(check_path("tests/data/pow_vectors.txt", path, sizeof path), "r");
+	double x, y, want, got;
+	int n = 0, bad = 0, end = -1;
+
+	if (!f) {
+		perror(path);
+		check_failures++;
+		return;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char xs[64], ys[64], ws[64];
+
+		if (sscanf(line, "end %d", &end) == 1)
+			break;
+		if (sscanf(line, "pow %63s %63s %63s", xs, ys, ws) != 3)
+			continue;
+		x = strtod(xs, NULL);
+		y = strtod(ys, NULL);
+		want = strtod(ws, NULL);
+		got = model_pow(x, y);
+		if (memcmp(&got, &want, sizeof got)) {
+			if (bad++ < 5)
+				fprintf(stderr, "model_pow(%a, %g) = %a, CPython says %a\n", x, y, got, want);
+		}
+		n++;
+	}
+	fclose(f);
+	CHECK(end == n && n > 0);
+	CHECK(bad == 0);
+	printf("pow: %d known answers, %d differ\n", n, bad);
+}
+
 int
 main(void)
 {
+	test_pow();
 	test_layout();
+	test_forward_seq();
 	test_gradient_check(0);
 	test_gradient_check(1u << 1);
 	test_known_figures();

@@ -178,7 +178,10 @@ expect 0 "runs" -- "$M" runs
 # ---- errors found before the screen starts: one line, exit 1, nothing drawn ----
 bad_start() { # WHAT ARGS...
 	what=$1; shift
-	start 80 24 "'$M' $* 2>'$T/err'"
+	case $1 in
+	TERM=*) start 80 24 "$* 2>'$T/err'" ;;
+	*) start 80 24 "'$M' $* 2>'$T/err'" ;;
+	esac
 	ended "$what" || return
 	[ "$rc" = 1 ] || fail "$what: exit $rc, want 1"
 	one_line_error "$what"
@@ -189,6 +192,9 @@ echo "not a database" >"$T/text.db"
 bad_start "not a database" debug --db "'$T/text.db'"
 grep -q "text.db" "$T/err" || fail "not a database: the message does not name the file"
 bad_start "step past the end" debug --step 5000
+bad_start "TERM=dumb" "TERM=dumb" "'$M'"
+grep -q "cannot move the cursor" "$T/err" || fail "TERM=dumb: $(cat "$T/err")"
+bad_start "TERM unknown" "TERM=no-such-terminal" "'$M'"
 ok "database errors: one line, exit 1"
 
 # ---- 10. SIGTERM and SIGINT restore the terminal too ----

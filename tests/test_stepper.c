@@ -356,8 +356,8 @@ test_views(void)
 
 			for (j = 0; j < 8; j++)
 				ss += v.in[j] * v.in[j];
-			bad += ss * pow(8.0, -1.0) != v.ms;
-			bad += pow(v.ms + STEPPER_RMS_EPS, -0.5) != v.scale;
+			bad += ss * model_pow(8.0, -1.0) != v.ms;
+			bad += model_pow(v.ms + MODEL_RMS_EPS, -0.5) != v.scale;
 			for (j = 0; j < 8; j++)
 				bad += v.in[j] * v.scale != v.out[j];
 			break;
@@ -416,7 +416,7 @@ test_views(void)
 			}
 			bad += sum != v.sum;
 			for (u = 0; u < v.n_in; u++)
-				bad += v.in2[u] * pow(v.sum, -1.0) != v.out[u];
+				bad += v.in2[u] * model_pow(v.sum, -1.0) != v.out[u];
 			if (op->kind == OP_PROBS)
 				bad += v.target >= 0 ? -log(v.out[v.target]) != v.loss : !isnan(v.loss);
 			break;

@@ -63,7 +63,7 @@ expect 0 "trace text" -- "$M" trace emma
 grep -E '^  (L[0-9]+(H[0-9]+)? )?[a-z_0-9]+ @ pos [0-9]+' "$T/out" | sed 's/^  \(L[0-9H]* \)\{0,1\}\([a-z_0-9]*\) @ pos \([0-9]*\).*/\2 \3/' >"$T/got"
 "$REF" emma | cut -d' ' -f1,2 >"$T/want"
 compare "text op sequence"
-grep -q '^# default run' "$T/out" || fail "text header"
+grep -q "^# run [0-9]* '[^']*'.* at step 1000$" "$T/out" || fail "text header: $(head -1 "$T/out")"
 grep -q 'L0 relu @ pos 0: [0-9]* of 64 units active' "$T/out" || fail "relu active count"
 
 # BOS alone (empty TEXT); a long TEXT is cut at block_size with a note.

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "model.h"
 #include "rng.h"
 #include "xmalloc.h"
 
-#define RMS_EPS 1e-5
 #define INIT_STD 0.08
 
 size_t
@@ -257,45 +257,25 @@ trace_reset(struct trace *tr)
 
 /* ---- forward kernels, each in the reference's order of operations ---- */
 
-/* The hot loops are also built for AVX2 and AVX-512 and the loader picks the
- * best the CPU has. That changes no bit: a kernel vectorises across
- * independent outputs only, every output adds its terms in the same order
- * at every vector width, and -ffp-contract=off keeps a*b+c two roundings. */
-#ifdef HAVE_TARGET_CLONES
-#define KERNEL __attribute__((target_clones("default", "avx2", "avx512f")))
-#else
-#define KERNEL
-#endif
-
-/* y[o] = sum_i W[o][i] x[i], W stored transposed as Wt[i][o]; each sum
- * starts from 0.0 and adds i = 0, 1, ... Eight outputs at a time keep
- * their sums in registers. */
-KERNEL static void
-linear_forward(double *restrict y, const double *restrict Wt, const double *restrict x,
-    int out, int in)
+double
+model_pow(double x, double y)
 {
-	int i, j, o;
+	/* CPython evaluates x ** y by calling the C library's pow() with an
+	 * exponent known only at run time. With a constant exponent compilers
+	 * rewrite pow(x, -1.0) as 1.0/x (gcc and clang, at any -O) and
+	 * pow(x, 0.5) as sqrt(x) (clang): correctly rounded, but glibc's pow()
+	 * is not, and differs from 1/x in about 0.08 % of inputs. Reading the
+	 * exponent through a volatile keeps the real call. */
+	volatile double e = y;
 
-	for (o = 0; o + 8 <= out; o += 8) {
-		double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+	return pow(x, e);
+}
 
-		for (i = 0; i < in; i++) {
-			const double *w = Wt + (size_t)i * out + o;
-			double xi = x[i];
-
-			for (j = 0; j < 8; j++)
-				acc[j] += w[j] * xi;
-		}
-		for (j = 0; j < 8; j++)
-			y[o + j] = acc[j];
-	}
-	for (; o < out; o++) {
-		double acc = 0.0;
-
-		for (i = 0; i < in; i++)
-			acc += Wt[(size_t)i * out + o] * x[i];
-		y[o] = acc;
-	}
+double
+model_attn_scale(const struct model_config *c)
+{
+	/* `/ head_dim**0.5` is `* (head_dim ** 0.5) ** -1` */
+	return model_pow(model_pow((double)(c->n_embd / c->n_head), 0.5), -1.0);
 }
 
 /* y = x * (mean(x^2) + eps)^-0.5; records the mean square and the scale. */
@@ -309,7 +289,7 @@ rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_
 	for (i = 0; i < n; i++)
 		ss += x[i] * x[i];
 	ms = ss * inv_n;
-	scale = pow(ms + RMS_EPS, -0.5);
+	scale = model_pow(ms + MODEL_RMS_EPS, -0.5);
 	for (i = 0; i < n; i++)
 		y[i] = x[i] * scale;
 	*ms_out = ms;
@@ -331,7 +311,7 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 		e[i] = exp(x[i] - mx);
 		total += e[i];
 	}
-	inv = pow(total, -1.0);
+	inv = model_pow(total, -1.0);
 	for (i = 0; i < n; i++)
 		p[i] = e[i] * inv;
 	*max_out = mx;
@@ -341,7 +321,7 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 void
 model_softmax_temp(const double *logits, int n, double temperature, double *probs)
 {
-	double inv_t = pow(temperature, -1.0), mx, total = 0.0, inv;
+	double inv_t = model_pow(temperature, -1.0), mx, total = 0.0, inv;
 	int i;
 
 	for (i = 0; i < n; i++)
@@ -354,7 +334,7 @@ model_softmax_temp(const double *logits, int n, double temperature, double *prob
 		probs[i] = exp(probs[i] - mx);
 		total += probs[i];
 	}
-	inv = pow(total, -1.0);
+	inv = model_pow(total, -1.0);
 	for (i = 0; i < n; i++)
 		probs[i] *= inv;
 }
@@ -369,95 +349,127 @@ wt(const struct model *m, int idx)
 #define TI_LAYER(l, k) (3 + 6 * (l) + (k))
 
 void
-model_forward(const struct model *m, struct trace *tr, int token, int target)
+model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, const int *targets,
+    int n)
 {
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
-	const int V = c->vocab_size, F = 4 * C, t = tr->n_pos;
-	const double inv_C = pow((double)C, -1.0);
-	const double inv_sqrt_d = pow(pow((double)D, 0.5), -1.0);
+	const int V = c->vocab_size, F = 4 * C, t0 = tr->n_pos;
+	const double inv_C = model_pow((double)C, -1.0);
+	const double inv_sqrt_d = model_attn_scale(c);
 	const double *x;
 	double *y;
-	int l, h, i, j, u;
+	int l, h, i, j, u, t;
 
-	tr->token[t] = token;
-	tr->target[t] = target;
-	memcpy(tr->tok_emb + (size_t)t * C, m->p + m->tensors[0].off + (size_t)token * C, C * sizeof(double));
-	memcpy(tr->pos_emb + (size_t)t * C, m->p + m->tensors[1].off + (size_t)t * C, C * sizeof(double));
-	y = tr->emb + (size_t)t * C;
-	for (i = 0; i < C; i++)
-		y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
-	rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
-	x = tr->x0 + (size_t)t * C;
+	/* Position by position where a position needs its predecessors
+	 * (attention) or is cheap; each linear layer over all n positions at
+	 * once. Every value is computed by the same operations as for one
+	 * position at a time, so the trace does not depend on n. */
+	for (t = t0; t < t0 + n; t++) {
+		int token = tokens[t - t0];
+
+		tr->token[t] = token;
+		tr->target[t] = targets[t - t0];
+		memcpy(tr->tok_emb + (size_t)t * C, m->p + m->tensors[0].off + (size_t)token * C,
+		    C * sizeof(double));
+		memcpy(tr->pos_emb + (size_t)t * C, m->p + m->tensors[1].off + (size_t)t * C,
+		    C * sizeof(double));
+		y = tr->emb + (size_t)t * C;
+		for (i = 0; i < C; i++)
+			y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
+		rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
+	}
+	x = tr->x0 + (size_t)t0 * C;   /* the layer input of position t0; rows follow at stride C */
 
 	for (l = 0; l < c->n_layer; l++) {
-		size_t lt = trace_lt(tr, l, t), lt0 = trace_lt(tr, l, 0);
-		double *xn1 = tr->xn1 + lt * C, *q = tr->q + lt * C;
-		double *head = tr->att_head + lt * C, *cat = tr->att_cat + lt * C;
+		size_t lt0 = trace_lt(tr, l, 0), ls = trace_lt(tr, l, t0);
+		double *xn1 = tr->xn1 + ls * C;
 
-		rmsnorm_forward(xn1, x, C, inv_C, &tr->ln1_ms[lt], &tr->ln1_scale[lt]);
-		linear_forward(q, wt(m, TI_LAYER(l, 0)), xn1, C, C);
-		linear_forward(tr->k + lt * C, wt(m, TI_LAYER(l, 1)), xn1, C, C);
-		linear_forward(tr->v + lt * C, wt(m, TI_LAYER(l, 2)), xn1, C, C);
+		for (t = 0; t < n; t++)
+			rmsnorm_forward(xn1 + (size_t)t * C, x + (size_t)t * C, C, inv_C,
+			    &tr->ln1_ms[ls + t], &tr->ln1_scale[ls + t]);
+		kernel_linear_forward(tr->q + ls * C, C, wt(m, TI_LAYER(l, 0)), xn1, C, n, C, C);
+		kernel_linear_forward(tr->k + ls * C, C, wt(m, TI_LAYER(l, 1)), xn1, C, n, C, C);
+		kernel_linear_forward(tr->v + ls * C, C, wt(m, TI_LAYER(l, 2)), xn1, C, n, C, C);
 
-		for (h = 0; h < H; h++) {
-			size_t lth = trace_lth(tr, l, t, h);
-			double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
-			double *w = tr->att_w + lth * T;
-			const double *qh = q + h * D;
+		for (t = t0; t < t0 + n; t++) {
+			size_t lt = lt0 + t;
+			const double *q = tr->q + lt * C;
+			double *head = tr->att_head + lt * C, *cat = tr->att_cat + lt * C;
 
-			for (u = 0; u <= t; u++) {
-				const double *kh = tr->k + (lt0 + u) * C + h * D;
-				double dot = 0.0;
+			for (h = 0; h < H; h++) {
+				size_t lth = trace_lth(tr, l, t, h);
+				double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
+				double *w = tr->att_w + lth * T;
+				const double *qh = q + h * D;
 
+				for (u = 0; u <= t; u++) {
+					const double *kh = tr->k + (lt0 + u) * C + h * D;
+					double dot = 0.0;
+
+					for (j = 0; j < D; j++)
+						dot += qh[j] * kh[j];
+					score[u] = dot * inv_sqrt_d;
+				}
+				softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
+				for (j = 0; j < D; j++) {
+					double acc = 0.0;
+
+					for (u = 0; u <= t; u++)
+						acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
+					head[h * D + j] = acc;
+				}
 				for (j = 0; j < D; j++)
-					dot += qh[j] * kh[j];
-				score[u] = dot * inv_sqrt_d;
+					cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
 			}
-			softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
-			for (j = 0; j < D; j++) {
-				double acc = 0.0;
-
-				for (u = 0; u <= t; u++)
-					acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
-				head[h * D + j] = acc;
-			}
-			for (j = 0; j < D; j++)
-				cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
 		}
-		linear_forward(tr->att_proj + lt * C, wt(m, TI_LAYER(l, 3)), cat, C, C);
-		y = tr->x_mid + lt * C;
-		for (i = 0; i < C; i++)
-			y[i] = tr->att_proj[lt * C + i] + x[i];
-		rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
-		linear_forward(tr->fc1 + lt * F, wt(m, TI_LAYER(l, 4)), tr->xn2 + lt * C, F, C);
-		for (i = 0; i < F; i++) {
-			double a = tr->fc1[lt * F + i];
+		kernel_linear_forward(tr->att_proj + ls * C, C, wt(m, TI_LAYER(l, 3)),
+		    tr->att_cat + ls * C, C, n, C, C);
+		for (t = 0; t < n; t++) {
+			size_t lt = ls + t;
 
-			tr->relu[lt * F + i] = a > 0 ? a : 0.0;
+			y = tr->x_mid + lt * C;
+			for (i = 0; i < C; i++)
+				y[i] = tr->att_proj[lt * C + i] + x[(size_t)t * C + i];
+			rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
 		}
-		linear_forward(tr->fc2 + lt * C, wt(m, TI_LAYER(l, 5)), tr->relu + lt * F, C, F);
-		y = tr->x_out + lt * C;
-		for (i = 0; i < C; i++)
-			y[i] = tr->fc2[lt * C + i] + tr->x_mid[lt * C + i];
-		x = y;
+		kernel_linear_forward(tr->fc1 + ls * F, F, wt(m, TI_LAYER(l, 4)), tr->xn2 + ls * C, C,
+		    n, F, C);
+		for (i = 0; i < n * F; i++) {
+			double a = tr->fc1[ls * F + i];
+
+			tr->relu[ls * F + i] = a > 0 ? a : 0.0;
+		}
+		kernel_linear_forward(tr->fc2 + ls * C, C, wt(m, TI_LAYER(l, 5)), tr->relu + ls * F, F,
+		    n, C, F);
+		for (i = 0; i < n * C; i++)
+			tr->x_out[ls * C + i] = tr->fc2[ls * C + i] + tr->x_mid[ls * C + i];
+		x = tr->x_out + ls * C;
 	}
 
-	linear_forward(tr->logits + (size_t)t * V, wt(m, 2), x, V, C);
-	softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
-	    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
-	tr->loss[t] = target >= 0 ? -log(tr->probs[(size_t)t * V + target]) : NAN;
-	tr->n_pos = t + 1;
+	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, wt(m, 2), x, C, n, V, C);
+	for (t = t0; t < t0 + n; t++) {
+		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
+		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
+		tr->loss[t] = tr->target[t] >= 0 ? -log(tr->probs[(size_t)t * V + tr->target[t]]) : NAN;
+	}
+	tr->n_pos = t0 + n;
+}
+
+void
+model_forward(const struct model *m, struct trace *tr, int token, int target)
+{
+	model_forward_seq(m, tr, &token, &target, 1);
 }
 
 void
 model_reforward(const struct model *m, struct trace *tr)
 {
-	int n = tr->n_pos, t;
+	int n = tr->n_pos;
 
 	tr->n_pos = 0;
-	for (t = 0; t < n; t++)
-		model_forward(m, tr, tr->token[t], tr->target[t]);
+	if (n > 0)
+		model_forward_seq(m, tr, tr->token, tr->target, n);
 }
 
 /* ---- backward ---- */
@@ -502,74 +514,6 @@ backward_free(struct backward *b)
 	free(b);
 }
 
-/* The backward of y = W x (Wt [in][out]) over positions 0..n-1, in two
- * halves. The order of every sum is part of the figures (a snapshot replays
- * bit for bit only if it never changes), so it is fixed here, the same for
- * every vector width:
- *
- *   gWt[i][o] = ((0.0 + x[0][i] dy[0][o]) + x[1][i] dy[1][o]) + ...
- *   dx[t][i] += (s0 + s1) + (s2 + s3),   s_k = sum over o = k (mod 4) of
- *               Wt[i][o] dy[t][o] in ascending o, the last out % 4 terms
- *               added to s0 after the rest.
- *
- * Rows are strided: X[t] is X + t*xs, dY[t] is dY + t*ys, dX[t] is dX + t*dxs. */
-KERNEL static void
-linear_backward_w(double *restrict gWt, const double *restrict X, size_t xs,
-    const double *restrict dY, size_t ys, int n, int out, int in)
-{
-	int i, j, o, t;
-
-	for (i = 0; i < in; i++) {
-		double *gw = gWt + (size_t)i * out;
-
-		for (o = 0; o + 8 <= out; o += 8) {
-			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-
-			for (t = 0; t < n; t++) {
-				const double *dy = dY + (size_t)t * ys + o;
-				double xi = X[(size_t)t * xs + i];
-
-				for (j = 0; j < 8; j++)
-					acc[j] += xi * dy[j];
-			}
-			for (j = 0; j < 8; j++)
-				gw[o + j] = acc[j];
-		}
-		for (; o < out; o++) {
-			double acc = 0.0;
-
-			for (t = 0; t < n; t++)
-				acc += X[(size_t)t * xs + i] * dY[(size_t)t * ys + o];
-			gw[o] = acc;
-		}
-	}
-}
-
-KERNEL static void
-linear_backward_x(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
-    const double *restrict Wt, int n, int out, int in)
-{
-	const int o4 = out & ~3;
-	int i, k, o, t;
-
-	for (t = 0; t < n; t++) {
-		const double *dy = dY + (size_t)t * ys;
-		double *dx = dX + (size_t)t * dxs;
-
-		for (i = 0; i < in; i++) {
-			const double *w = Wt + (size_t)i * out;
-			double s[4] = { 0.0, 0.0, 0.0, 0.0 };
-
-			for (o = 0; o < o4; o += 4)
-				for (k = 0; k < 4; k++)
-					s[k] += w[o + k] * dy[o + k];
-			for (; o < out; o++)
-				s[0] += w[o] * dy[o];
-			dx[i] += (s[0] + s[1]) + (s[2] + s[3]);
-		}
-	}
-}
-
 /* y = x s, s = (sum x^2 / n + eps)^-0.5: dx += s dy - (s^3/n) x (dy . x). */
 static void
 rmsnorm_backward(double *restrict dx, const double *restrict dy, const double *restrict x,
@@ -591,7 +535,7 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
 	const int V = c->vocab_size, F = 4 * C, n = tr->n_pos;
-	const double inv_sqrt_d = pow(pow((double)D, 0.5), -1.0);
+	const double inv_sqrt_d = model_attn_scale(c);
 	const double inv_n = 1.0 / n;
 	size_t TC = (size_t)n * C;
 	int l, t, h, i, j, u;
@@ -614,8 +558,8 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	{
 		const double *xf = c->n_layer ? tr->x_out + trace_lt(tr, c->n_layer - 1, 0) * C : tr->x0;
 
-		linear_backward_w(g + m->tensors[2].off, xf, C, b->dlogit, V, n, V, C);
-		linear_backward_x(b->dx, C, b->dlogit, V, wt(m, 2), n, V, C);
+		kernel_linear_backward_w(g + m->tensors[2].off, xf, C, b->dlogit, V, n, V, C);
+		kernel_linear_backward_x(b->dx, C, b->dlogit, V, wt(m, 2), n, V, C);
 	}
 
 	for (l = c->n_layer - 1; l >= 0; l--) {
@@ -626,9 +570,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		memcpy(b->dmid, b->dx, TC * sizeof(double));
 		memset(b->dxn, 0, TC * sizeof(double));
 		memset(b->dh, 0, (size_t)n * F * sizeof(double));
-		linear_backward_w(g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt0 * F, F,
+		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt0 * F, F,
 		    b->dx, C, n, C, F);
-		linear_backward_x(b->dh, F, b->dx, C, wt(m, TI_LAYER(l, 5)), n, C, F);
+		kernel_linear_backward_x(b->dh, F, b->dx, C, wt(m, TI_LAYER(l, 5)), n, C, F);
 		for (t = 0; t < n; t++) {
 			const double *a = tr->fc1 + (lt0 + t) * F;
 			double *dh = b->dh + (size_t)t * F;
@@ -637,9 +581,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 				if (!(a[i] > 0))
 					dh[i] = 0.0;
 		}
-		linear_backward_w(g + m->tensors[TI_LAYER(l, 4)].off, tr->xn2 + lt0 * C, C,
+		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 4)].off, tr->xn2 + lt0 * C, C,
 		    b->dh, F, n, F, C);
-		linear_backward_x(b->dxn, C, b->dh, F, wt(m, TI_LAYER(l, 4)), n, F, C);
+		kernel_linear_backward_x(b->dxn, C, b->dh, F, wt(m, TI_LAYER(l, 4)), n, F, C);
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dmid + (size_t)t * C, b->dxn + (size_t)t * C,
 			    tr->x_mid + (lt0 + t) * C, C, tr->ln2_scale[lt0 + t]);
@@ -650,9 +594,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		memset(b->dq, 0, TC * sizeof(double));
 		memset(b->dk, 0, TC * sizeof(double));
 		memset(b->dv, 0, TC * sizeof(double));
-		linear_backward_w(g + m->tensors[TI_LAYER(l, 3)].off, tr->att_cat + lt0 * C, C,
+		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 3)].off, tr->att_cat + lt0 * C, C,
 		    b->dmid, C, n, C, C);
-		linear_backward_x(b->dcat, C, b->dmid, C, wt(m, TI_LAYER(l, 3)), n, C, C);
+		kernel_linear_backward_x(b->dcat, C, b->dmid, C, wt(m, TI_LAYER(l, 3)), n, C, C);
 		for (t = 0; t < n; t++) {
 			size_t lt = lt0 + t;
 
@@ -694,9 +638,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		for (i = 0; i < 3; i++) {
 			const double *dy = i == 0 ? b->dq : i == 1 ? b->dk : b->dv;
 
-			linear_backward_w(g + m->tensors[TI_LAYER(l, i)].off, tr->xn1 + lt0 * C, C,
+			kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, i)].off, tr->xn1 + lt0 * C, C,
 			    dy, C, n, C, C);
-			linear_backward_x(b->dxn, C, dy, C, wt(m, TI_LAYER(l, i)), n, C, C);
+			kernel_linear_backward_x(b->dxn, C, dy, C, wt(m, TI_LAYER(l, i)), n, C, C);
 		}
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dx + (size_t)t * C, b->dxn + (size_t)t * C,
@@ -739,51 +683,6 @@ adam_free(struct adam *a)
 	a->m = a->v = NULL;
 }
 
-/* The update of n parameters; returns sum g[i]^2 added in index order, the
- * gradient's squared norm, so that training reads the gradient once. Eight
- * parameters at a time: their squares join the (sequential) sum, then their
- * updates run as one vector, each exactly the scalar formula. */
-struct adam_k {
-	double b1, b2, c1, c2;   /* beta1, beta2, 1 - beta1, 1 - beta2 */
-	double bc1, bc2;         /* 1 - beta^(step+1) */
-	double lr_t, eps;
-};
-
-KERNEL static double
-adam_kernel(double *restrict p, const double *restrict g, double *restrict mm,
-    double *restrict vv, size_t n, const struct adam_k *k)
-{
-	const double b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2;
-	const double bc1 = k->bc1, bc2 = k->bc2, lr_t = k->lr_t, eps = k->eps;
-	double ss = 0.0;
-	size_t i = 0, j;
-
-	for (; i + 8 <= n; i += 8) {
-		for (j = i; j < i + 8; j++)
-			ss += g[j] * g[j];
-		for (j = i; j < i + 8; j++) {
-			double gj = g[j], m_hat, v_hat;
-
-			mm[j] = b1 * mm[j] + c1 * gj;
-			vv[j] = b2 * vv[j] + c2 * (gj * gj);
-			m_hat = mm[j] / bc1;
-			v_hat = vv[j] / bc2;
-			p[j] -= lr_t * m_hat / (sqrt(v_hat) + eps);
-		}
-	}
-	for (; i < n; i++) {
-		double gi = g[i], m_hat, v_hat;
-
-		ss += gi * gi;
-		mm[i] = b1 * mm[i] + c1 * gi;
-		vv[i] = b2 * vv[i] + c2 * (gi * gi);
-		m_hat = mm[i] / bc1;
-		v_hat = vv[i] / bc2;
-		p[i] -= lr_t * m_hat / (sqrt(v_hat) + eps);
-	}
-	return ss;
-}
-
 double
 adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, size_t n,
     long step, long n_steps, double *grad_sq)
@@ -791,7 +690,7 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 	/* As the reference writes it; beta**(step+1) is pow(), g**2 is g*g
 	 * (pow(g, 2.0) == g*g for every double) and v_hat**0.5 is sqrt: see
 	 * the note on pow(x, 0.5) in docs/ACCURACY.md. */
-	struct adam_k k;
+	struct kernel_adam_k k;
 	double ss;
 
 	k.lr_t = a->lr * (1 - (double)step / (double)n_steps);
@@ -802,7 +701,7 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 	k.bc1 = 1 - pow(k.b1, (double)(step + 1));
 	k.bc2 = 1 - pow(k.b2, (double)(step + 1));
 	k.eps = a->eps;
-	ss = adam_kernel(p, g, a->m, a->v, n, &k);
+	ss = kernel_adam(p, g, a->m, a->v, n, &k);
 	if (grad_sq)
 		*grad_sq = ss;
 	return k.lr_t;

@@ -24,6 +24,15 @@ struct model_config {
 	int block_size;  /* T: the longest context */
 };
 
+/* rmsnorm's epsilon: x * (mean(x^2) + MODEL_RMS_EPS)^-0.5 */
+#define MODEL_RMS_EPS 1e-5
+
+/* x ** y as CPython computes it: the C library's pow() called at run time,
+ * never rewritten by the compiler into 1/x or sqrt(x). */
+double model_pow(double x, double y);
+/* The attention scale (head_dim ** 0.5) ** -1, as the reference computes it. */
+double model_attn_scale(const struct model_config *cfg);
+
 /* Limits that keep a configuration sane (the memory figure is checked
  * separately by model_config_check). */
 #define MODEL_MAX_DIM   4096
@@ -136,6 +145,12 @@ static inline size_t trace_lth(const struct trace *tr, int l, int t, int h)
  * block_size): compute and record it, and grow the KV cache by one.
  * `target` is the next token if known (for the loss), else -1. */
 void   model_forward(const struct model *m, struct trace *tr, int token, int target);
+/* Feed n tokens at once (positions tr->n_pos .. tr->n_pos+n-1, which must
+ * fit in block_size), targets[i] for tokens[i] as above. The trace is bit
+ * for bit that of n model_forward calls; each linear layer runs over all n
+ * positions together, which is faster for training. */
+void   model_forward_seq(const struct model *m, struct trace *tr, const int *tokens,
+                         const int *targets, int n);
 /* Recompute positions 0..n_pos-1 with the current parameters and head mask
  * (after switching a head, or after new weights). */
 void   model_reforward(const struct model *m, struct trace *tr);

@@ -366,13 +366,6 @@ stepper_move(struct stepper *s, enum step_cmd cmd)
 
 /* ---- values ---- */
 
-double
-stepper_attn_scale(const struct model_config *cfg)
-{
-	/* the expression model_forward uses: 1 / D^0.5 as pow(D^0.5, -1) */
-	return pow(pow((double)(cfg->n_embd / cfg->n_head), 0.5), -1.0);
-}
-
 /* Offsets of the arrays an op reads, from the trace's shapes. */
 struct at {
 	int C, H, D, T, V, F, t, l, h;
@@ -547,7 +540,7 @@ op_view(const struct model *m, const struct trace *tr, const struct op *op, stru
 		v->dim = a.D;
 		v->k = tr->k + a.lt0 * a.C + v->dim0;
 		v->v = tr->v + a.lt0 * a.C + v->dim0;
-		v->att_scale = stepper_attn_scale(&tr->cfg);
+		v->att_scale = model_attn_scale(&tr->cfg);
 		v->head_off = (int)((tr->head_mask >> (a.l * a.H + a.h)) & 1u);
 		if (op->kind == OP_HEAD_QKV || op->kind == OP_ATTN_SCORES)
 			IN(tr->q + a.lt * a.C + v->dim0, a.D);

@@ -126,11 +126,6 @@ int  op_kind_from_name(const char *name);
  * kv_cache -> this position's v. NULL (and *n = 0) otherwise. */
 const double *op_aux(const struct trace *tr, const struct op *op, int *n);
 
-/* rmsnorm's epsilon and the attention scale (D^0.5)^-1, the constants
- * model_forward uses, so a formula can be printed with its numbers. */
-#define STEPPER_RMS_EPS 1e-5
-double stepper_attn_scale(const struct model_config *cfg);
-
 /* Everything an op computed from, for showing its formula with the
  * numbers filled in. Every pointer points into the trace or the model's
  * parameters; nothing is recomputed. Fields that do not apply to the op

@@ -56,9 +56,13 @@ forward_doc(const struct model *m, const struct dataset *ds, long s, struct trac
 	for (pos = 0; pos < n; pos++) {
 		tok = pos == 0 ? bos : doc[pos - 1];
 		next = (size_t)pos < len ? doc[pos] : bos;
-		model_forward(m, tr, tok, next);
-		sum += tr->loss[pos];
+		tr->token[pos] = tok;
+		tr->target[pos] = next;
 	}
+	/* all positions at once: the same trace as n model_forward calls */
+	model_forward_seq(m, tr, tr->token, tr->target, n);
+	for (pos = 0; pos < n; pos++)
+		sum += tr->loss[pos];
 	/* loss = (1 / n) * sum(losses) */
 	return (1.0 / n) * sum;
 }

@@ -57,7 +57,8 @@ int  store_load_dataset(struct store *st, int64_t run_id, struct dataset *ds);
 /* The complete training state after `step` steps (0..steps_done), bit for
  * bit what the training process had: nearest snapshot at or before it,
  * then the steps in between re-run. t is set up (trainer_init) from the
- * run's dataset and config; ds must outlive t. */
+ * run's dataset and config; ds must outlive t.
+ * (On failure neither needs freeing; on success free both.) */
 int  store_replay(struct store *st, const struct run_info *run, long step,
                   struct dataset *ds, struct trainer *t);
 /* Per-step log: loss[i], lr[i] for step i+1 (1-based like the printed
@@ -81,7 +82,7 @@ int  store_each_step(struct store *st, int64_t run_id,
 
 /* Default snapshot interval and step-flush interval: see the man page
  * (FILES) for the measurements behind them. */
-#define STORE_SNAPSHOT_EVERY  100
+#define STORE_SNAPSHOT_EVERY  250
 #define STORE_COMMIT_SECONDS  0.25
 
 const char *store_status_name(enum run_status s);   /* "running", ... */
@@ -116,7 +117,8 @@ int  store_run_end(struct store *st, struct run_info *run, enum run_status statu
 
 /* Take an interrupted or failed run back: replay t (with ds) to its last
  * snapshot, drop the steps and samples logged after it, mark it running
- * in this process. Refuses a finished run or one whose process lives. */
+ * in this process. Refuses a finished run or one whose process lives,
+ * writing nothing. (On failure t and ds need no freeing.) */
 int  store_resume(struct store *st, struct run_info *run, struct dataset *ds, struct trainer *t);
 /* Delete a run and everything only it references (its dataset when no
  * other run uses it); refuses a run that is still being trained. */

@@ -41,6 +41,7 @@ const struct view ui_views[VIEW__COUNT] = {
 volatile sig_atomic_t ui_signal;
 
 static SCREEN *screen;          /* non-NULL while curses owns the terminal */
+static FILE *bench_in;          /* /dev/null, the benchmark's keyboard */
 static struct sigaction old_int, old_term, old_hup;
 
 static void
@@ -107,6 +108,18 @@ ui_start(struct ui *u, FILE *out, FILE *in, int no_color, char *err, size_t errl
 	}
 	xmalloc_fatal_hook = fatal_hook;
 	set_term(screen);
+	{
+		/* a terminal that cannot place the cursor (TERM=dumb) cannot show this */
+		char *cup = tigetstr("cup");
+
+		if (!cup || cup == (char *)-1) {
+			const char *t = getenv("TERM");
+
+			ui_end();
+			snprintf(err, errlen, "the terminal (TERM=%s) cannot move the cursor", t ? t : "unset");
+			return -1;
+		}
+	}
 	cbreak();
 	noecho();
 	nonl();
@@ -299,10 +312,10 @@ draw_outline(const struct ui *u)
 		else
 			snprintf(lab, sizeof lab, "%s", op_name(op->kind));
 		if (stepper_is_break(&u->st, op))
-			draw_text(r->y + 2 + y, r->x + 1, 1, ST_BREAK, draw_glyph(u, "\u25cf", "*"));
+			draw_text(r->y + 2 + y, r->x, 1, ST_BREAK, draw_glyph(u, "\u25cf", "*"));
 		x = 3 + 2 * depth;
 		if (i == u->st.cur) {
-			draw_text(r->y + 2 + y, r->x + 2, 1, ST_CUR, draw_glyph(u, "\u25b6", ">"));
+			draw_text(r->y + 2 + y, r->x + 1, 1, ST_CUR, draw_glyph(u, "\u25b6", ">"));
 			draw_fill(r->y + 2 + y, r->x + x, r->w - x, ST_CUR);
 			draw_text(r->y + 2 + y, r->x + x, r->w - x, ST_CUR, lab);
 		} else
@@ -668,7 +681,7 @@ ui_bench_open(struct debug_run *run, const struct ui_opts *o, FILE *out, int col
 {
 	struct ui *u = xcalloc(1, sizeof *u);
 	char err[512];
-	FILE *in = fopen("/dev/null", "r");
+	FILE *in = bench_in = fopen("/dev/null", "r");
 
 	u->run = run;
 	if (!in || ui_start(u, out, in, o->no_color, err, sizeof err) < 0
@@ -718,10 +731,11 @@ ui_bench_resize(struct ui *u, int cols, int lines)
 void
 ui_bench_key(struct ui *u, int key)
 {
-	if (key == UI_BENCH_KEY_RIGHT)
-		key = UI_FN(KEY_RIGHT);
-	else if (key == UI_BENCH_KEY_LEFT)
-		key = UI_FN(KEY_LEFT);
+	static const int fn[] = { KEY_RIGHT, KEY_LEFT, KEY_UP, KEY_DOWN, KEY_BTAB, KEY_HOME,
+	                          KEY_END, KEY_BACKSPACE, KEY_DC, KEY_ENTER };
+
+	if (key < 0 && key >= UI_BENCH_KEY__LAST)
+		key = UI_FN(fn[-key - 1]);
 	ui_key(u, key);
 	ui_draw(u);
 }
@@ -731,4 +745,7 @@ ui_bench_close(struct ui *u)
 {
 	ui_end();
 	ui_free(u);
+	if (bench_in)
+		fclose(bench_in);
+	bench_in = NULL;
 }

@@ -37,8 +37,11 @@ struct replay_args;
 struct ui *ui_replay_bench_open(const struct replay_args *a, FILE *out, int cols, int lines);
 void       ui_bench_settle(struct ui *u);
 /* Keys the benchmark sends that are not characters. */
-#define UI_BENCH_KEY_RIGHT (-1)
-#define UI_BENCH_KEY_LEFT  (-2)
-#define UI_BENCH_KEY_TAB   '\t'
+enum {
+	UI_BENCH_KEY_RIGHT = -1, UI_BENCH_KEY_LEFT = -2, UI_BENCH_KEY_UP = -3,
+	UI_BENCH_KEY_DOWN = -4, UI_BENCH_KEY_BTAB = -5, UI_BENCH_KEY_HOME = -6,
+	UI_BENCH_KEY_END = -7, UI_BENCH_KEY_BACKSPACE = -8, UI_BENCH_KEY_DC = -9,
+	UI_BENCH_KEY_ENTER = -10, UI_BENCH_KEY__LAST = -10
+};
 
 #endif

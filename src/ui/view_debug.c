@@ -124,6 +124,15 @@ pg_text(struct page *pg, int x, enum style st, const char *fmt, ...)
 	return w;
 }
 
+/* Text ending at column x_end (by display width, for any character). */
+static void
+pg_rtext(struct page *pg, int x_end, enum style st, const char *text)
+{
+	int w = draw_width(text);
+
+	pg_text(pg, x_end - w > 0 ? x_end - w : 0, st, "%s", text);
+}
+
 static void
 pg_nl(struct page *pg)
 {
@@ -433,9 +442,12 @@ page_rmsnorm(struct page *pg)
 	char src[64];
 
 	source_of(pg->u, pg->op, src, sizeof src);
-	pg_heading(pg, "rmsnorm: x / sqrt(mean square + %g) of %s", STEPPER_RMS_EPS,
-	    pg->op->kind == OP_RMSNORM_IN ? "the embedding sum" :
-	    pg->op->kind == OP_RMSNORM_ATTN ? src : "the attention residual");
+	if (pg->op->kind == OP_RMSNORM_IN)
+		pg_heading(pg, "rmsnorm of the embedding sum: each value times the scale");
+	else if (pg->op->kind == OP_RMSNORM_ATTN)
+		pg_heading(pg, "rmsnorm of layer %d's input (%s), before attention", pg->op->layer, src);
+	else
+		pg_heading(pg, "rmsnorm of the attention residual, before the MLP");
 	pg_vector(pg, in_name(pg->op), ST_DIM, V_IN, v->in, v->n_in, &VO_PLAIN);
 	pg_text(pg, 0, ST_LABEL, "ms");
 	pg_value(pg, LBL, v->ms, -1, 1, V_MS, 0, 0);
@@ -443,7 +455,7 @@ page_rmsnorm(struct page *pg)
 	pg_nl(pg);
 	pg_text(pg, 0, ST_LABEL, "scale");
 	pg_value(pg, LBL, v->scale, -1, 1, V_SCALE, 0, 0);
-	pg_text(pg, LBL + CELL + 2, ST_DIM, "(ms + %g)^-0.5", STEPPER_RMS_EPS);
+	pg_text(pg, LBL + CELL + 2, ST_DIM, "(ms + %g)^-0.5", MODEL_RMS_EPS);
 	pg_nl(pg);
 	pg_vector(pg, out_name(pg->op), ST_LABEL, V_OUT, v->out, v->n_out, &VO_PLAIN);
 }
@@ -815,11 +827,11 @@ page_probs(struct page *pg)
 	{
 		int at_t = s->valid && s->pos == t, xt, xr;
 
-		bw = pg->w - xb - 1 - (at_t ? 9 : 0) - (ref ? 19 : 0);
+		bw = pg->w - xb - 1 - (at_t ? 11 : 0) - (ref ? 19 : 0);
 		if (bw > 50)
 			bw = 50;
 		xt = xb + bw + 1;
-		xr = xt + (at_t ? 9 : 0);
+		xr = xt + (at_t ? 11 : 0);
 		pg_text(pg, 0, ST_DIM, "top");
 		pg_text(pg, LBL + 1, ST_DIM, "p");
 		if (at_t)
@@ -832,7 +844,7 @@ page_probs(struct page *pg)
 
 			if (k == v->target)
 				pg_text(pg, 0, ST_MARK, "%s", draw_glyph(u, "\u25b6", ">"));
-			pg_text(pg, 2, k == v->target ? ST_MARK : ST_LABEL, "%3s", tokstr(u, k, c));
+			pg_rtext(pg, 5, k == v->target ? ST_MARK : ST_LABEL, tokstr(u, k, c));
 			pg_value(pg, LBL, v->out[k], 1.0, 1, V_OUT, k, 0);
 			pg_bar(pg, xb, bw, v->out[k], ST_BAR);
 			if (at_t)
@@ -846,7 +858,7 @@ page_probs(struct page *pg)
 				;
 			if (i >= n_top) {
 				pg_text(pg, 0, ST_MARK, "%s", draw_glyph(u, "\u25b6", ">"));
-				pg_text(pg, 2, ST_MARK, "%3s", tokstr(u, v->target, c));
+				pg_rtext(pg, 5, ST_MARK, tokstr(u, v->target, c));
 				pg_text(pg, LBL + 1, ST_NORMAL, "%.5f  rank %d of %d", v->out[v->target], i + 1, V);
 				pg_nl(pg);
 			}
@@ -977,7 +989,7 @@ formula(struct page *pg, const struct selv *s, struct fbuf *name, struct fbuf *f
 		case V_SCALE:
 			fb_add(name, "scale");
 			fmt_num(a, sizeof a, v->ms, 0);
-			fb_add(f, "(ms + %g)^-0.5 = (%s + %g)^-0.5", STEPPER_RMS_EPS, a, STEPPER_RMS_EPS);
+			fb_add(f, "(ms + %g)^-0.5 = (%s + %g)^-0.5", MODEL_RMS_EPS, a, MODEL_RMS_EPS);
 			return 1;
 		case V_IN:
 			fb_add(name, "%s[%d]", in_name(op), i);
