@@ -168,8 +168,12 @@ live_train_slice(struct live_train *lt, double seconds)
 
 	if (lt->state != LIVE_TRAINING)
 		return lt->state == LIVE_DONE ? 0 : -1;
-	if (lt->paused)
+	if (lt->paused) {
+		/* what is trained shows, and a kill while paused loses nothing */
+		if (store_log_flush(lt->st, &lt->run) < 0)
+			return failed(lt);
 		return 1;
+	}
 	do {
 		trainer_step(&lt->tr, &st);
 		if (store_log_step(lt->st, &lt->run, &st) < 0 ||

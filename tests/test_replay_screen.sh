@@ -64,6 +64,18 @@ keys Left; wait_for "step 150 / 300" && ok "} { PgDn PgUp arrows move by 10, 100
 keys : 9 9 9 Enter
 wait_for "not a step of this run" && ok ": refuses a step past the end"
 
+# ---- 3b. Space plays the training; any key stops it ----
+keys Home
+wait_for "step 0 / 300"
+keys Space
+wait_for "playing >>" && ok "Space plays"
+keys x
+wait_gone "playing >>"
+cap >"$T/pane"; p1=$(title_step)
+sleep 0.3; cap >"$T/pane"; p2=$(title_step)
+[ -n "$p1" ] && [ "$p1" -gt 0 ] && [ "$p1" = "$p2" ] && ok "a key stopped playing at step $p1" \
+	|| fail "playing: step $p1 then $p2"
+
 # ---- 4. the probe changes between distant steps ----
 keys Home
 wait_for "step 0 / 300"
@@ -154,8 +166,41 @@ wait_for "fromform finished: 400 steps" 60 && ok "the run trained from the form 
 wait_for "fromform  finished  step 400 / 400" && ok "the view followed the training to its last step"
 keys q
 wait_for "runs in "
+
+# ---- 10b. p pauses a run trained here; quitting leaves it interrupted ----
+keys t
+wait_for "train a new run"
+keys Tab Tab C-u 1 0 0 0 0 0 0 0 0 Tab Tab Tab Tab Tab Tab C-u l o n g r u n Enter
+wait_for "longrun  running" 10
+keys p
+wait_for "paused, p goes on" && ok "p pauses"
+# the view catches up with what was trained before the pause, then stays
+n=0 q1=x q2=y
+while [ $n -lt 20 ] && [ "$q1" != "$q2" ]; do
+	cap >"$T/pane"; q1=$(title_step)
+	sleep 0.6; cap >"$T/pane"; q2=$(title_step)
+	n=$((n + 1))
+done
+sleep 0.6; cap >"$T/pane"; q4=$(title_step)
+[ -n "$q1" ] && [ "$q1" = "$q2" ] && [ "$q2" = "$q4" ] && ok "paused at step $q1" \
+	|| fail "paused, yet $q1, $q2, $q4"
+"$M" export longrun --db "$D" | tail -n 1 | grep -q "^$q2," && ok "a pause writes every trained step" \
+	|| fail "paused at $q2 but the log ends at $("$M" export longrun --db "$D" | tail -n 1 | cut -d, -f1)"
+keys p
+wait_gone "paused, p goes on"
+n=0
+while [ $n -lt 100 ]; do
+	sleep 0.05; cap >"$T/pane"; q3=$(title_step)
+	[ -n "$q3" ] && [ "$q3" -gt "$q2" ] && break
+	n=$((n + 1))
+done
+[ -n "$q3" ] && [ "$q3" -gt "$q2" ] && ok "p again goes on ($q2 -> $q3)" || fail "not going on after p: $q3"
+keys q
+wait_for "runs in "
 keys q
 ended "q" && [ "$rc" = 0 ] && ok "q exits 0, terminal restored" || fail "q: exit status $rc"
+"$M" runs --db "$D" | grep -q "longrun *interrupted" && ok "quitting leaves longrun interrupted" \
+	|| fail "longrun: $("$M" runs --db "$D" | grep longrun)"
 "$M" runs --db "$D" >"$T/out" 2>&1
 grep -q "fromform *finished *400/400" "$T/out" && ok "runs lists fromform as finished" \
 	|| fail "runs: $(cat "$T/out")"

@@ -108,6 +108,8 @@ int  store_run_create(struct store *st, struct run_info *run, const struct datas
 int  store_run_start(struct store *st, struct run_info *run, const struct trainer *t);
 /* Step run->steps_done + 1 trained: buffered, flushed by time. */
 int  store_log_step(struct store *st, struct run_info *run, const struct step_stats *s);
+/* Write the buffered steps now (a trainer that pauses). */
+int  store_log_flush(struct store *st, const struct run_info *run);
 /* Snapshot of t (t->step == run->steps_done); flushes. */
 int  store_log_snapshot(struct store *st, struct run_info *run, const struct trainer *t);
 /* Names drawn after training, as UTF-8 text; written by store_run_end. */

@@ -336,6 +336,12 @@ store_log_step(struct store *st, struct run_info *run, const struct step_stats *
 }
 
 int
+store_log_flush(struct store *st, const struct run_info *run)
+{
+	return st->n_pend ? flush(st, run, NULL) : 0;
+}
+
+int
 store_log_snapshot(struct store *st, struct run_info *run, const struct trainer *t)
 {
 	if (t->step != run->steps_done)
