@@ -152,6 +152,7 @@ replay_show_run(struct ui *u, const char *spec, long step, char *err, size_t n)
 		replay_close(rr);
 	rp->have_rr = 0;
 	rp->play = 0;
+	rp->stats_failed = 0;
 	if (replay_open(rr, rp->st, spec, err, n) < 0)
 		goto fail;
 	rp->have_rr = 1;
@@ -285,6 +286,16 @@ poll_db(struct ui *u)
 	return 1;
 }
 
+/* The shown run's statistics have steps to go (computed between keys). */
+static int
+stats_pending(const struct ui *u)
+{
+	const struct replay_ui *rp = u->rp;
+
+	return rp->have_rr && u->view == VIEW_RUN && !rp->play && !rp->stats_failed &&
+	    rp->rr.n_hs <= rp->rr.run.steps_done;
+}
+
 int
 replay_ui_tick(struct ui *u)
 {
@@ -329,8 +340,7 @@ replay_ui_tick(struct ui *u)
 		replay_ui_compare(u);
 		redraw = 1;
 	}
-	if (rp->have_rr && u->view == VIEW_RUN && !rp->play &&
-	    rp->rr.n_hs <= rp->rr.run.steps_done) {
+	if (stats_pending(u)) {
 		struct store *rw = replay_rw(u);
 
 		r = replay_stats_work(&rp->rr, rw, STATS_SLICE, err, sizeof err);
@@ -340,8 +350,10 @@ replay_ui_tick(struct ui *u)
 			rp->rw_refused = 1;
 			r = replay_stats_work(&rp->rr, NULL, STATS_SLICE, err, sizeof err);
 		}
-		if (r < 0)
+		if (r < 0) {
 			ui_msg(u, ST_ERR, "head statistics: %s", err);
+			rp->stats_failed = 1;
+		}
 		redraw |= r != 0;
 	}
 	return redraw;
@@ -354,8 +366,7 @@ replay_ui_timeout(const struct ui *u)
 
 	if (!rp)
 		return -1;
-	if ((rp->lt && rp->lt->state == LIVE_TRAINING && !rp->lt->paused) ||
-	    (rp->have_rr && u->view == VIEW_RUN && rp->rr.n_hs <= rp->rr.run.steps_done))
+	if ((rp->lt && rp->lt->state == LIVE_TRAINING && !rp->lt->paused) || stats_pending(u))
 		return 0;
 	if (rp->play)
 		return (int)(PLAY_FRAME * 1000);

@@ -42,6 +42,7 @@ struct replay_ui {
 	double        next_poll;     /* monotonic seconds: ask the database again */
 	int           from_browser;  /* q returns to the browser */
 	int           in_debugger;   /* the debugger was opened from here */
+	int           stats_failed;  /* the statistics could not be computed: stop trying */
 	struct plot_grid grid;       /* the loss curve, drawn then blitted */
 	struct plot_grid spark;      /* sparklines */
 

@@ -151,6 +151,7 @@ view_prompt_key(struct ui *u, enum cmd cmd, int arg, int key)
 			u->view = VIEW_PROMPT;   /* keep editing so it can be fixed */
 			return;
 		}
+		rp->stats_failed = 0;
 		replay_ui_compare(u);
 		break;
 	default:
