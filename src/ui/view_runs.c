@@ -119,6 +119,8 @@ view_runs_draw(struct ui *u)
 
 	if (nw < 8)
 		nw = 8;
+	if (nw > 40)
+		nw = 40;
 	erase();
 	draw_fill(0, 0, W, ST_TITLE);
 	draw_textf(0, 0, W, ST_TITLE, " runs in %s  (%d%s)", rp->db, shown,
