@@ -32,9 +32,80 @@ load_log(struct replay_run *rr, char *err, size_t n)
 	return 0;
 }
 
+static void
+ckpt_save(struct replay_run *rr)
+{
+	const size_t n = rr->tr.model.n_params, b = n * sizeof(double);
+	struct replay_ckpt *c = NULL;
+	int i;
+
+	for (i = 0; i < rr->n_ckpt; i++) {
+		if (rr->ckpt[i].step == rr->tr.step)
+			return;
+		if (!c || rr->ckpt[i].used < c->used)
+			c = &rr->ckpt[i];
+	}
+	if (!c)
+		return;
+	if (!c->p) {
+		c->p = xmalloc(b);
+		c->m = xmalloc(b);
+		c->v = xmalloc(b);
+	}
+	memcpy(c->p, rr->tr.model.p, b);
+	memcpy(c->m, rr->tr.adam.m, b);
+	memcpy(c->v, rr->tr.adam.v, b);
+	c->step = rr->tr.step;
+	c->used = ++rr->clock;
+}
+
+/* Move the weights to `step`: from the closest state at or before it that
+ * is at hand (the trainer itself, a checkpoint, or the store's snapshot),
+ * leaving a checkpoint every REPLAY_CKPT_EVERY steps on the way (the same
+ * steps, stopped at more often). Every re-run step is checked against the
+ * log by store_seek. */
+static int
+seek(struct replay_run *rr, long step)
+{
+	const size_t b = rr->tr.model.n_params * sizeof(double);
+	struct replay_ckpt *best = NULL;
+	long next, snap;
+	int i;
+
+	for (i = 0; i < rr->n_ckpt; i++)
+		if (rr->ckpt[i].step >= 0 && rr->ckpt[i].step <= step &&
+		    (!best || rr->ckpt[i].step > best->step))
+			best = &rr->ckpt[i];
+	if (best && (rr->tr.step > step || best->step > rr->tr.step)) {
+		memcpy(rr->tr.model.p, best->p, b);
+		memcpy(rr->tr.adam.m, best->m, b);
+		memcpy(rr->tr.adam.v, best->v, b);
+		rr->tr.step = best->step;
+		best->used = ++rr->clock;
+	}
+	/* Where the store would start: the snapshot at or before step (they
+	 * are at multiples of snapshot_every), unless the trainer is between
+	 * it and step. Walk from there in checkpoint-sized strides. */
+	snap = rr->run.snapshot_every > 0 ? step / rr->run.snapshot_every * rr->run.snapshot_every : 0;
+	while (rr->tr.step != step) {
+		long cur = rr->tr.step <= step && rr->tr.step >= snap ? rr->tr.step : snap;
+
+		next = (cur / REPLAY_CKPT_EVERY + 1) * REPLAY_CKPT_EVERY;
+		if (next > step)
+			next = step;
+		if (store_seek(rr->st, &rr->run, next, &rr->tr) < 0)
+			return -1;
+		if (next % REPLAY_CKPT_EVERY == 0)
+			ckpt_save(rr);
+	}
+	return 0;
+}
+
 int
 replay_open(struct replay_run *rr, struct store *st, const char *spec, char *err, size_t n)
 {
+	int i;
+
 	memset(rr, 0, sizeof *rr);
 	rr->st = st;
 	rr->cur_step = rr->prev_step = -1;
@@ -49,6 +120,13 @@ replay_open(struct replay_run *rr, struct store *st, const char *spec, char *err
 		goto fail;
 	}
 	rr->have_tr = 1;
+	/* checkpoints: up to 32, and no more than 64 MiB of them */
+	rr->n_ckpt = REPLAY_CKPT_SLOTS;
+	while (rr->n_ckpt > 0 &&
+	    (uint64_t)rr->n_ckpt * 3 * rr->tr.model.n_params * sizeof(double) > ((uint64_t)64 << 20))
+		rr->n_ckpt--;
+	for (i = 0; i < REPLAY_CKPT_SLOTS; i++)
+		rr->ckpt[i].step = -1;
 	trace_init(&rr->cur, &rr->tr.model.cfg);
 	trace_init(&rr->prev, &rr->tr.model.cfg);
 	trace_init(&rr->scratch, &rr->tr.model.cfg);
@@ -65,6 +143,13 @@ fail:
 void
 replay_close(struct replay_run *rr)
 {
+	int i;
+
+	for (i = 0; i < REPLAY_CKPT_SLOTS; i++) {
+		free(rr->ckpt[i].p);
+		free(rr->ckpt[i].m);
+		free(rr->ckpt[i].v);
+	}
 	if (rr->have_tr) {
 		trainer_free(&rr->tr);
 		trace_free(&rr->cur);
@@ -205,7 +290,7 @@ replay_goto(struct replay_run *rr, long step, char *err, size_t n)
 		step = rr->run.steps_done;
 	if (step == rr->cur_step && rr->tr.step == step)
 		return 0;
-	if (rr->tr.step != step && store_seek(rr->st, &rr->run, step, &rr->tr) < 0)
+	if (rr->tr.step != step && seek(rr, step) < 0)
 		return fail(err, n, store_errmsg(rr->st));
 	/* the shown probe becomes the previous one; no copy, a swap */
 	if (rr->cur_step >= 0 && rr->cur_step != step) {

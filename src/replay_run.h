@@ -22,6 +22,17 @@
 #define REPLAY_PROBE_DEFAULT "emma"
 #define REPLAY_PROBE_MAX     64     /* bytes of probe text kept */
 #define REPLAY_N_SAMPLES     6      /* names sampled at the current step */
+#define REPLAY_CKPT_EVERY    16     /* steps between the view's own checkpoints */
+#define REPLAY_CKPT_SLOTS    32
+
+/* A training state the view passed through: scrubbing back a step restarts
+ * from the checkpoint at or before it (at most 15 steps to re-run) instead
+ * of the store's nearest snapshot (up to snapshot_every - 1). */
+struct replay_ckpt {
+	long     step;          /* -1: empty */
+	double  *p, *m, *v;     /* [n_params] parameters and Adam moments */
+	unsigned long used;     /* for least-recently-used replacement */
+};
 
 struct replay_run {
 	struct store    *st;          /* read connection (not owned) */
@@ -29,6 +40,9 @@ struct replay_run {
 	struct dataset   ds;          /* the run's documents; trainer_init shuffles it */
 	struct trainer   tr;          /* weights after tr.step steps */
 	int              have_tr;
+	struct replay_ckpt ckpt[REPLAY_CKPT_SLOTS];
+	int              n_ckpt;      /* slots in use (fewer for big models) */
+	unsigned long    clock;
 	double          *loss;        /* [n_loss] step i+1's loss */
 	long             n_loss;
 	int64_t          data_version;/* of st when the log was last read */

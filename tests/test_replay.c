@@ -117,6 +117,40 @@ test_goto_and_stats(void)
 		dataset_free(&ds);
 	}
 	CHECK(bad == 0);
+	/* every step backwards and then forwards again (through the view's own
+	 * checkpoints): the weights are the engine's, bit for bit */
+	{
+		struct dataset ds;
+		struct trainer t;
+		struct step_stats st1;
+		double **want = xcalloc(STEPS + 1, sizeof *want);
+		long s;
+		int badw = 0;
+
+		straight(0, 11, &ds, &t);
+		for (s = 0; s <= STEPS; s++) {
+			want[s] = xmalloc(t.model.n_params * sizeof(double));
+			memcpy(want[s], t.model.p, t.model.n_params * sizeof(double));
+			if (s < STEPS)
+				trainer_step(&t, &st1);
+		}
+		for (s = STEPS; s >= 0; s--)
+			if (replay_goto(&rr, s, err, sizeof err) < 0 ||
+			    memcmp(want[s], rr.tr.model.p, t.model.n_params * sizeof(double)))
+				badw++;
+		for (s = 0; s <= STEPS; s += 3)
+			if (replay_goto(&rr, s, err, sizeof err) < 0 ||
+			    memcmp(want[s], rr.tr.model.p, t.model.n_params * sizeof(double)))
+				badw++;
+		CHECK(badw == 0);
+		for (s = 0; s <= STEPS; s++)
+			free(want[s]);
+		free(want);
+		trainer_free(&t);
+		dataset_free(&ds);
+		CHECK(replay_goto(&rr, STEPS - 1, err, sizeof err) == 0);
+		CHECK(replay_goto(&rr, STEPS, err, sizeof err) == 0);
+	}
 	/* the previous step's probe is kept for the changes */
 	CHECK(rr.prev_step == STEPS - 1 && rr.prev.n_pos == rr.cur.n_pos);
 
