@@ -383,20 +383,24 @@ table_count(struct store *st, const char *where)
 }
 
 static int
-check_tables(struct store *st)
+check_tables(struct store *st, int version)
 {
-	static const char *const tables[] = { "datasets", "runs", "steps", "snapshots", "samples",
-		"head_stats" };
+	static const struct { const char *name; int since; } tables[] = {
+		{ "datasets", 1 }, { "runs", 1 }, { "steps", 1 }, { "snapshots", 1 },
+		{ "samples", 1 }, { "head_stats", 2 },
+	};
 	char where[128];
 	size_t i;
 	int n;
 
 	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-		snprintf(where, sizeof where, "type = 'table' AND name = '%s'", tables[i]);
+		if (tables[i].since > version)
+			continue;
+		snprintf(where, sizeof where, "type = 'table' AND name = '%s'", tables[i].name);
 		if ((n = table_count(st, where)) < 0)
 			return -1;
 		if (n == 0)
-			return store_fail(st, "damaged mgpt-tui database (table %s is missing)", tables[i]);
+			return store_fail(st, "damaged mgpt-tui database (table %s is missing)", tables[i].name);
 	}
 	return 0;
 }
@@ -467,10 +471,9 @@ check_schema(struct store *st, int *fresh)
 		    "this mgpt-tui is too old for it", (long long)ver, STORE_SCHEMA);
 	if (ver < 1)
 		return store_fail(st, "damaged mgpt-tui database (schema version %lld)", (long long)ver);
-	if (ver < STORE_SCHEMA && st->readonly)
-		return store_fail(st, "schema version %lld needs an upgrade; open it once with "
-		    "'mgpt-tui train' or 'rm'", (long long)ver);
-	return check_tables(st);
+	/* A viewer reads an older schema as it is (it never writes, so it
+	 * cannot migrate): the tables a later version added are only caches. */
+	return check_tables(st, (int)ver);
 }
 
 static int
