@@ -63,6 +63,21 @@ every "a database cut in its header" "$T/trunc3.db" "truncated"
 cp "$G" "$T/newer.db"
 "$TOOL" sql "$T/newer.db" "PRAGMA user_version = 99" || fail "make newer.db"
 every "a newer schema" "$T/newer.db" "schema version 99 is newer than this program's ([0-9]*): this mgpt-tui is too old"
+# The previous version's schema (1, without the head_stats cache): viewers
+# read it as it is and leave it byte for byte; a writer migrates it.
+cp "$G" "$T/old.db"
+"$TOOL" sql "$T/old.db" "DROP TABLE head_stats; PRAGMA user_version = 1" || fail "make old.db"
+cp "$T/old.db" "$T/old.orig"
+expect 0 "runs on schema 1" -- "$M" runs --db "$T/old.db" && grep -q ' finished ' "$T/out" \
+	|| fail "runs on schema 1: $(cat "$T/out" "$T/err")"
+expect 0 "export on schema 1" -- "$M" export 1 --db "$T/old.db" || fail "export on schema 1"
+expect 0 "sample on schema 1" -- "$M" sample 1 --count 1 --db "$T/old.db" || fail "sample on schema 1"
+cmp -s "$T/old.db" "$T/old.orig" || fail "a viewer changed a schema-1 database"
+[ -e "$T/old.db-wal" ] || [ -e "$T/old.db-shm" ] && fail "a viewer left -wal/-shm beside schema 1"
+expect 0 "train into schema 1" -- "$M" train --db "$T/old.db" --steps 2 --samples 0 \
+	|| fail "train into schema 1"
+"$TOOL" sql "$T/old.db" "SELECT count(*) FROM head_stats" >/dev/null 2>&1 \
+	|| fail "a writer did not migrate schema 1 (no head_stats table)"
 mkdir "$T/dir.db"
 every "a directory" "$T/dir.db" "is a directory"
 [ -d "$T/dir.db" ] && [ -z "$(ls -A "$T/dir.db")" ] || fail "the directory changed"
