@@ -17,6 +17,15 @@
 #include "xmalloc.h"
 
 const char *cli_prog = "mgpt-tui";
+int cli_parse_only;
+
+int
+cli_help(const char *text)
+{
+	if (!cli_parse_only)
+		fputs(text, stdout);
+	return 0;
+}
 
 void
 cli_error(const char *fmt, ...)
