@@ -63,6 +63,13 @@ every "a database cut in its header" "$T/trunc3.db" "truncated"
 cp "$G" "$T/newer.db"
 "$TOOL" sql "$T/newer.db" "PRAGMA user_version = 99" || fail "make newer.db"
 every "a newer schema" "$T/newer.db" "schema version 99 is newer than this program's ([0-9]*): this mgpt-tui is too old"
+# Header fields are signed: a negative schema version is a reason too, never
+# an empty message (found by fuzz_store).
+cp "$G" "$T/negver.db"
+"$TOOL" sql "$T/negver.db" "PRAGMA user_version = -1" || fail "make negver.db"
+every "a negative schema version" "$T/negver.db" "damaged mgpt-tui database (schema version -1)"
+"$TOOL" sql "$T/negforeign.db" "PRAGMA user_version = -134217728" || fail "make negforeign.db"
+every "another program's negative schema version" "$T/negforeign.db" "not an mgpt-tui database"
 mkdir "$T/dir.db"
 every "a directory" "$T/dir.db" "is a directory"
 [ -d "$T/dir.db" ] && [ -z "$(ls -A "$T/dir.db")" ] || fail "the directory changed"

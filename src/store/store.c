@@ -200,25 +200,27 @@ store_status_name(enum run_status s)
 	return "?";
 }
 
-/* One integer pragma's value, or -1 with the error set. */
-static int64_t
-pragma_int(struct store *st, const char *sql)
+/* One integer pragma's value into *v; -1 with the error set. (The value
+ * itself may be negative: user_version and application_id are signed
+ * 32-bit fields of the header, whatever a file puts there.) */
+static int
+pragma_int(struct store *st, const char *sql, int64_t *v)
 {
 	sqlite3_stmt *s;
-	int64_t v = -1;
-	int rc;
+	int rc, ret = -1;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_fail_sql(st, NULL);
-		return -1;
-	}
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail_sql(st, NULL);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE)
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(s, 0);
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		store_fail(st, "no answer to %s", sql);
+	else
 		store_fail_sql(st, NULL);
 	sqlite3_finalize(s);
-	return v;
+	return ret;
 }
 
 /* ---- where the database is ---- */
@@ -365,9 +367,10 @@ static int
 table_count(struct store *st, const char *where)
 {
 	char sql[256];
+	int64_t n;
 
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE %s", where);
-	return (int)pragma_int(st, sql);
+	return pragma_int(st, sql, &n) < 0 ? -1 : (int)n;
 }
 
 static int
@@ -399,9 +402,13 @@ migrate(struct store *st, int fresh)
 	if (store_exec(st, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	/* Another process may have done it while we waited for the lock. */
-	if ((app = pragma_int(st, "PRAGMA application_id")) < 0 ||
-	    (ver = pragma_int(st, "PRAGMA user_version")) < 0)
+	if (pragma_int(st, "PRAGMA application_id", &app) < 0 ||
+	    pragma_int(st, "PRAGMA user_version", &ver) < 0)
 		goto fail;
+	if (ver < 0 || ver > STORE_SCHEMA) {
+		store_fail(st, "schema version %lld changed under this program", (long long)ver);
+		goto fail;
+	}
 	if (app == 0 && ver == 0 && (v = table_count(st, "1")) != 0) {
 		if (v > 0)
 			store_fail(st, "not an mgpt-tui database (it holds other tables)");
@@ -434,14 +441,17 @@ check_schema(struct store *st, int *fresh)
 	int n;
 
 	*fresh = 0;
-	if ((app = pragma_int(st, "PRAGMA application_id")) < 0 ||
-	    (ver = pragma_int(st, "PRAGMA user_version")) < 0)
+	if (pragma_int(st, "PRAGMA application_id", &app) < 0 ||
+	    pragma_int(st, "PRAGMA user_version", &ver) < 0)
 		return -1;
 	if (app == 0) {
 		if ((n = table_count(st, "1")) < 0)
 			return -1;
-		if (n > 0 || ver != 0)
+		if (n > 0)
 			return store_fail(st, "not an mgpt-tui database (it holds other tables)");
+		if (ver != 0)
+			return store_fail(st, "not an mgpt-tui database (another program's schema "
+			    "version %lld)", (long long)ver);
 		if (st->readonly)
 			return store_fail(st, "empty database (no run has been logged there)");
 		*fresh = 1;
@@ -481,6 +491,7 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof *st);
 	int exists, fresh, flags, fd;
+	int64_t ver = 0;
 
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->readonly = readonly;
@@ -529,8 +540,9 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 			store_fail(st, "cannot write here (the file is read-only)");
 			goto fail;
 		}
-		if ((fresh || pragma_int(st, "PRAGMA user_version") < STORE_SCHEMA) &&
-		    migrate(st, fresh) < 0)
+		if (!fresh && pragma_int(st, "PRAGMA user_version", &ver) < 0)
+			goto fail;
+		if ((fresh || ver < STORE_SCHEMA) && migrate(st, fresh) < 0)
 			goto fail;
 		if (store_exec(st, "PRAGMA synchronous = NORMAL") < 0 ||
 		    store_exec(st, "PRAGMA foreign_keys = ON") < 0)
