@@ -145,6 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[STORE_ERRLEN];
 	struct run_info *runs, run;
 	struct store *st;
+	int64_t loaded = 0;
 	size_t i;
 	int n;
 
@@ -165,7 +166,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_reason(store_errmsg(st));
 			continue;
 		}
-		load_run(st, &run);
+		if (i == 0 || run.id != loaded)
+			load_run(st, &run);   /* once per run: it is the slow part */
+		loaded = run.id;
 	}
 	store_close(st);
 	remove_files();
