@@ -486,11 +486,64 @@ folder_writable(const char *path)
 	return access(dir, W_OK) == 0;
 }
 
+/* Open st->db on path, read-only or not as st->readonly, untrusting. */
+static int
+connect(struct store *st, const char *path)
+{
+	int flags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		if (st->db)
+			return store_fail_sql(st, NULL);
+		return store_fail(st, "out of memory");
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	/* A viewer waits out a writer's brief locks instead of failing. */
+	sqlite3_busy_timeout(st->db, st->readonly ? 5000 : 10000);
+	if (store_exec(st, "PRAGMA cell_size_check = ON") < 0)
+		return -1;
+	if (st->readonly && store_exec(st, "PRAGMA query_only = ON") < 0)
+		return -1;
+	return 0;
+}
+
+/* A writer killed in mid-transaction while the file was in rollback mode
+ * (creating the schema, or switching to WAL at the start of a run) leaves
+ * a hot journal beside it, and a read-only connection then refuses to read
+ * at all ("attempt to write a readonly database"). Roll it back as any
+ * SQLite writer does on its first read: the file goes back to its last
+ * committed state and the journal goes. SQLite checks that no live writer
+ * owns the journal. */
+static int
+roll_back_journal(struct store *st, const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+		sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+		sqlite3_busy_timeout(db, 5000);
+		rc = sqlite3_exec(db, "PRAGMA application_id", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	if (rc != SQLITE_OK)
+		return store_fail(st, "a stopped writer left a journal beside it that must be rolled "
+		    "back, and the file or its folder is not writable");
+	return 0;
+}
+
 struct store *
 store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof *st);
-	int exists, fresh, flags, fd;
+	int exists, fresh, fd;
 	int64_t ver = 0;
 
 	snprintf(st->path, sizeof st->path, "%s", path);
@@ -513,28 +566,17 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 		}
 		close(fd);
 	}
-	flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		if (st->db)
-			store_fail_sql(st, NULL);
-		else
-			store_fail(st, "out of memory");
+	if (connect(st, path) < 0)
 		goto fail;
+	if (check_schema(st, &fresh) < 0) {
+		if (!readonly || sqlite3_extended_errcode(st->db) != SQLITE_READONLY_ROLLBACK)
+			goto fail;
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (roll_back_journal(st, path) < 0 || connect(st, path) < 0 ||
+		    check_schema(st, &fresh) < 0)
+			goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
-	/* A viewer waits out a writer's brief locks instead of failing. */
-	sqlite3_busy_timeout(st->db, readonly ? 5000 : 10000);
-	if (store_exec(st, "PRAGMA cell_size_check = ON") < 0)
-		goto fail;
-	if (readonly && store_exec(st, "PRAGMA query_only = ON") < 0)
-		goto fail;
-	if (check_schema(st, &fresh) < 0)
-		goto fail;
 	if (!readonly) {
 		if (sqlite3_db_readonly(st->db, "main") == 1) {
 			store_fail(st, "cannot write here (the file is read-only)");
