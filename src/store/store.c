@@ -97,15 +97,28 @@ static const char *const sql_text[SQL__COUNT] = {
 int
 store_fail(struct store *st, const char *fmt, ...)
 {
+	char raw[STORE_ERRLEN], *o = st->err, *end = st->err + sizeof st->err - 1;
+	const unsigned char *p;
 	va_list ap;
 	int n;
 
-	n = snprintf(st->err, sizeof st->err, "%s: ", st->path);
-	if (n < 0 || (size_t)n >= sizeof st->err)
+	n = snprintf(raw, sizeof raw, "%s: ", st->path);
+	if (n < 0 || (size_t)n >= sizeof raw)
 		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(st->err + n, sizeof st->err - (size_t)n, fmt, ap);
+	vsnprintf(raw + n, sizeof raw - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* The reason is one line, whatever it quotes: a path, a run's name
+	 * or status, SQLite's message naming part of a damaged schema. */
+	for (p = (const unsigned char *)raw; *p && o < end; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			*o++ = (char)*p;
+		else if (end - o >= 4)
+			o += snprintf(o, 5, "\\x%02x", *p);
+		else
+			break;
+	}
+	*o = '\0';
 	return -1;
 }
 
