@@ -446,9 +446,29 @@ fail:
 	return -1;
 }
 
-/* Is this an mgpt-tui database we can use? *fresh: empty, to be set up. */
+/* Is this an mgpt-tui database we can use? *fresh: empty, to be set up.
+ * The reads are one read transaction: a writer creating the schema
+ * meanwhile must not be seen half (no id yet, and then tables). -2: a
+ * read-only connection met a hot journal (see roll_back_journal). */
+static int check_schema_reads(struct store *st, int *fresh);
+
 static int
 check_schema(struct store *st, int *fresh)
+{
+	int code;
+
+	if (store_exec(st, "BEGIN") < 0)
+		return -1;
+	if (check_schema_reads(st, fresh) < 0) {
+		code = sqlite3_extended_errcode(st->db);
+		store_abort(st);
+		return code == SQLITE_READONLY_ROLLBACK ? -2 : -1;
+	}
+	return store_exec(st, "COMMIT");
+}
+
+static int
+check_schema_reads(struct store *st, int *fresh)
 {
 	int64_t app, ver;
 	int n;
@@ -556,7 +576,7 @@ struct store *
 store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof *st);
-	int exists, fresh, fd;
+	int exists, fresh, fd, rc;
 	int64_t ver = 0;
 
 	snprintf(st->path, sizeof st->path, "%s", path);
@@ -581,8 +601,8 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 	}
 	if (connect(st, path) < 0)
 		goto fail;
-	if (check_schema(st, &fresh) < 0) {
-		if (!readonly || sqlite3_extended_errcode(st->db) != SQLITE_READONLY_ROLLBACK)
+	if ((rc = check_schema(st, &fresh)) < 0) {
+		if (!readonly || rc != -2)
 			goto fail;
 		sqlite3_close(st->db);
 		st->db = NULL;
