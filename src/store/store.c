@@ -128,6 +128,10 @@ store_fail_sql(struct store *st, const char *what)
 	const char *msg = sqlite3_errmsg(st->db);
 	int rc = sqlite3_errcode(st->db) & 0xff;   /* the primary code */
 
+	if (sqlite3_extended_errcode(st->db) == SQLITE_READONLY_ROLLBACK)
+		return store_fail(st, "%s%sa stopped writer left a journal beside it that must be "
+		    "rolled back, and the file or its folder is not writable", what ? what : "",
+		    what ? ": " : "");
 	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
 		return store_fail(st, "%s%s%s (the file is damaged or truncated)",
 		    what ? what : "", what ? ": " : "", msg);
@@ -567,9 +571,24 @@ roll_back_journal(struct store *st, const char *path)
 	}
 	sqlite3_close(db);
 	if (rc != SQLITE_OK)
-		return store_fail(st, "a stopped writer left a journal beside it that must be rolled "
-		    "back, and the file or its folder is not writable");
+		return store_fail(st, "a stopped writer left a journal beside it that must be "
+		    "rolled back, and the file or its folder is not writable");
 	return 0;
+}
+
+int
+store_step(struct store *st, sqlite3_stmt *s)
+{
+	int fresh = !sqlite3_stmt_busy(s), rc = sqlite3_step(s);
+
+	/* Only a statement's first step takes the read lock: later ones
+	 * cannot meet a journal that was not hot then. */
+	if (rc == SQLITE_READONLY_ROLLBACK && fresh && st->readonly &&
+	    roll_back_journal(st, st->path) == 0) {
+		sqlite3_reset(s);
+		rc = sqlite3_step(s);
+	}
+	return rc;
 }
 
 struct store *
@@ -779,7 +798,7 @@ store_find_run(struct store *st, const char *spec, struct run_info *out)
 		sqlite3_bind_text(s, 1, spec, -1, SQLITE_TRANSIENT);
 	if (!s)
 		return -1;
-	rc = sqlite3_step(s);
+	rc = store_step(st, s);
 	if (rc == SQLITE_ROW)
 		ret = store_run_decode(st, s, out);
 	else if (rc != SQLITE_DONE)
@@ -806,7 +825,7 @@ store_list_runs(struct store *st, struct run_info **out, int *n)
 	*n = 0;
 	if (!s)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(st, s)) == SQLITE_ROW) {
 		if (k == cap)
 			v = xrealloc(v, (size_t)(cap = cap ? 2 * cap : 16) * sizeof *v);
 		if (store_run_decode(st, s, &v[k]) < 0)
@@ -859,7 +878,7 @@ store_load_dataset(struct store *st, int64_t run_id, struct dataset *ds)
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run_id);
-	rc = sqlite3_step(s);
+	rc = store_step(st, s);
 	if (rc != SQLITE_ROW) {
 		if (rc == SQLITE_DONE)
 			store_fail(st, "run %lld: its dataset is missing", (long long)run_id);
@@ -912,7 +931,7 @@ store_load_losses(struct store *st, int64_t run_id, double **loss, double **lr, 
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(st, s)) == SQLITE_ROW) {
 		if (sqlite3_column_int64(s, 0) != k + 1) {
 			store_fail(st, "run %lld: step %ld is missing from the log", (long long)run_id, k + 1);
 			goto fail;
@@ -956,7 +975,7 @@ store_each_step(struct store *st, int64_t run_id, int (*fn)(void *, const struct
 	    "WHERE run_id = ?1 ORDER BY step", -1, &s, NULL) != SQLITE_OK)
 		return store_fail_sql(st, NULL);
 	sqlite3_bind_int64(s, 1, run_id);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = store_step(st, s)) == SQLITE_ROW) {
 		r.step = (long)sqlite3_column_int64(s, 0);
 		r.loss = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
 		r.lr = sqlite3_column_double(s, 2);
