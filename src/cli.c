@@ -17,17 +17,64 @@
 #include "xmalloc.h"
 
 const char *cli_prog = "mgpt-tui";
+int cli_parse_only;
+
+int
+cli_help(const char *text)
+{
+	if (!cli_parse_only)
+		fputs(text, stdout);
+	return 0;
+}
+
+/* Messages quote what the user typed and what files hold (a name, a path,
+ * an argument); a newline or an escape sequence in those must not break
+ * the one line or reach the terminal. Control characters (C0, DEL and C1
+ * in UTF-8) are written as \n, \t, \r, \xHH or \u00HH. */
+static void
+put_one_line(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p == '\n')
+			fputs("\\n", stderr);
+		else if (*p == '\t')
+			fputs("\\t", stderr);
+		else if (*p == '\r')
+			fputs("\\r", stderr);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)
+			fprintf(stderr, "\\u%04x", *++p);
+		else
+			fputc(*p, stderr);
+	}
+}
 
 void
 cli_error(const char *fmt, ...)
 {
+	char small[512], *msg = small;
 	va_list ap;
+	int n;
 
-	fprintf(stderr, "%s: ", cli_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		small[0] = '\0';
+	else if ((size_t)n >= sizeof small) {
+		msg = xmalloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "%s: ", cli_prog);
+	put_one_line(msg);
 	fputc('\n', stderr);
+	if (msg != small)
+		free(msg);
 }
 
 void

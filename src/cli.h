@@ -12,6 +12,14 @@ struct dataset;
 struct store;
 
 extern const char *cli_prog;   /* "mgpt-tui" */
+/* Parse only: every command checks its arguments (exit 2 on a bad one, one
+ * line on stderr) and then returns 0 without running, printing nothing on
+ * stdout, not even --help. Set only by the fuzz harness
+ * tests/fuzz/fuzz_cli.c; the program never sets it. */
+extern int cli_parse_only;
+/* Print a command's help text on stdout (nothing when parsing only);
+ * returns 0, the exit status of --help. */
+int  cli_help(const char *text);
 
 /* Print "mgpt-tui: <message>" on stderr, one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

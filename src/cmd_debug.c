@@ -35,7 +35,7 @@ cmd_debug(int argc, char **argv)
 	char err[512];
 	int c, rc;
 
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", debug_opts, NULL)) != -1) {
 		switch (c) {
@@ -53,8 +53,7 @@ cmd_debug(int argc, char **argv)
 			break;
 		case OPT_NOCOLOR: uo.no_color = 1; break;
 		case 'h':
-			printf("usage: mgpt-tui debug [RUN] [--step S] [--input TEXT] [--db PATH] [--no-color]\n");
-			return 0;
+			return cli_help("usage: mgpt-tui debug [RUN] [--step S] [--input TEXT] [--db PATH] [--no-color]\n");
 		default:
 			cli_bad_option("debug", argv, c);
 			return EXIT_USAGE;
@@ -66,6 +65,8 @@ cmd_debug(int argc, char **argv)
 		cli_error("debug: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (cli_parse_only)
+		return 0;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cli_error("debug needs a terminal on stdin and stdout; "
 		    "'mgpt-tui trace TEXT' prints the same pass as text");

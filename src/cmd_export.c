@@ -88,15 +88,14 @@ cmd_export(int argc, char **argv)
 	struct store *st;
 	int c, rc;
 
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", export_opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
 		case 'f': format = optarg; break;
 		case 'h':
-			fputs("usage: mgpt-tui export RUN [--format csv|json] [--db PATH]\n", stdout);
-			return 0;
+			return cli_help("usage: mgpt-tui export RUN [--format csv|json] [--db PATH]\n");
 		default:
 			cli_bad_option("export", argv, c);
 			return EXIT_USAGE;
@@ -111,6 +110,8 @@ cmd_export(int argc, char **argv)
 		cli_error(optind < argc ? "export: give one RUN" : "export: which run? (give RUN: an id, a name or 'latest')");
 		return EXIT_USAGE;
 	}
+	if (cli_parse_only)
+		return 0;
 	if (!(st = cli_store_open(db, CLI_DB_READ)))
 		return 1;
 	if (store_find_run(st, argv[optind], &run) < 0) {

@@ -38,7 +38,7 @@ cmd_replay(int argc, char **argv)
 	long step = -1;
 	int c, no_color = 0;
 
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", replay_opts, NULL)) != -1) {
 		switch (c) {
@@ -50,8 +50,7 @@ cmd_replay(int argc, char **argv)
 		case OPT_PROBE: probe = optarg; break;
 		case OPT_NOCOLOR: no_color = 1; break;
 		case 'h':
-			printf("usage: mgpt-tui replay [RUN] [--step S] [--probe TEXT] [--db PATH] [--no-color]\n");
-			return 0;
+			return cli_help("usage: mgpt-tui replay [RUN] [--step S] [--probe TEXT] [--db PATH] [--no-color]\n");
 		default:
 			cli_bad_option("replay", argv, c);
 			return EXIT_USAGE;
@@ -71,6 +70,8 @@ cmd_replay(int argc, char **argv)
 		cli_error("replay: --probe: the text is empty");
 		return EXIT_USAGE;
 	}
+	if (cli_parse_only)
+		return 0;
 	if (!db)
 		db = store_default_path(pathbuf, sizeof pathbuf);
 	if (access(db, F_OK) != 0) {

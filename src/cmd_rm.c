@@ -22,14 +22,13 @@ cmd_rm(int argc, char **argv)
 	struct store *st;
 	int c, rc = 0;
 
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", rm_opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
 		case 'h':
-			fputs("usage: mgpt-tui rm RUN [--db PATH]\n", stdout);
-			return 0;
+			return cli_help("usage: mgpt-tui rm RUN [--db PATH]\n");
 		default:
 			cli_bad_option("rm", argv, c);
 			return EXIT_USAGE;
@@ -39,6 +38,8 @@ cmd_rm(int argc, char **argv)
 		cli_error(optind < argc ? "rm: give one RUN" : "rm: which run? (give RUN: an id, a name or 'latest')");
 		return EXIT_USAGE;
 	}
+	if (cli_parse_only)
+		return 0;
 	if (!(st = cli_store_open(db, CLI_DB_WRITE)))
 		return 1;
 	if (store_find_run(st, argv[optind], &run) < 0 || store_delete_run(st, &run) < 0) {

@@ -25,14 +25,13 @@ cmd_runs(int argc, char **argv)
 	struct store *st;
 	int c, i, n;
 
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", runs_opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
 		case 'h':
-			fputs("usage: mgpt-tui runs [--db PATH]\n", stdout);
-			return 0;
+			return cli_help("usage: mgpt-tui runs [--db PATH]\n");
 		default:
 			cli_bad_option("runs", argv, c);
 			return EXIT_USAGE;
@@ -42,6 +41,8 @@ cmd_runs(int argc, char **argv)
 		cli_error("runs: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (cli_parse_only)
+		return 0;
 	if (!(st = cli_store_open(db, CLI_DB_READ)))
 		return 1;
 	if (store_list_runs(st, &runs, &n) < 0) {

@@ -43,7 +43,7 @@ cmd_sample(int argc, char **argv)
 	struct rng rng;
 	char buf[8];
 
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", sample_opts, NULL)) != -1) {
 		switch (c) {
@@ -53,9 +53,8 @@ cmd_sample(int argc, char **argv)
 		case OPT_TEMP: if (cli_double("--temperature", optarg, 0.0, 1e6, &temperature) < 0) return EXIT_USAGE; break;
 		case OPT_SEED: if (cli_u64("--seed", optarg, &seed) < 0) return EXIT_USAGE; have_seed = 1; break;
 		case 'h':
-			fputs("usage: mgpt-tui sample RUN [--step S] [--count N] [--temperature T] [--seed N]\n"
-			      "                          [--db PATH]\n", stdout);
-			return 0;
+			return cli_help("usage: mgpt-tui sample RUN [--step S] [--count N] [--temperature T] [--seed N]\n"
+			    "                          [--db PATH]\n");
 		default:
 			cli_bad_option("sample", argv, c);
 			return EXIT_USAGE;
@@ -65,6 +64,8 @@ cmd_sample(int argc, char **argv)
 		cli_error(optind < argc ? "sample: give one RUN" : "sample: which run? (give RUN: an id, a name or 'latest')");
 		return EXIT_USAGE;
 	}
+	if (cli_parse_only)
+		return 0;
 	if (!(st = cli_store_open(db, CLI_DB_READ)))
 		return 1;
 	if (store_find_run(st, argv[optind], &run) < 0) {

@@ -467,7 +467,7 @@ cmd_trace(int argc, char **argv)
 	struct out o;
 
 	ablate = xcalloc((size_t)argc + 1, sizeof *ablate);
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", trace_opts, NULL)) != -1) {
 		switch (c) {
@@ -496,9 +496,8 @@ cmd_trace(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'h':
-			fputs(trace_usage, stdout);
 			free(ablate);
-			return 0;
+			return cli_help(trace_usage);
 		default:
 			cli_bad_option("trace", argv, c);
 			goto usage;
@@ -516,6 +515,10 @@ cmd_trace(int argc, char **argv)
 	if (n == 2)
 		run = argv[optind++];
 	text = argv[optind];
+	if (cli_parse_only) {
+		free(ablate);
+		return 0;
+	}
 
 	if ((rc = load_model_for(run, step, db, &L)) != 0) {
 		free(ablate);

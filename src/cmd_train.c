@@ -114,7 +114,7 @@ cmd_train(int argc, char **argv)
 	uint64_t seed = 42;
 	long steps = 1000, samples = 20, snap_every = STORE_SNAPSHOT_EVERY, v;
 	double temperature = 0.5;
-	int c, i, j, n, tty = isatty(2), nodb = 0, settings = 0, rc = 1;
+	int c, i, j, n, tty, nodb = 0, settings = 0, rc = 1;
 	struct dataset ds;
 	struct trainer tr;
 	struct step_stats st;
@@ -123,7 +123,7 @@ cmd_train(int argc, char **argv)
 	char err[256], **names = NULL;
 	int *name_tok = NULL;
 
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", train_opts, NULL)) != -1) {
 		switch (c) {
@@ -142,8 +142,7 @@ cmd_train(int argc, char **argv)
 		case OPT_NODB: nodb = 1; break;
 		case OPT_RESUME: resume = optarg; break;
 		case 'h':
-			fputs(train_usage, stdout);
-			return 0;
+			return cli_help(train_usage);
 		default:
 			cli_bad_option("train", argv, c);
 			return EXIT_USAGE;
@@ -165,12 +164,15 @@ cmd_train(int argc, char **argv)
 		cli_error("train: --resume: the run's own settings are used; give only --db with it");
 		return EXIT_USAGE;
 	}
+	cfg.vocab_size = 2; /* checked again once the data is read */
+	if (!resume && model_config_check(&cfg, err, sizeof err) < 0) {
+		cli_error("train: %s", err);
+		return EXIT_USAGE;
+	}
+	if (cli_parse_only)
+		return 0;
+	tty = isatty(2);
 	if (!resume) {
-		cfg.vocab_size = 2; /* checked again once the data is read */
-		if (model_config_check(&cfg, err, sizeof err) < 0) {
-			cli_error("train: %s", err);
-			return EXIT_USAGE;
-		}
 		if (cli_load_dataset(data, &ds) < 0)
 			return 1;
 		cfg.vocab_size = ds.n_vocab + 1;

@@ -9,10 +9,14 @@
  *   store_tool state DB RUN STEP XXH64 of the replayed parameters, m and v
  *   store_tool sql DB SQL        run SQL (to damage a file on purpose, or
  *                                to make another program's database)
+ *   store_tool die DB SQL        run SQL (say, BEGIN and an UPDATE) and die
+ *                                by SIGKILL before committing it: a writer
+ *                                killed in mid-transaction, its journal left
  *
  * Exit 0 when all is well, 1 with a reason on stderr otherwise. */
 #include "config.h"
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +143,13 @@ main(int argc, char **argv)
 		sqlite3_close(db);
 		return rc;
 	}
-	fprintf(stderr, "usage: store_tool check DB | state DB RUN STEP | sql DB SQL\n");
+	if (argc == 4 && !strcmp(argv[1], "die")) {
+		if (sqlite3_open_v2(argv[2], &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+			return fail(argv[2], db);
+		if (sqlite3_exec(db, argv[3], NULL, NULL, NULL) != SQLITE_OK)
+			return fail(argv[3], db);
+		raise(SIGKILL);
+	}
+	fprintf(stderr, "usage: store_tool check DB | state DB RUN STEP | sql DB SQL | die DB SQL\n");
 	return 2;
 }

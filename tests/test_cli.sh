@@ -53,6 +53,10 @@ grep -q 'GiB' "$T/err" || fail "absurd size error has no figure"
 bad 2 "unknown flag" train --no-db --bogus
 bad 2 "unknown command" frobnicate
 bad 2 "stray argument" train --no-db extra
+# What the user typed is quoted with its control characters escaped: the
+# error stays one line and sends nothing to the terminal (found by fuzz_cli).
+bad 2 "newline in an argument" runs "$(printf 'a\nb\033[1m')"
+grep -qF "unexpected argument 'a\\nb\\x1b[1m'" "$T/err" || fail "control characters not escaped: $(cat "$T/err")"
 if [ -r /etc/shadow ] && [ "$(id -u)" != 0 ]; then
 	bad 1 "unreadable data" train --no-db --data /etc/shadow
 fi

@@ -78,6 +78,13 @@ expect 0 "train into schema 1" -- "$M" train --db "$T/old.db" --steps 2 --sample
 	|| fail "train into schema 1"
 "$TOOL" sql "$T/old.db" "SELECT count(*) FROM head_stats" >/dev/null 2>&1 \
 	|| fail "a writer did not migrate schema 1 (no head_stats table)"
+# Header fields are signed: a negative schema version is a reason too, never
+# an empty message (found by fuzz_store).
+cp "$G" "$T/negver.db"
+"$TOOL" sql "$T/negver.db" "PRAGMA user_version = -1" || fail "make negver.db"
+every "a negative schema version" "$T/negver.db" "damaged mgpt-tui database (schema version -1)"
+"$TOOL" sql "$T/negforeign.db" "PRAGMA user_version = -134217728" || fail "make negforeign.db"
+every "another program's negative schema version" "$T/negforeign.db" "not an mgpt-tui database"
 mkdir "$T/dir.db"
 every "a directory" "$T/dir.db" "is a directory"
 [ -d "$T/dir.db" ] && [ -z "$(ls -A "$T/dir.db")" ] || fail "the directory changed"
@@ -117,6 +124,27 @@ for c in "runs" "export latest" "export latest --format json" "sample latest" "s
 	cmp -s "$T/view.db" "$G" || fail "view: $c changed the file"
 	no_side_files "view: $c" "$T/view.db"
 done
+
+# A writer killed in mid-transaction while the file is in rollback mode
+# (creating it, or switching it to WAL) leaves a hot journal; a viewer rolls
+# it back, as any SQLite writer does, and reads the last committed state
+# (found by tests/soak/soak.sh: viewers said "attempt to write a readonly
+# database" until the next writer came).
+HALF="PRAGMA cache_size = 2; BEGIN IMMEDIATE; UPDATE snapshots SET checksum = checksum + 1;
+	UPDATE runs SET name = 'half-renamed'"
+cp "$G" "$T/hot.db"
+"$TOOL" die "$T/hot.db" "$HALF" 2>/dev/null
+if [ -s "$T/hot.db-journal" ] && ! cmp -s "$T/hot.db" "$G"; then
+	for c in "runs" "export latest" "sample latest"; do
+		# shellcheck disable=SC2086
+		expect 0 "hot journal: $c" -- "$M" $c --db "$T/hot.db"
+		grep -q half-renamed "$T/out" && fail "hot journal: $c read the uncommitted change"
+	done
+	cmp -s "$T/hot.db" "$G" || fail "hot journal: the file is not back to its last commit"
+	no_side_files "hot journal" "$T/hot.db"
+else
+	fail "store_tool die made no hot journal"
+fi
 
 # Read-only databases: listed, exported, replayed; training into them fails.
 # As root, permissions do not stop writes: run the commands as nobody.
@@ -159,4 +187,17 @@ readonly_case() {
 readonly_case "file and folder read-only" n n
 readonly_case "file read-only" n y
 readonly_case "folder read-only" y n
+# A hot journal that cannot be rolled back (nothing writable): a clear line.
+d=$T/ro-hot
+mkdir "$d"
+cp "$G" "$d/runs.db"
+"$TOOL" die "$d/runs.db" "$HALF" 2>/dev/null
+chmod 644 "$d/runs.db" "$d/runs.db-journal"
+if [ -n "$AS" ]; then chmod 755 "$d"; else chmod 444 "$d/runs.db"; chmod 555 "$d"; fi
+# shellcheck disable=SC2086
+expect 1 "hot journal, nothing writable" -- $AS "$M" runs --db "$d/runs.db" \
+	&& one_line_error "hot journal, nothing writable"
+grep -q "^mgpt-tui: $d/runs.db: a stopped writer left a journal beside it" "$T/err" \
+	|| fail "hot journal, nothing writable: $(cat "$T/err")"
+chmod 755 "$d"
 finish

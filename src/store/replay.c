@@ -138,7 +138,7 @@ store_seek(struct store *st, const struct run_info *run, long step, struct train
 		return -1;
 	sqlite3_bind_int64(s, 1, run->id);
 	sqlite3_bind_int64(s, 2, step);
-	rc = sqlite3_step(s);
+	rc = store_step(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_fail_sql(st, NULL);
 		goto fail;
@@ -173,7 +173,7 @@ store_seek(struct store *st, const struct run_info *run, long step, struct train
 		double logged;
 
 		k = t->step + 1;
-		rc = sqlite3_step(s);
+		rc = store_step(st, s);
 		if (rc != SQLITE_ROW) {
 			if (rc == SQLITE_DONE)
 				store_fail(st, "run %lld: step %ld is missing from the log", (long long)run->id, k);

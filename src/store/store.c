@@ -109,15 +109,28 @@ static const char *const sql_text[SQL__COUNT] = {
 int
 store_fail(struct store *st, const char *fmt, ...)
 {
+	char raw[STORE_ERRLEN], *o = st->err, *end = st->err + sizeof st->err - 1;
+	const unsigned char *p;
 	va_list ap;
 	int n;
 
-	n = snprintf(st->err, sizeof st->err, "%s: ", st->path);
-	if (n < 0 || (size_t)n >= sizeof st->err)
+	n = snprintf(raw, sizeof raw, "%s: ", st->path);
+	if (n < 0 || (size_t)n >= sizeof raw)
 		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(st->err + n, sizeof st->err - (size_t)n, fmt, ap);
+	vsnprintf(raw + n, sizeof raw - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* The reason is one line, whatever it quotes: a path, a run's name
+	 * or status, SQLite's message naming part of a damaged schema. */
+	for (p = (const unsigned char *)raw; *p && o < end; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			*o++ = (char)*p;
+		else if (end - o >= 4)
+			o += snprintf(o, 5, "\\x%02x", *p);
+		else
+			break;
+	}
+	*o = '\0';
 	return -1;
 }
 
@@ -127,6 +140,10 @@ store_fail_sql(struct store *st, const char *what)
 	const char *msg = sqlite3_errmsg(st->db);
 	int rc = sqlite3_errcode(st->db) & 0xff;   /* the primary code */
 
+	if (sqlite3_extended_errcode(st->db) == SQLITE_READONLY_ROLLBACK)
+		return store_fail(st, "%s%sa stopped writer left a journal beside it that must be "
+		    "rolled back, and the file or its folder is not writable", what ? what : "",
+		    what ? ": " : "");
 	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
 		return store_fail(st, "%s%s%s (the file is damaged or truncated)",
 		    what ? what : "", what ? ": " : "", msg);
@@ -212,25 +229,27 @@ store_status_name(enum run_status s)
 	return "?";
 }
 
-/* One integer pragma's value, or -1 with the error set. */
-static int64_t
-pragma_int(struct store *st, const char *sql)
+/* One integer pragma's value into *v; -1 with the error set. (The value
+ * itself may be negative: user_version and application_id are signed
+ * 32-bit fields of the header, whatever a file puts there.) */
+static int
+pragma_int(struct store *st, const char *sql, int64_t *v)
 {
 	sqlite3_stmt *s;
-	int64_t v = -1;
-	int rc;
+	int rc, ret = -1;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_fail_sql(st, NULL);
-		return -1;
-	}
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail_sql(st, NULL);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE)
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(s, 0);
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		store_fail(st, "no answer to %s", sql);
+	else
 		store_fail_sql(st, NULL);
 	sqlite3_finalize(s);
-	return v;
+	return ret;
 }
 
 /* ---- where the database is ---- */
@@ -377,9 +396,10 @@ static int
 table_count(struct store *st, const char *where)
 {
 	char sql[256];
+	int64_t n;
 
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE %s", where);
-	return (int)pragma_int(st, sql);
+	return pragma_int(st, sql, &n) < 0 ? -1 : (int)n;
 }
 
 static int
@@ -416,9 +436,13 @@ migrate(struct store *st, int fresh)
 	if (store_exec(st, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	/* Another process may have done it while we waited for the lock. */
-	if ((app = pragma_int(st, "PRAGMA application_id")) < 0 ||
-	    (ver = pragma_int(st, "PRAGMA user_version")) < 0)
+	if (pragma_int(st, "PRAGMA application_id", &app) < 0 ||
+	    pragma_int(st, "PRAGMA user_version", &ver) < 0)
 		goto fail;
+	if (ver < 0 || ver > STORE_SCHEMA) {
+		store_fail(st, "schema version %lld changed under this program", (long long)ver);
+		goto fail;
+	}
 	if (app == 0 && ver == 0 && (v = table_count(st, "1")) != 0) {
 		if (v > 0)
 			store_fail(st, "not an mgpt-tui database (it holds other tables)");
@@ -443,22 +467,45 @@ fail:
 	return -1;
 }
 
-/* Is this an mgpt-tui database we can use? *fresh: empty, to be set up. */
+/* Is this an mgpt-tui database we can use? *fresh: empty, to be set up.
+ * The reads are one read transaction: a writer creating the schema
+ * meanwhile must not be seen half (no id yet, and then tables). -2: a
+ * read-only connection met a hot journal (see roll_back_journal). */
+static int check_schema_reads(struct store *st, int *fresh);
+
 static int
 check_schema(struct store *st, int *fresh)
+{
+	int code;
+
+	if (store_exec(st, "BEGIN") < 0)
+		return -1;
+	if (check_schema_reads(st, fresh) < 0) {
+		code = sqlite3_extended_errcode(st->db);
+		store_abort(st);
+		return code == SQLITE_READONLY_ROLLBACK ? -2 : -1;
+	}
+	return store_exec(st, "COMMIT");
+}
+
+static int
+check_schema_reads(struct store *st, int *fresh)
 {
 	int64_t app, ver;
 	int n;
 
 	*fresh = 0;
-	if ((app = pragma_int(st, "PRAGMA application_id")) < 0 ||
-	    (ver = pragma_int(st, "PRAGMA user_version")) < 0)
+	if (pragma_int(st, "PRAGMA application_id", &app) < 0 ||
+	    pragma_int(st, "PRAGMA user_version", &ver) < 0)
 		return -1;
 	if (app == 0) {
 		if ((n = table_count(st, "1")) < 0)
 			return -1;
-		if (n > 0 || ver != 0)
+		if (n > 0)
 			return store_fail(st, "not an mgpt-tui database (it holds other tables)");
+		if (ver != 0)
+			return store_fail(st, "not an mgpt-tui database (another program's schema "
+			    "version %lld)", (long long)ver);
 		if (st->readonly)
 			return store_fail(st, "empty database (no run has been logged there)");
 		*fresh = 1;
@@ -492,11 +539,80 @@ folder_writable(const char *path)
 	return access(dir, W_OK) == 0;
 }
 
+/* Open st->db on path, read-only or not as st->readonly, untrusting. */
+static int
+connect(struct store *st, const char *path)
+{
+	int flags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		if (st->db)
+			return store_fail_sql(st, NULL);
+		return store_fail(st, "out of memory");
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	/* A viewer waits out a writer's brief locks instead of failing. */
+	sqlite3_busy_timeout(st->db, st->readonly ? 5000 : 10000);
+	if (store_exec(st, "PRAGMA cell_size_check = ON") < 0)
+		return -1;
+	if (st->readonly && store_exec(st, "PRAGMA query_only = ON") < 0)
+		return -1;
+	return 0;
+}
+
+/* A writer killed in mid-transaction while the file was in rollback mode
+ * (creating the schema, or switching to WAL at the start of a run) leaves
+ * a hot journal beside it, and a read-only connection then refuses to read
+ * at all ("attempt to write a readonly database"). Roll it back as any
+ * SQLite writer does on its first read: the file goes back to its last
+ * committed state and the journal goes. SQLite checks that no live writer
+ * owns the journal. */
+static int
+roll_back_journal(struct store *st, const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+		sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+		sqlite3_busy_timeout(db, 5000);
+		rc = sqlite3_exec(db, "PRAGMA application_id", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	if (rc != SQLITE_OK)
+		return store_fail(st, "a stopped writer left a journal beside it that must be "
+		    "rolled back, and the file or its folder is not writable");
+	return 0;
+}
+
+int
+store_step(struct store *st, sqlite3_stmt *s)
+{
+	int fresh = !sqlite3_stmt_busy(s), rc = sqlite3_step(s);
+
+	/* Only a statement's first step takes the read lock: later ones
+	 * cannot meet a journal that was not hot then. */
+	if (rc == SQLITE_READONLY_ROLLBACK && fresh && st->readonly &&
+	    roll_back_journal(st, st->path) == 0) {
+		sqlite3_reset(s);
+		rc = sqlite3_step(s);
+	}
+	return rc;
+}
+
 struct store *
 store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof *st);
-	int exists, fresh, flags, fd;
+	int exists, fresh, fd, rc;
+	int64_t ver = 0;
 
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->readonly = readonly;
@@ -518,35 +634,25 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 		}
 		close(fd);
 	}
-	flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		if (st->db)
-			store_fail_sql(st, NULL);
-		else
-			store_fail(st, "out of memory");
+	if (connect(st, path) < 0)
 		goto fail;
+	if ((rc = check_schema(st, &fresh)) < 0) {
+		if (!readonly || rc != -2)
+			goto fail;
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (roll_back_journal(st, path) < 0 || connect(st, path) < 0 ||
+		    check_schema(st, &fresh) < 0)
+			goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
-	/* A viewer waits out a writer's brief locks instead of failing. */
-	sqlite3_busy_timeout(st->db, readonly ? 5000 : 10000);
-	if (store_exec(st, "PRAGMA cell_size_check = ON") < 0)
-		goto fail;
-	if (readonly && store_exec(st, "PRAGMA query_only = ON") < 0)
-		goto fail;
-	if (check_schema(st, &fresh) < 0)
-		goto fail;
 	if (!readonly) {
 		if (sqlite3_db_readonly(st->db, "main") == 1) {
 			store_fail(st, "cannot write here (the file is read-only)");
 			goto fail;
 		}
-		if ((fresh || pragma_int(st, "PRAGMA user_version") < STORE_SCHEMA) &&
-		    migrate(st, fresh) < 0)
+		if (!fresh && pragma_int(st, "PRAGMA user_version", &ver) < 0)
+			goto fail;
+		if ((fresh || ver < STORE_SCHEMA) && migrate(st, fresh) < 0)
 			goto fail;
 		if (store_exec(st, "PRAGMA synchronous = NORMAL") < 0 ||
 		    store_exec(st, "PRAGMA foreign_keys = ON") < 0)
@@ -708,7 +814,7 @@ store_find_run(struct store *st, const char *spec, struct run_info *out)
 		sqlite3_bind_text(s, 1, spec, -1, SQLITE_TRANSIENT);
 	if (!s)
 		return -1;
-	rc = sqlite3_step(s);
+	rc = store_step(st, s);
 	if (rc == SQLITE_ROW)
 		ret = store_run_decode(st, s, out);
 	else if (rc != SQLITE_DONE)
@@ -735,7 +841,7 @@ store_list_runs(struct store *st, struct run_info **out, int *n)
 	*n = 0;
 	if (!s)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(st, s)) == SQLITE_ROW) {
 		if (k == cap)
 			v = xrealloc(v, (size_t)(cap = cap ? 2 * cap : 16) * sizeof *v);
 		if (store_run_decode(st, s, &v[k]) < 0)
@@ -788,7 +894,7 @@ store_load_dataset(struct store *st, int64_t run_id, struct dataset *ds)
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run_id);
-	rc = sqlite3_step(s);
+	rc = store_step(st, s);
 	if (rc != SQLITE_ROW) {
 		if (rc == SQLITE_DONE)
 			store_fail(st, "run %lld: its dataset is missing", (long long)run_id);
@@ -841,7 +947,7 @@ store_load_losses(struct store *st, int64_t run_id, double **loss, double **lr, 
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(st, s)) == SQLITE_ROW) {
 		if (sqlite3_column_int64(s, 0) != k + 1) {
 			store_fail(st, "run %lld: step %ld is missing from the log", (long long)run_id, k + 1);
 			goto fail;
@@ -885,7 +991,7 @@ store_each_step(struct store *st, int64_t run_id, int (*fn)(void *, const struct
 	    "WHERE run_id = ?1 ORDER BY step", -1, &s, NULL) != SQLITE_OK)
 		return store_fail_sql(st, NULL);
 	sqlite3_bind_int64(s, 1, run_id);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = store_step(st, s)) == SQLITE_ROW) {
 		r.step = (long)sqlite3_column_int64(s, 0);
 		r.loss = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
 		r.lr = sqlite3_column_double(s, 2);

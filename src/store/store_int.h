@@ -49,6 +49,10 @@ int           store_fail(struct store *st, const char *fmt, ...)
 int           store_fail_sql(struct store *st, const char *what);
 sqlite3_stmt *store_stmt(struct store *st, enum store_sql id);
 int           store_exec(struct store *st, const char *sql);
+/* sqlite3_step for the read paths: a read-only store that meets the hot
+ * journal of a writer killed since it opened the file rolls it back (as
+ * store_open does) and steps again. */
+int           store_step(struct store *st, sqlite3_stmt *s);
 /* BEGIN IMMEDIATE, switching the file to WAL mode on the first write. */
 int           store_begin_write(struct store *st);
 /* Roll back whatever transaction a failed statement may have left open. */

@@ -1,0 +1,122 @@
+/* dispatch.c - mgpt-tui's front door: global flags, subcommands, exit
+ * codes. Apart from main() so that the command-line fuzz harness can call
+ * it (with cli_parse_only set: the arguments are checked, nothing runs). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd.h"
+
+static const char usage_text[] =
+"usage: mgpt-tui [COMMAND] [OPTIONS]\n"
+"A terminal step-through debugger for MicroGPT.\n"
+"\n"
+"With no command (or only debug's options): open the default run in the\n"
+"debugger with the input \"emma\", training it first, on screen, when the\n"
+"database holds no finished run.\n"
+"\n"
+"Commands:\n"
+"  debug        step through a forward pass of a run, op by op\n"
+"  replay       saved runs on screen: the runs, loss curves, attention over training\n"
+"  train        train a model and log the run (the reference's output)\n"
+"  trace        print a forward pass op by op, every value the debugger shows\n"
+"  runs         list the runs in the database\n"
+"  export RUN   print a run's per-step log (CSV or JSON)\n"
+"  sample RUN   sample names from a run's model at any step\n"
+"  rm RUN       delete a run\n"
+"RUN is a run id, a run name, or 'latest'.\n"
+"\n"
+"debug [RUN] [OPTIONS]:\n"
+"  RUN                 run id, name or 'latest' (default: the newest finished\n"
+"                      run, else the default run, trained on screen first)\n"
+"  --step S            the weights after S training steps (default: the last)\n"
+"  --input TEXT        the text fed after BOS (default \"emma\")\n"
+"  --no-color          no colours (also when NO_COLOR is set and not empty)\n"
+"  In the debugger, ? lists the keys.\n"
+"\n"
+"replay [RUN] [OPTIONS]:\n"
+"  RUN                 run id, name or 'latest' (default: the runs browser)\n"
+"  --step S            start at the weights after S steps (default: the last)\n"
+"  --probe TEXT        the probe's input (default \"emma\")\n"
+"  --no-color          no colours (also when NO_COLOR is set and not empty)\n"
+"  On screen, ? lists the keys; R opens the runs browser from anywhere.\n"
+"\n"
+"Options for train:\n"
+"  --data FILE         training text, one name a line (default: bundled names)\n"
+"  --seed N            random seed (default 42)\n"
+"  --steps N           training steps (default 1000)\n"
+"  --n-embd N          embedding width (default 16)\n"
+"  --n-head N          attention heads (default 4)\n"
+"  --n-layer N         layers (default 1)\n"
+"  --block-size N      longest context (default 16)\n"
+"  --samples N         names to sample after training (default 20)\n"
+"  --temperature T     sampling temperature, > 0 (default 0.5)\n"
+"  --name NAME         name of the run (default run-ID)\n"
+"  --snapshot-every N  keep the full training state every N steps (default 250)\n"
+"  --resume RUN        continue an interrupted run from its last snapshot\n"
+"  --no-db             do not log the run (touch no database)\n"
+"\n"
+"Options for export:\n"
+"  --format csv|json   output format (default csv)\n"
+"\n"
+"Options for sample:\n"
+"  --step S            the model after S steps (default: the last logged)\n"
+"  --count N           names to draw (default: as many as train drew)\n"
+"  --temperature T     sampling temperature (default: the run's)\n"
+"  --seed N            random seed (default: the run's, which repeats train's names)\n"
+"\n"
+"Options for every command:\n"
+"  --db PATH           run database (default $MGPT_TUI_DB, else\n"
+"                      $XDG_DATA_HOME/mgpt-tui/runs.db, else\n"
+"                      ~/.local/share/mgpt-tui/runs.db)\n"
+"\n"
+"trace [RUN] [OPTIONS] TEXT:\n"
+"  RUN                 run id, name or 'latest' (default: the newest finished\n"
+"                      run; with none, the default run is trained and logged)\n"
+"  --step S            the weights after S training steps (default: the last)\n"
+"  --ablate L0H1,...   switch these heads off (layer and head from 0)\n"
+"  --format text|json  output format (default text)\n"
+"  --db PATH           run database\n"
+"\n"
+"General options:\n"
+"  -h, --help          show this help and exit\n"
+"  -V, --version       show the version and exit\n"
+"\n"
+"Exit status: 0 success, 1 failure, 2 usage error; train or debug stopped by\n"
+"SIGINT or SIGTERM exits 130 or 143.\n"
+"See mgpt-tui(1) for more.\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+	{ "train", cmd_train },
+	{ "trace", cmd_trace },
+	{ "debug", cmd_debug },
+	{ "replay", cmd_replay },
+	{ "runs", cmd_runs },
+	{ "export", cmd_export },
+	{ "sample", cmd_sample },
+	{ "rm", cmd_rm },
+};
+
+int
+mgpt_main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return cli_help(usage_text);
+	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")))
+		return cli_help("mgpt-tui " PACKAGE_VERSION "\n");
+	/* no command: the debugger on the default run (its options allowed) */
+	if (argc < 2 || argv[1][0] == '-')
+		return cmd_debug(argc, argv);
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	cli_error("unknown command '%s' (try 'mgpt-tui --help')", argv[1]);
+	return EXIT_USAGE;
+}
