@@ -119,7 +119,7 @@ scale(const char *dim, int value, struct dataset *ds, int n_embd, int n_layer, i
 	struct model_config cfg = { ds->n_vocab + 1, n_embd, 4, n_layer, block };
 	struct result a, b;
 	long rss_a, rss_b;
-	char what[128], params[32];
+	char what[128];
 
 	if (run_child(ds, &cfg, 0, &a, &rss_a) < 0 || run_child(ds, &cfg, a.steps, &b, &rss_b) < 0) {
 		fprintf(stderr, "bench_scale: %s %d: the run failed\n", dim, value);
@@ -127,12 +127,8 @@ scale(const char *dim, int value, struct dataset *ds, int n_embd, int n_layer, i
 	}
 	if (b.seconds < a.seconds)
 		a = b;
-	if (a.params >= 10000)
-		snprintf(params, sizeof params, "%zuk", (a.params + 500) / 1000);
-	else
-		snprintf(params, sizeof params, "%zu", a.params);
-	snprintf(what, sizeof what, "%-7s %3d: %5s params, %4ld steps%s", dim, value, params, a.steps,
-	    ds == &lines ? ", long lines" : "");
+	snprintf(what, sizeof what, "%-7s %3d: %6zu params, %4ld steps%s", dim, value, a.params,
+	    a.steps, ds == &lines ? ", long lines" : "");
 	bench_row("scale", what, a.positions / a.seconds, "positions/s", NULL,
 	    rss_a > rss_b ? rss_a : rss_b);
 	return 0;
