@@ -23,6 +23,7 @@
 #include "bench.h"
 #include "store.h"
 #include "train.h"
+#include "xmalloc.h"
 
 extern const unsigned char bundled_names[];
 extern const size_t bundled_names_len;
@@ -71,15 +72,16 @@ die(const char *what, const char *err)
 	exit(1);
 }
 
-/* The logging overhead of an n-step default run, whole processes. */
+/* The logging overhead of an n-step default run, whole processes; the
+ * 1000-step run (issue 3's goal) gets its goal and a few more figures. */
 static void
-overhead(const char *steps, int rounds, int is_default)
+overhead(const char *steps, int rounds, int goal_run)
 {
 	char db[300], fresh[300], what[96];
 	const char *a_nodb[] = { "train", "--steps", steps, "--no-db", NULL };
 	const char *a_db[] = { "train", "--steps", steps, "--db", db, NULL };
 	const char *a_fresh[] = { "train", "--steps", steps, "--db", fresh, NULL };
-	double *t = calloc((size_t)rounds * 5, sizeof *t);
+	double *t = xcalloc((size_t)rounds * 5, sizeof *t);
 	double *t_nodb = t, *t_db = t + rounds, *t_fresh = t + 2 * rounds;
 	double *c_nodb = t + 3 * rounds, *c_db = t + 4 * rounds, m_nodb, m_db;
 	int i;
@@ -91,7 +93,7 @@ overhead(const char *steps, int rounds, int is_default)
 	for (i = 0; i < rounds; i++) {
 		t_nodb[i] = run(a_nodb, &c_nodb[i]);
 		t_db[i] = run(a_db, &c_db[i]);
-		if (is_default) {
+		if (goal_run) {
 			unlink(fresh);
 			t_fresh[i] = run(a_fresh, NULL);
 		}
@@ -101,9 +103,9 @@ overhead(const char *steps, int rounds, int is_default)
 	snprintf(what, sizeof what, "%s-step default run, --no-db (median of %d)", steps, rounds);
 	row(what, m_nodb * 1e3, "ms", NULL);
 	row("  the same, logged to an existing database", m_db * 1e3, "ms", NULL);
-	row("  logging overhead", (m_db / m_nodb - 1) * 100, "%", is_default ? "<= 20" : NULL);
+	row("  logging overhead", (m_db / m_nodb - 1) * 100, "%", goal_run ? "<= 20" : NULL);
 	row("  the difference", (m_db - m_nodb) * 1e3, "ms", NULL);
-	if (!is_default) {
+	if (!goal_run) {
 		free(t);
 		return;
 	}
@@ -147,7 +149,7 @@ breakdown(long steps, int rounds)
 		"  store: close (checkpoint, back to rollback mode)",
 	};
 	struct model_config cfg = { 0, 16, 4, 1, 16 };
-	double *ph = calloc((size_t)rounds * PH__COUNT, sizeof *ph), sum = 0, m;
+	double *ph = xcalloc((size_t)rounds * PH__COUNT, sizeof *ph), sum = 0, m;
 	char path[300], err[STORE_ERRLEN], *names[20], label[96];
 	int i, k;
 
