@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "live_train.h"
+#include "bench.h"
 #include "replay_run.h"
 #include "store.h"
 #include "store_view.h"
@@ -37,15 +38,6 @@ now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static long
-rss_kib(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
-}
-
 static void
 die(const char *what, const char *err)
 {
@@ -53,18 +45,21 @@ die(const char *what, const char *err)
 	exit(1);
 }
 
+/* A figure: for a walk of steps, the mean time a step (the goal) and the
+ * worst single step; otherwise the whole time. */
 static void
 row(const char *what, double secs, long work, const char *unit, double worst)
 {
-	char name[128];
+	char name[160];
 
-	if (worst >= 0)
-		snprintf(name, sizeof name, "%s (%.2f ms/step, worst %.2f)", what,
-		    work ? secs * 1e3 / work : 0, worst * 1e3);
-	else
-		snprintf(name, sizeof name, "%s", what);
-	printf("replay\t%s\t%.4f\t%ld\t%s\t%ld\n", name, secs, work, unit, rss_kib());
-	fflush(stdout);
+	if (worst >= 0) {
+		bench_row("replay", what, work ? secs * 1e3 / work : 0, "ms/step", "<= 10",
+		    bench_rss_self());
+		bench_row("replay", "  worst single step", worst * 1e3, "ms", NULL, -1);
+		return;
+	}
+	snprintf(name, sizeof name, "%s (%ld %s)", what, work, unit);
+	bench_row("replay", name, secs * 1e3, "ms", NULL, bench_rss_self());
 }
 
 /* A walk of n steps from `from`, each `stride` away (wrapping inside the run). */

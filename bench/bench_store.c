@@ -1,309 +1,393 @@
-/* bench_store.c - what the run store costs (`make bench`).
+/* bench_store.c - what the run store costs (issue 3's "Speed and size").
  *
- * usage: bench_store MGPT_TUI [ROUNDS]
+ * With $MGPT_TUI naming the binary: the time of a 1000-step default run
+ * logged to an existing database and to a new one, against --no-db (medians
+ * of interleaved rounds, so that a busy moment of the machine hits all
+ * three alike), and the same for 8000 steps; for both, where the logging
+ * time goes, measured in this process through the same calls `train`
+ * makes; the size of a new database holding that run; the time to
+ * produce an arbitrary step of a 10,000-step run, cold (open the run's data,
+ * set up a trainer, replay) and warm (seek a trainer already set up), median
+ * and 95th percentile of 100 random steps; one transaction per step against
+ * the default batching; and `runs` on a database of 200 runs.
  *
- * Prints one row per figure: the time of a 1000-step default run logged to
- * an existing database and to a new one, against --no-db (medians of
- * interleaved rounds); the size of a new database holding that run; the
- * time to produce an arbitrary step of a 10,000-step run, cold (open the
- * run's data, set up a trainer, replay) and warm (seek a trainer already
- * set up), median and 95th percentile of 100 random steps; one
- * transaction per step against the default batching; and
- * `runs` on a database of 200 runs. */
+ * usage: bench_store [ROUNDS]      (rows as bench/bench.h describes) */
 #include "config.h"
 
-#include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "store.h"
 #include "train.h"
+#include "xmalloc.h"
+
+extern const unsigned char bundled_names[];
+extern const size_t bundled_names_len;
 
 static char dir[256];
 static const char *prog;
-static double last_cpu;   /* user + system seconds of the last run() */
 
+/* Run mgpt-tui with args (NULL-terminated), stdout to /dev/null; wall
+ * seconds, and *cpu (user + system) when not NULL. Exits on failure. */
 static double
-now(void)
+run(const char *const *args, double *cpu)
 {
-	struct timespec ts;
+	char *argv[32];
+	double t;
+	int i;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Run mgpt-tui with args (NULL-terminated), stdout to /dev/null; seconds. */
-static double
-run(const char *const *args)
-{
-	const char *argv[32];
-	struct rusage ru;
-	double t0 = now();
-	int i, status;
-	pid_t pid;
-
-	argv[0] = prog;
+	argv[0] = (char *)prog;
 	for (i = 0; args[i] && i < 30; i++)
-		argv[i + 1] = args[i];
+		argv[i + 1] = (char *)args[i];
 	argv[i + 1] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		execv(prog, (char *const *)argv);
-		_exit(127);
-	}
-	if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+	if ((t = bench_spawn(argv, NULL, cpu)) < 0) {
 		fprintf(stderr, "bench_store: %s %s failed\n", prog, args[0]);
 		exit(1);
 	}
-	last_cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
-	return now() - t0;
+	return t;
 }
 
-static long long
-file_size(const char *path)
+static double
+file_mb(const char *path)
 {
 	struct stat sb;
 
-	return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+	return stat(path, &sb) == 0 ? (double)sb.st_size / 1e6 : 0;
 }
 
 static void
-row(const char *what, const char *value, const char *goal)
+row(const char *what, double value, const char *unit, const char *goal)
 {
-	printf("%-52s %14s   %s\n", what, value, goal);
+	bench_row("store", what, value, unit, goal, -1);
+}
+
+static void
+die(const char *what, const char *err)
+{
+	fprintf(stderr, "bench_store: %s: %s\n", what, err);
+	exit(1);
+}
+
+/* The logging overhead of an n-step default run, whole processes; the
+ * 1000-step run (issue 3's goal) gets its goal and a few more figures. */
+static void
+overhead(const char *steps, int rounds, int goal_run)
+{
+	char db[300], fresh[300], what[96];
+	const char *a_nodb[] = { "train", "--steps", steps, "--no-db", NULL };
+	const char *a_db[] = { "train", "--steps", steps, "--db", db, NULL };
+	const char *a_fresh[] = { "train", "--steps", steps, "--db", fresh, NULL };
+	double *t = xcalloc((size_t)rounds * 5, sizeof *t);
+	double *t_nodb = t, *t_db = t + rounds, *t_fresh = t + 2 * rounds;
+	double *c_nodb = t + 3 * rounds, *c_db = t + 4 * rounds, m_nodb, m_db;
+	int i;
+
+	snprintf(db, sizeof db, "%s/existing-%s.db", dir, steps);
+	snprintf(fresh, sizeof fresh, "%s/fresh.db", dir);
+	run(a_db, NULL);   /* the database exists, as it will for a user */
+	run(a_nodb, NULL);
+	for (i = 0; i < rounds; i++) {
+		t_nodb[i] = run(a_nodb, &c_nodb[i]);
+		t_db[i] = run(a_db, &c_db[i]);
+		if (goal_run) {
+			unlink(fresh);
+			t_fresh[i] = run(a_fresh, NULL);
+		}
+	}
+	m_nodb = bench_median(t_nodb, rounds);
+	m_db = bench_median(t_db, rounds);
+	snprintf(what, sizeof what, "%s-step default run, --no-db (median of %d)", steps, rounds);
+	row(what, m_nodb * 1e3, "ms", NULL);
+	row("  the same, logged to an existing database", m_db * 1e3, "ms", NULL);
+	row("  logging overhead", (m_db / m_nodb - 1) * 100, "%", goal_run ? "<= 20" : NULL);
+	row("  the difference", (m_db - m_nodb) * 1e3, "ms", NULL);
+	if (!goal_run) {
+		free(t);
+		return;
+	}
+	/* CPU time is less disturbed by other work on the machine, but leaves
+	 * out waiting for the disk. */
+	row("  logging overhead in CPU time (user + system)",
+	    (bench_median(c_db, rounds) / bench_median(c_nodb, rounds) - 1) * 100, "%", NULL);
+	row("  logging overhead, new database",
+	    (bench_median(t_fresh, rounds) / m_nodb - 1) * 100, "%", NULL);
+	unlink(fresh);
+	free(t);
+}
+
+/* A new database holding one default run of 1000 steps. */
+static void
+db_size(void)
+{
+	char fresh[300];
+	const char *a_fresh[] = { "train", "--db", fresh, NULL };
+
+	snprintf(fresh, sizeof fresh, "%s/fresh.db", dir);
+	unlink(fresh);
+	run(a_fresh, NULL);
+	row("database size of a 1000-step default run (new)", file_mb(fresh), "MB", "<= 2");
+}
+
+/* Where the logging time of an n-step default run goes: the calls train
+ * makes, timed one by one, in this process, on an existing database. */
+enum { PH_TRAIN, PH_OPEN, PH_START, PH_STEPS, PH_SNAPS, PH_END, PH_CLOSE, PH__COUNT };
+
+static void
+breakdown(long steps, int rounds)
+{
+	static const char *const what[PH__COUNT] = {
+		"  in process: the training alone",
+		"  store: open an existing database",
+		"  store: start the run (its row, data, snapshot 0)",
+		"  store: log the steps",
+		NULL,   /* the snapshots, with their count */
+		"  store: end the run (samples, status, commit)",
+		"  store: close (checkpoint, back to rollback mode)",
+	};
+	struct model_config cfg = { 0, 16, 4, 1, 16 };
+	double *ph = xcalloc((size_t)rounds * PH__COUNT, sizeof *ph), sum = 0, m;
+	char path[300], err[STORE_ERRLEN], *names[20], label[96];
+	int i, k;
+
+	snprintf(path, sizeof path, "%s/breakdown-%ld.db", dir, steps);
+	for (k = 0; k < 20; k++)
+		names[k] = "anna";
+	for (i = -1; i < rounds; i++) {   /* round -1 makes the database */
+		double t[PH__COUNT] = { 0 }, t0;
+		struct step_stats ss;
+		struct run_info r;
+		struct dataset ds;
+		struct trainer tr;
+		struct store *st;
+
+		if (dataset_parse(&ds, (const char *)bundled_names, bundled_names_len, err,
+		    sizeof err) < 0)
+			die("names", err);
+		cfg.vocab_size = ds.n_vocab + 1;
+		t0 = bench_now();
+		if (!(st = store_open(path, 1, 0, err, sizeof err)))
+			die(path, err);
+		t[PH_OPEN] = bench_now() - t0;
+		memset(&r, 0, sizeof r);
+		r.seed = 42;
+		r.cfg = cfg;
+		r.n_steps = steps;
+		r.snapshot_every = STORE_SNAPSHOT_EVERY;
+		r.temperature = 0.5;
+		r.n_samples = 20;
+		t0 = bench_now();
+		if (store_run_create(st, &r, &ds) < 0)
+			die("create", store_errmsg(st));
+		t[PH_START] = bench_now() - t0;
+		trainer_init(&tr, &ds, &cfg, 42, steps);
+		t0 = bench_now();
+		if (store_run_start(st, &r, &tr) < 0)
+			die("start", store_errmsg(st));
+		t[PH_START] += bench_now() - t0;
+		while (tr.step < steps) {
+			t0 = bench_now();
+			trainer_step(&tr, &ss);
+			t[PH_TRAIN] += bench_now() - t0;
+			t0 = bench_now();
+			if (store_log_step(st, &r, &ss) < 0)
+				die("step", store_errmsg(st));
+			t[PH_STEPS] += bench_now() - t0;
+			if (tr.step % r.snapshot_every == 0 || tr.step == steps) {
+				t0 = bench_now();
+				if (store_log_snapshot(st, &r, &tr) < 0)
+					die("snapshot", store_errmsg(st));
+				t[PH_SNAPS] += bench_now() - t0;
+			}
+		}
+		t0 = bench_now();
+		if (store_log_samples(st, &r, names, 20) < 0 || store_run_end(st, &r, RUN_FINISHED) < 0)
+			die("end", store_errmsg(st));
+		t[PH_END] = bench_now() - t0;
+		t0 = bench_now();
+		store_close(st);
+		t[PH_CLOSE] = bench_now() - t0;
+		trainer_free(&tr);
+		dataset_free(&ds);
+		for (k = 0; i >= 0 && k < PH__COUNT; k++)
+			ph[k * rounds + i] = t[k];
+	}
+	snprintf(label, sizeof label, "  store: %ld snapshots (every %d steps)",
+	    (steps - 1) / STORE_SNAPSHOT_EVERY + 1, STORE_SNAPSHOT_EVERY);
+	for (k = 0; k < PH__COUNT; k++) {
+		m = bench_median(ph + k * rounds, rounds);
+		row(what[k] ? what[k] : label, m * 1e3, "ms", NULL);
+		sum += k == PH_TRAIN ? 0 : m;
+	}
+	row("  store: all of the above (medians added)", sum * 1e3, "ms", NULL);
+	free(ph);
+}
+
+/* Any step of a 10,000-step run. */
+static void
+seek(void)
+{
+	enum { N = 100 };
+	const char *a_big[] = { "train", "--steps", "10000", "--samples", "0", "--db", NULL, NULL };
+	double cold[N], warm[N];
+	unsigned long long lcg = 12345;
+	char big[300], err[STORE_ERRLEN];
+	struct store *st;
+	struct run_info r;
+	struct dataset ds;
+	struct trainer t;
+	int k;
+
+	snprintf(big, sizeof big, "%s/big.db", dir);
+	a_big[6] = big;
+	run(a_big, NULL);
+	if (!(st = store_open(big, 0, 1, err, sizeof err)))
+		die(big, err);
+	if (store_find_run(st, "latest", &r) < 0)
+		die(big, store_errmsg(st));
+	for (k = 0; k < N; k++) {
+		long s;
+		double t0;
+
+		lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+		s = (long)((lcg >> 33) % 10001);
+		t0 = bench_now();
+		if (store_replay(st, &r, s, &ds, &t) < 0)
+			die("replay", store_errmsg(st));
+		cold[k] = (bench_now() - t0) * 1e3;
+		trainer_free(&t);
+		dataset_free(&ds);
+	}
+	if (store_replay(st, &r, 0, &ds, &t) < 0)
+		die("replay", store_errmsg(st));
+	for (k = 0; k < N; k++) {
+		long s;
+		double t0;
+
+		lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+		s = (long)((lcg >> 33) % 10001);
+		t0 = bench_now();
+		if (store_seek(st, &r, s, &t) < 0)
+			die("seek", store_errmsg(st));
+		warm[k] = (bench_now() - t0) * 1e3;
+	}
+	trainer_free(&t);
+	dataset_free(&ds);
+	store_close(st);
+	/* p95 rather than the maximum: on a shared machine the maximum
+	 * measures the scheduler. */
+	row("any step of a 10,000-step run, cold: median", bench_median(cold, N), "ms", "<= 10");
+	row("  95th percentile of 100 random steps", bench_percentile(cold, N, 95), "ms", "<= 10");
+	row("  warm (store_seek on a set-up trainer): median", bench_median(warm, N), "ms", NULL);
+	row("  95th percentile", bench_percentile(warm, N, 95), "ms", NULL);
+	row("  size of that database", file_mb(big), "MB", NULL);
+}
+
+/* One transaction per step against the default batching, in process, so
+ * that only the logging differs. */
+static void
+commits(void)
+{
+	struct step_stats ss;
+	struct run_info w;
+	struct dataset ds;
+	struct trainer t;
+	struct store *st;
+	double t0, t_each = 0, t_batch = 0;
+	char path[300], err[STORE_ERRLEN];
+	int pass, k;
+
+	snprintf(path, sizeof path, "%s/commit.db", dir);
+	for (pass = 0; pass < 2; pass++) {
+		char text[] = "anna\nbob\ncarla\ndan\n";
+
+		if (!(st = store_open(path, 1, 0, err, sizeof err)))
+			die(path, err);
+		if (dataset_parse(&ds, text, strlen(text), err, sizeof err) < 0)
+			die("data", err);
+		memset(&w, 0, sizeof w);
+		w.cfg.n_embd = 16; w.cfg.n_head = 4; w.cfg.n_layer = 1; w.cfg.block_size = 16;
+		w.n_steps = 1000;
+		w.snapshot_every = 100000;
+		w.temperature = 1;
+		if (store_run_create(st, &w, &ds) < 0)
+			die("create", store_errmsg(st));
+		trainer_init(&t, &ds, &w.cfg, 1, 1000);
+		if (store_run_start(st, &w, &t) < 0)
+			die("start", store_errmsg(st));
+		store_set_commit_interval(st, pass == 0 ? 0 : STORE_COMMIT_SECONDS);
+		memset(&ss, 0, sizeof ss);
+		t0 = bench_now();
+		for (k = 0; k < 1000; k++) {
+			ss.loss = 1.0 / (k + 1);
+			if (store_log_step(st, &w, &ss) < 0)
+				die("step", store_errmsg(st));
+		}
+		if (store_run_end(st, &w, RUN_FINISHED) < 0)
+			die("end", store_errmsg(st));
+		if (pass == 0)
+			t_each = bench_now() - t0;
+		else
+			t_batch = bench_now() - t0;
+		trainer_free(&t);
+		dataset_free(&ds);
+		store_close(st);
+	}
+	/* seconds for 1000 steps = milliseconds a step = 1000 us a step */
+	row("logging one step, one transaction per step", t_each * 1e3, "us", NULL);
+	row("  batched (flush every 0.25 s and at snapshots)", t_batch * 1e3, "us", NULL);
+}
+
+static void
+runs200(void)
+{
+	char many[300];
+	const char *a_many[] = { "train", "--steps", "1000", "--samples", "0", "--snapshot-every",
+	                         "1000", "--db", many, NULL };
+	const char *a_runs[] = { "runs", "--db", many, NULL };
+	double tr[15];
+	int k;
+
+	snprintf(many, sizeof many, "%s/many.db", dir);
+	for (k = 0; k < 200; k++)
+		run(a_many, NULL);
+	for (k = 0; k < 15; k++)
+		tr[k] = run(a_runs, NULL);
+	row("`runs` on a database of 200 runs (median of 15)", bench_median(tr, 15) * 1e3, "ms", NULL);
+	row("  size of that database (1000 steps a run)", file_mb(many), "MB", NULL);
 }
 
 int
 main(int argc, char **argv)
 {
-	char db1[300], db2[300], big[300], many[300], fresh[300], val[64], cmd[400];
-	int rounds = argc > 2 ? atoi(argv[2]) : 11, i, k;
-	double *t_nodb, *t_db, *t_fresh, *cold, *warm, m_nodb, m_db, m_fresh;
-	double *c_nodb, *c_db;
-	char err[STORE_ERRLEN];
-	struct store *st;
-	struct run_info r;
-	struct dataset ds;
-	struct trainer t;
-	unsigned long long lcg = 12345;
-	const int n_seek = 100;
+	int rounds = argc > 1 ? atoi(argv[1]) : 11;
+	char cmd[300];
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: bench_store MGPT_TUI [ROUNDS]\n");
+	prog = getenv("MGPT_TUI");
+	if (!prog || !*prog) {
+		fprintf(stderr, "bench_store: set MGPT_TUI to the mgpt-tui binary\n");
 		return 2;
 	}
-	prog = argv[1];
 	if (rounds < 3)
 		rounds = 3;
 	snprintf(dir, sizeof dir, "%s/mgpt-bench.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+		perror("bench_store: mkdtemp");
 		return 1;
 	}
-	snprintf(db1, sizeof db1, "%s/existing.db", dir);
-	snprintf(db2, sizeof db2, "%s/one.db", dir);
-	snprintf(big, sizeof big, "%s/big.db", dir);
-	snprintf(many, sizeof many, "%s/many.db", dir);
-	snprintf(fresh, sizeof fresh, "%s/fresh.db", dir);
-	t_nodb = calloc((size_t)rounds, sizeof *t_nodb);
-	t_db = calloc((size_t)rounds, sizeof *t_db);
-	t_fresh = calloc((size_t)rounds, sizeof *t_fresh);
-	c_nodb = calloc((size_t)rounds, sizeof *c_nodb);
-	c_db = calloc((size_t)rounds, sizeof *c_db);
-	cold = calloc(n_seek, sizeof *cold);
-	warm = calloc(n_seek, sizeof *warm);
-
-	printf("%-52s %14s   %s\n", "figure", "measured", "goal");
-	{
-		const char *a_nodb[] = { "train", "--no-db", NULL };
-		const char *a_db[] = { "train", "--db", db1, NULL };
-		const char *a_fresh[] = { "train", "--db", fresh, NULL };
-		const char *a_one[] = { "train", "--db", db2, NULL };
-
-		run(a_db);   /* the database exists, as it will for a user */
-		run(a_nodb);
-		for (i = 0; i < rounds; i++) {
-			t_nodb[i] = run(a_nodb);
-			c_nodb[i] = last_cpu;
-			t_db[i] = run(a_db);
-			c_db[i] = last_cpu;
-			unlink(fresh);
-			t_fresh[i] = run(a_fresh);
-		}
-		m_nodb = median(t_nodb, rounds);
-		m_db = median(t_db, rounds);
-		m_fresh = median(t_fresh, rounds);
-		snprintf(val, sizeof val, "%.1f ms", m_nodb * 1e3);
-		row("1000-step default run, --no-db", val, "");
-		snprintf(val, sizeof val, "%.1f ms", m_db * 1e3);
-		row("  the same, logged to an existing database", val, "");
-		snprintf(val, sizeof val, "%+.1f %%", (m_db / m_nodb - 1) * 100);
-		row("  logging overhead", val, "<= 20 %");
-		/* CPU time is less disturbed by other work on the machine, but
-		 * leaves out waiting for the disk. */
-		snprintf(val, sizeof val, "%+.1f %%", (median(c_db, rounds) / median(c_nodb, rounds) - 1) * 100);
-		row("  the same in CPU time (user + system)", val, "");
-		snprintf(val, sizeof val, "%.1f ms", m_fresh * 1e3);
-		row("  the same, logged to a new database", val, "");
-		snprintf(val, sizeof val, "%+.1f %%", (m_fresh / m_nodb - 1) * 100);
-		row("  logging overhead, new database", val, "");
-		run(a_one);
-		snprintf(val, sizeof val, "%.2f MB", file_size(db2) / 1e6);
-		row("database size after that run (new database)", val, "<= 2 MB");
-	}
-	{
-		const char *a_big[] = { "train", "--steps", "10000", "--samples", "0", "--db", big, NULL };
-
-		run(a_big);
-		if (!(st = store_open(big, 0, 1, err, sizeof err)) || store_find_run(st, "latest", &r) < 0) {
-			fprintf(stderr, "bench_store: %s\n", st ? store_errmsg(st) : err);
-			return 1;
-		}
-		for (k = 0; k < n_seek; k++) {
-			long s;
-			double t0;
-
-			lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
-			s = (long)((lcg >> 33) % 10001);
-			t0 = now();
-			if (store_replay(st, &r, s, &ds, &t) < 0) {
-				fprintf(stderr, "bench_store: %s\n", store_errmsg(st));
-				return 1;
-			}
-			cold[k] = now() - t0;
-			trainer_free(&t);
-			dataset_free(&ds);
-		}
-		if (store_replay(st, &r, 0, &ds, &t) < 0)
-			return 1;
-		for (k = 0; k < n_seek; k++) {
-			long s;
-			double t0;
-
-			lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
-			s = (long)((lcg >> 33) % 10001);
-			t0 = now();
-			if (store_seek(st, &r, s, &t) < 0) {
-				fprintf(stderr, "bench_store: %s\n", store_errmsg(st));
-				return 1;
-			}
-			warm[k] = now() - t0;
-		}
-		trainer_free(&t);
-		dataset_free(&ds);
-		store_close(st);
-		qsort(cold, n_seek, sizeof *cold, cmp_double);
-		qsort(warm, n_seek, sizeof *warm, cmp_double);
-		/* p95 rather than the maximum: on a shared machine the maximum
-		 * measures the scheduler. */
-		snprintf(val, sizeof val, "%.2f / %.2f ms", median(cold, n_seek) * 1e3,
-		    cold[n_seek * 95 / 100] * 1e3);
-		row("any step of a 10,000-step run, cold: median / p95", val, "<= 10 ms");
-		snprintf(val, sizeof val, "%.2f / %.2f ms", median(warm, n_seek) * 1e3,
-		    warm[n_seek * 95 / 100] * 1e3);
-		row("  warm (store_seek on a set-up trainer)", val, "");
-		snprintf(val, sizeof val, "%.1f MB", file_size(big) / 1e6);
-		row("  size of that database", val, "");
-	}
-	{
-		/* One transaction per step against the default batching, in
-		 * process, so that only the logging differs. */
-		struct step_stats ss;
-		struct run_info w;
-		double t0, t_each = 0, t_batch = 0;
-		char path[300];
-		int pass;
-
-		snprintf(path, sizeof path, "%s/commit.db", dir);
-		for (pass = 0; pass < 2; pass++) {
-			char text[] = "anna\nbob\ncarla\ndan\n", e[256];
-
-			if (!(st = store_open(path, 1, 0, err, sizeof err)) ||
-			    dataset_parse(&ds, text, strlen(text), e, sizeof e) < 0)
-				return 1;
-			memset(&w, 0, sizeof w);
-			w.cfg.n_embd = 16; w.cfg.n_head = 4; w.cfg.n_layer = 1; w.cfg.block_size = 16;
-			w.n_steps = 1000;
-			w.snapshot_every = 100000;
-			w.temperature = 1;
-			if (store_run_create(st, &w, &ds) < 0)
-				return 1;
-			trainer_init(&t, &ds, &w.cfg, 1, 1000);
-			if (store_run_start(st, &w, &t) < 0)
-				return 1;
-			store_set_commit_interval(st, pass == 0 ? 0 : STORE_COMMIT_SECONDS);
-			memset(&ss, 0, sizeof ss);
-			t0 = now();
-			for (k = 0; k < 1000; k++) {
-				ss.loss = 1.0 / (k + 1);
-				if (store_log_step(st, &w, &ss) < 0)
-					return 1;
-			}
-			if (store_run_end(st, &w, RUN_FINISHED) < 0)
-				return 1;
-			if (pass == 0)
-				t_each = now() - t0;
-			else
-				t_batch = now() - t0;
-			trainer_free(&t);
-			dataset_free(&ds);
-			store_close(st);
-		}
-		snprintf(val, sizeof val, "%.1f us", t_each * 1e3);
-		row("logging one step, one transaction per step", val, "");
-		snprintf(val, sizeof val, "%.2f us", t_batch * 1e3);
-		row("  batched (flush every 0.25 s and at snapshots)", val, "");
-	}
-	{
-		const char *a_many[] = { "train", "--steps", "1000", "--samples", "0", "--snapshot-every",
-		                         "1000", "--db", many, NULL };
-		const char *a_runs[] = { "runs", "--db", many, NULL };
-		double tr[15];
-
-		for (k = 0; k < 200; k++)
-			run(a_many);
-		for (k = 0; k < 15; k++)
-			tr[k] = run(a_runs);
-		snprintf(val, sizeof val, "%.1f ms", median(tr, 15) * 1e3);
-		row("`runs` on a database of 200 runs (1000 steps each)", val, "");
-		snprintf(val, sizeof val, "%.1f MB", file_size(many) / 1e6);
-		row("  size of that database", val, "");
-	}
+	overhead("1000", rounds, 1);
+	breakdown(1000, rounds);
+	overhead("8000", 5, 0);
+	breakdown(8000, 5);
+	db_size();
+	seek();
+	commits();
+	runs200();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_store: could not remove %s\n", dir);
-	free(t_nodb);
-	free(t_db);
-	free(t_fresh);
-	free(c_nodb);
-	free(c_db);
-	free(cold);
-	free(warm);
 	return 0;
 }

@@ -1,11 +1,15 @@
 #!/bin/sh
 # run.sh PROGRAM... - run each benchmark program and print one table.
 #
-# A benchmark program prints one line per case, tab-separated:
-#     bench <TAB> case <TAB> seconds <TAB> work <TAB> unit <TAB> peak RSS in KiB
-# (work is how much was done in that many seconds, counted in unit). This
-# script adds the rate and lays the rows out; a new benchmark needs only its
-# name in BENCH_PROGRAMS in Makefile.am.
+# A benchmark program prints one line per figure, tab-separated (bench/bench.h):
+#     bench <TAB> case <TAB> value <TAB> unit <TAB> goal <TAB> peak RSS in KiB
+# goal is empty or "<= N", "< N", ">= N", "> N" in the row's unit; peak RSS
+# may be empty. This script lays the rows out and judges each goal: "met", or
+# "missed by" the difference and how far off in per cent. A new benchmark
+# needs only its name in BENCHMARKS in Makefile.am.
+#
+# Rows of the older shape (bench, case, seconds, work, unit, peak RSS: a
+# number in the fourth field) are still read, as a rate with no goal.
 set -u
 rows=$(mktemp "${TMPDIR:-/tmp}/mgpt-bench.XXXXXX") || exit 1
 trap 'rm -f "$rows"' EXIT
@@ -14,11 +18,52 @@ for prog in "$@"; do
 	"$prog" >>"$rows" || { echo "run.sh: $prog failed" >&2; status=1; }
 done
 awk -F '\t' '
-BEGIN { fmt = "%-9s %-44s %8s %16s %18s %9s\n"
-        printf fmt, "bench", "case", "seconds", "work", "rate", "peak RSS"
-        printf fmt, "-----", "----", "-------", "----", "----", "--------" }
-NF >= 6 {
-	printf fmt, $1, $2, sprintf("%.3f", $3), $4 " " $5,
-	    sprintf("%.0f /s", $3 > 0 ? $4 / $3 : 0), sprintf("%.1f MiB", $6 / 1024)
+# a number as a person reads it: thousands grouped, three figures or so
+function num(v,    a, s, i, r) {
+	a = v < 0 ? -v : v
+	if (a >= 1000) {
+		s = sprintf("%.0f", a); r = ""
+		for (i = length(s); i > 3; i -= 3)
+			r = "," substr(s, i - 2, 3) r
+		s = substr(s, 1, i) r
+	} else if (a >= 100) s = sprintf("%.0f", a)
+	else if (a >= 10) s = sprintf("%.1f", a)
+	else if (a >= 1) s = sprintf("%.2f", a)
+	else if (a == 0) s = "0"
+	else s = sprintf("%.2g", a)
+	return (v < 0 ? "-" : "") s
+}
+function with_unit(v, u) { return num(v) (u == "x" ? "x" : " " u) }
+function verdict(v, op, g, u,    ok, d, rel) {
+	ok = (op == "<=" && v <= g) || (op == "<" && v < g) || \
+	     (op == ">=" && v >= g) || (op == ">" && v > g)
+	if (ok) return "met"
+	d = v - g; if (d < 0) d = -d
+	if (u == "%") return "missed by " num(d) " points"
+	rel = g != 0 ? sprintf(" (%s%.0f %%)", v > g ? "+" : "-", 100 * d / g) : ""
+	return "missed by " with_unit(d, u) rel
+}
+BEGIN {
+	fmt = "%-6s %-50s %19s %10s  %-28s %8s\n"
+	printf fmt, "bench", "case", "measured", "goal", "verdict", "peak RSS"
+	printf fmt, "-----", "----", "--------", "----", "-------", "--------"
+}
+NF >= 5 {
+	bench = $1; what = $2; value = $3; unit = $4; goal = $5; rss = $6
+	if ($4 ~ /^[0-9.]+$/) {    # the older shape: seconds, work, unit, RSS
+		value = $3 > 0 ? $4 / $3 : 0; unit = $5 "/s"; goal = ""
+	}
+	g = ""; v = ""
+	if (goal != "") {
+		op = goal; sub(/[ 0-9.eE+-]+$/, "", op)
+		lim = goal; sub(/^[<>=]+ */, "", lim)
+		g = op " " (lim + 0 >= 1000 || lim != int(lim) ? num(lim + 0) : lim + 0) \
+		    (unit == "x" ? "x" : length(unit) <= 2 ? " " unit : "")
+		v = verdict(value + 0, op, lim + 0, unit)
+	}
+	line = sprintf(fmt, bench, what, with_unit(value + 0, unit), g, v,
+	    rss != "" ? sprintf("%.1f MB", rss * 1024 / 1e6) : "")
+	sub(/ +\n$/, "\n", line)
+	printf "%s", line
 }' "$rows"
 exit $status

@@ -7,6 +7,14 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/mgpt-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 fails=0
 export MGPT_TUI_DB="$T/default.db" XDG_DATA_HOME="$T/xdg" NO_COLOR=
+# In a sanitizer build (./configure --enable-sanitizers), AddressSanitizer's
+# and LeakSanitizer's reports go to files of their own, which finish() turns
+# into failures: a program run in tmux, or one expected to exit non-zero,
+# cannot lose its report. UBSan writes to stderr whatever log_path says (GCC's
+# runtime beside ASan's), so it aborts instead: status 134, which expect()
+# and the screen tests refuse.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}abort_on_error=1:print_stacktrace=1"
 
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
@@ -35,6 +43,11 @@ one_line_error() {
 }
 
 finish() {
+	for _f in "$T"/sanitizer.*; do
+		[ -f "$_f" ] || continue
+		fail "sanitizer report ($(basename "$_f")):"
+		sed 's/^/  | /' "$_f" >&2
+	done
 	if [ "$fails" -ne 0 ]; then echo "$fails failure(s)" >&2; exit 1; fi
 	exit 0
 }

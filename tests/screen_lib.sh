@@ -74,6 +74,7 @@ start() {
 ended() {
 	wait_for SHELL-BACK || return 1
 	rc=$(cat "$T/rc")
+	[ "$rc" != 134 ] || fail "$1: the program aborted (an assertion or a sanitizer; see the pane)"
 	cmp -s "$T/stty.before" "$T/stty.after" || fail "$1: terminal modes not restored"
 	return 0
 }

@@ -22,6 +22,8 @@
 #include "probe.h"
 #include "replay_ui.h"
 #include "ui_priv.h"
+#include <term.h>   /* after curses.h: setupterm, del_curterm */
+#undef lines        /* a terminfo macro; a parameter name here */
 #include "xmalloc.h"
 
 #define KEY_TIMEOUT_MS 250   /* how long a signal may wait to be noticed */
@@ -95,11 +97,17 @@ ui_start(struct ui *u, FILE *out, FILE *in, int no_color, char *err, size_t errl
 {
 	const char *nc = getenv("NO_COLOR");
 	const char *cs;
+	int tt = 0;
 
 	setlocale(LC_ALL, "");
 	cs = nl_langinfo(CODESET);
 	u->utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
-	screen = newterm(NULL, out, in);
+	/* newterm() leaks the screen it set up (ncurses 6.4, new_prescr)
+	 * when the terminal type is unknown; setupterm() finds that out and
+	 * frees what it took. */
+	if (setupterm(NULL, fileno(out), &tt) == OK)
+		del_curterm(cur_term);
+	screen = tt == 1 ? newterm(NULL, out, in) : NULL;
 	if (!screen) {
 		const char *t = getenv("TERM");
 
