@@ -91,7 +91,7 @@ store_run_create(struct store *st, struct run_info *run, const struct dataset *d
 	}
 	free(st->ds_text);
 	st->ds_text = store_dataset_text(ds, &st->ds_len);
-	sha256_hex(st->ds_text, st->ds_len, st->ds_hash);
+	st->ds_hash[0] = '\0';   /* by store_run_start, which may be on another thread */
 	run->steps_done = 0;
 	run->last_loss = run->best_loss = NAN;
 	return 0;
@@ -206,6 +206,8 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 
 	if (!st->ds_text)
 		return store_fail(st, "store_run_start without store_run_create");
+	if (!st->ds_hash[0])
+		sha256_hex(st->ds_text, st->ds_len, st->ds_hash);
 	if (begin(st) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO datasets (hash, n_docs, text) "
