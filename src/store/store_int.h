@@ -51,6 +51,14 @@ sqlite3_stmt *store_stmt(struct store *st, enum store_sql id);
 int           store_exec(struct store *st, const char *sql);
 /* BEGIN IMMEDIATE, switching the file to WAL mode on the first write. */
 int           store_begin_write(struct store *st);
+/* store_log_samples and store_run_end in one transaction. */
+int           store_run_finish(struct store *st, struct run_info *run, char *const *names,
+                               int n, enum run_status status);
+/* Write the buffered steps now (nothing when none are). */
+int           store_log_flush(struct store *st, const struct run_info *run);
+/* Copy what the write-ahead log holds into the database file, as far as
+ * readers allow (a passive checkpoint). */
+int           store_checkpoint(struct store *st);
 /* Roll back whatever transaction a failed statement may have left open. */
 void          store_abort(struct store *st);
 /* Decode the RUN_COLS of the current row; validates every field. */
