@@ -88,13 +88,15 @@ static const char train_usage[] =
 "       mgpt-tui train --resume RUN [--db PATH]\n";
 
 /* A database error while logging: one line, and the run marked failed if
- * the database still takes a write. */
+ * the database still takes a write. The logging thread is joined first. */
 static int
-log_failed(struct store *st, struct run_info *run, long step)
+log_failed(struct store *st, struct store_logger *lg, struct run_info *run, long step)
 {
 	char msg[STORE_ERRLEN + 64], id[32];
 	struct run_info saved;
 
+	if (lg)
+		store_logger_stop(lg);
 	snprintf(msg, sizeof msg, "%s", store_errmsg(st));
 	snprintf(id, sizeof id, "%lld", (long long)run->id);
 	if (store_find_run(st, id, &saved) == 0)
@@ -102,7 +104,8 @@ log_failed(struct store *st, struct run_info *run, long step)
 		    saved.steps_done);
 	else
 		cli_error("%s (training stopped after step %ld)", msg, step);
-	store_run_end(st, run, RUN_FAILED);
+	if (run->id)   /* 0: the run's start failed: there is nothing to mark */
+		store_run_end(st, run, RUN_FAILED);
 	return 1;
 }
 
@@ -119,6 +122,7 @@ cmd_train(int argc, char **argv)
 	struct trainer tr;
 	struct step_stats st;
 	struct store *store = NULL;
+	struct store_logger *lg = NULL;
 	struct run_info run;
 	char err[256], **names = NULL;
 	int *name_tok = NULL;
@@ -216,10 +220,15 @@ cmd_train(int argc, char **argv)
 			}
 		}
 		trainer_init(&tr, &ds, &cfg, seed, steps);
-		if (store && store_run_start(store, &run, &tr) < 0) {
-			cli_error("%s", store_errmsg(store));
-			goto out;
-		}
+	}
+	/* From here the run is written by a thread of its own (the start of
+	 * a new run included), so that training never waits for the disk;
+	 * what it hands over is written as the synchronous calls would. */
+	if (store && !(lg = store_logger_start(store, &run, &tr))) {
+		cli_error("%s", store_errmsg(store));
+		if (resume)
+			store_run_end(store, &run, RUN_INTERRUPTED);
+		goto out;
 	}
 
 	printf("num docs: %zu\n", ds.n_docs);
@@ -230,17 +239,17 @@ cmd_train(int argc, char **argv)
 		printf("step %4ld / %4ld | loss %.4f\n", tr.step, steps, st.loss);
 		if (tty && (tr.step % 50 == 0 || tr.step == steps))
 			progress(tr.step, steps, st.loss);
-		if (store && (store_log_step(store, &run, &st) < 0 ||
+		if (lg && (store_logger_step(lg, &st) < 0 ||
 		    ((tr.step % snap_every == 0 || tr.step == steps) &&
-		     store_log_snapshot(store, &run, &tr) < 0))) {
-			rc = log_failed(store, &run, tr.step);
+		     store_logger_snapshot(lg, &tr) < 0))) {
+			rc = log_failed(store, lg, &run, tr.step);
 			goto out;
 		}
 	}
 	if (stop_signal) {
 		if (tty)
 			fputs("\r\033[K", stderr);
-		if (store && store_run_end(store, &run, RUN_INTERRUPTED) < 0) {
+		if (lg && store_logger_end(lg, NULL, 0, RUN_INTERRUPTED) < 0) {
 			cli_error("%s", store_errmsg(store));
 			goto out;
 		}
@@ -263,11 +272,12 @@ cmd_train(int argc, char **argv)
 		printf("sample %2d: %s\n", i + 1, names[i]);
 	}
 	/* Everything is printed before the database is closed (which folds
-	 * the run into the main file, the slowest part of logging). */
+	 * the run into the main file, the slowest part of logging). The
+	 * names are drawn while the thread writes the last snapshot. */
 	fflush(stdout);
-	if (store && (store_log_samples(store, &run, names, (int)samples) < 0 ||
-	    store_run_end(store, &run, stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0)) {
-		rc = log_failed(store, &run, tr.step);
+	if (lg && store_logger_end(lg, names, (int)samples,
+	    stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0) {
+		rc = log_failed(store, NULL, &run, tr.step);
 		goto out;
 	}
 	rc = stop_signal ? 128 + stop_signal : 0;
