@@ -109,6 +109,17 @@ log_failed(struct store *st, struct store_logger *lg, struct run_info *run, long
 	return 1;
 }
 
+/* The database opened in the background, when train stops before using it. */
+static void
+drop_early(struct store_opening *op)
+{
+	struct store *st;
+	char err[STORE_ERRLEN];
+
+	if (op && store_open_join(op, &st, err, sizeof err))
+		store_close(st);
+}
+
 int
 cmd_train(int argc, char **argv)
 {
@@ -123,6 +134,9 @@ cmd_train(int argc, char **argv)
 	struct step_stats st;
 	struct store *store = NULL;
 	struct store_logger *lg = NULL;
+	struct store_opening *early = NULL;
+	const char *path;
+	char pathbuf[4096];
 	struct run_info run;
 	char err[256], **names = NULL;
 	int *name_tok = NULL;
@@ -175,21 +189,39 @@ cmd_train(int argc, char **argv)
 			cli_error("train: %s", err);
 			return EXIT_USAGE;
 		}
-		if (cli_load_dataset(data, &ds) < 0)
+		/* The database is opened while the data is read; that open
+		 * writes nothing, so an error in the data leaves it as it was. */
+		if (!nodb && (path = db ? db : store_default_path(pathbuf, sizeof pathbuf)))
+			early = store_open_start(path);
+		if (cli_load_dataset(data, &ds) < 0) {
+			drop_early(early);
 			return 1;
+		}
 		cfg.vocab_size = ds.n_vocab + 1;
 		if (model_config_check(&cfg, err, sizeof err) < 0) {
 			cli_error("train: %s", err);
+			drop_early(early);
 			dataset_free(&ds);
 			return EXIT_USAGE;
 		}
 	}
 	catch_signals();
 	memset(&run, 0, sizeof run);
-	if (!nodb && !(store = cli_store_open(db, CLI_DB_CREATE))) {
-		if (!resume)
-			dataset_free(&ds);
-		return 1;
+	if (!nodb) {
+		char why[STORE_ERRLEN];
+
+		/* not opened in the background (or that could not): here, as
+		 * the other commands do */
+		if (early && store_open_join(early, &store, why, sizeof why)) {
+			if (!store)
+				cli_error("%s", why);
+		} else
+			store = cli_store_open(db, CLI_DB_CREATE);
+		if (!store) {
+			if (!resume)
+				dataset_free(&ds);
+			return 1;
+		}
 	}
 	if (resume) {
 		if (store_find_run(store, resume, &run) < 0 || store_resume(store, &run, &ds, &tr) < 0) {

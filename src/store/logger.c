@@ -22,6 +22,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -410,4 +411,60 @@ store_logger_stop(struct store_logger *lg)
 	pthread_cond_signal(&lg->wake);
 	unlock(lg);
 	join(lg);
+}
+
+/* ---- opening in the background ---- */
+
+struct store_opening {
+	pthread_t     thread;
+	int           started;       /* the thread runs (else: deferred) */
+	char         *path;
+	struct store *st;            /* opened, or NULL: */
+	int           deferred;      /* ... it has to be opened by the caller */
+	char          err[STORE_ERRLEN];
+};
+
+static void *
+opening_main(void *arg)
+{
+	struct store_opening *op = arg;
+
+	op->st = store_open_ex(op->path, 1, 0, &op->deferred, op->err, sizeof op->err);
+	return NULL;
+}
+
+struct store_opening *
+store_open_start(const char *path)
+{
+	struct store_opening *op = xcalloc(1, sizeof *op);
+	sigset_t all, old;
+	int e;
+
+	op->path = xstrdup(path);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&op->thread, NULL, opening_main, op);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* (the thread owns op's other members until it is joined) */
+	if (e == 0)
+		op->started = 1;
+	else
+		op->deferred = 1;   /* no thread: the caller opens it */
+	return op;
+}
+
+int
+store_open_join(struct store_opening *op, struct store **st, char *err, size_t errlen)
+{
+	int done;
+
+	if (op->started)
+		pthread_join(op->thread, NULL);
+	done = !op->deferred;
+	*st = op->st;
+	if (done && !op->st)
+		snprintf(err, errlen, "%s", op->err);
+	free(op->path);
+	free(op);
+	return done;
 }

@@ -491,14 +491,27 @@ folder_writable(const char *path)
 struct store *
 store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 {
+	return store_open_ex(path, create, readonly, NULL, err, errlen);
+}
+
+struct store *
+store_open_ex(const char *path, int create, int readonly, int *deferred, char *err, size_t errlen)
+{
 	struct store *st = xcalloc(1, sizeof *st);
 	int exists, fresh, flags, fd;
 
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->readonly = readonly;
 	st->commit_every = STORE_COMMIT_SECONDS;
+	if (deferred)
+		*deferred = 0;
 	if (preflight(st, path, create && !readonly, &exists) < 0)
 		goto fail;
+	if (deferred && !readonly && !exists) {
+		/* creating it is a write */
+		*deferred = 1;
+		goto fail;
+	}
 	if (!readonly && (!folder_writable(path) || (exists && access(path, W_OK) < 0))) {
 		store_fail(st, "cannot write here (%s is read-only)", exists && access(path, W_OK) < 0 ?
 		    "the file" : "its folder");
@@ -541,9 +554,14 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 			store_fail(st, "cannot write here (the file is read-only)");
 			goto fail;
 		}
-		if ((fresh || pragma_int(st, "PRAGMA user_version") < STORE_SCHEMA) &&
-		    migrate(st, fresh) < 0)
-			goto fail;
+		if (fresh || pragma_int(st, "PRAGMA user_version") < STORE_SCHEMA) {
+			if (deferred) {
+				*deferred = 1;
+				goto fail;
+			}
+			if (migrate(st, fresh) < 0)
+				goto fail;
+		}
 		if (store_exec(st, "PRAGMA synchronous = NORMAL") < 0 ||
 		    store_exec(st, "PRAGMA foreign_keys = ON") < 0)
 			goto fail;

@@ -141,6 +141,17 @@ int  store_logger_end(struct store_logger *lg, char *const *names, int n, enum r
 /* Join the thread without writing anything more; lg is freed. */
 void store_logger_stop(struct store_logger *lg);
 
+/* store_open(path, 1, 0) begun on a thread of its own, for a caller with
+ * other work meanwhile (train reads its data). The thread writes nothing:
+ * a file that needs writing to open (absent, empty, an older schema) is
+ * left to the caller, so one that gives up on its own error leaves the
+ * file as it was. store_open_join returns 1 with *st as store_open would
+ * give it (NULL with err filled on failure), or 0 when the caller must
+ * open it itself; op is freed either way. */
+struct store_opening;
+struct store_opening *store_open_start(const char *path);
+int  store_open_join(struct store_opening *op, struct store **st, char *err, size_t errlen);
+
 /* Take an interrupted or failed run back: replay t (with ds) to its last
  * snapshot, drop the steps and samples logged after it, mark it running
  * in this process. Refuses a finished run or one whose process lives,

@@ -44,6 +44,11 @@ struct store {
 	char           ds_hash[65];
 };
 
+/* store_open; with deferred, a writer's open that writes nothing: when it
+ * would have to (create the file, set up or upgrade the schema) it stops
+ * there, returns NULL and sets *deferred. */
+struct store *store_open_ex(const char *path, int create, int readonly, int *deferred,
+                            char *err, size_t errlen);
 int           store_fail(struct store *st, const char *fmt, ...)
               __attribute__((format(printf, 2, 3)));
 int           store_fail_sql(struct store *st, const char *what);
