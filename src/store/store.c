@@ -386,10 +386,16 @@ static int
 check_tables(struct store *st)
 {
 	static const char *const tables[] = { "datasets", "runs", "steps", "snapshots", "samples" };
-	char where[128];
+	char where[160];
 	size_t i;
 	int n;
 
+	/* one query for the usual case, all of them there */
+	if ((n = table_count(st, "type = 'table' AND name IN ('datasets', 'runs', 'steps', "
+	    "'snapshots', 'samples')")) < 0)
+		return -1;
+	if (n == (int)(sizeof tables / sizeof tables[0]))
+		return 0;
 	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		snprintf(where, sizeof where, "type = 'table' AND name = '%s'", tables[i]);
 		if ((n = table_count(st, where)) < 0)
@@ -438,17 +444,20 @@ fail:
 	return -1;
 }
 
-/* Is this an mgpt-tui database we can use? *fresh: empty, to be set up. */
+/* Is this an mgpt-tui database we can use? *fresh: empty, to be set up;
+ * *version: its schema version. */
 static int
-check_schema(struct store *st, int *fresh)
+check_schema(struct store *st, int *fresh, int64_t *version)
 {
 	int64_t app, ver;
 	int n;
 
 	*fresh = 0;
+	*version = 0;
 	if ((app = pragma_int(st, "PRAGMA application_id")) < 0 ||
 	    (ver = pragma_int(st, "PRAGMA user_version")) < 0)
 		return -1;
+	*version = ver;
 	if (app == 0) {
 		if ((n = table_count(st, "1")) < 0)
 			return -1;
@@ -499,6 +508,7 @@ store_open_ex(const char *path, int create, int readonly, int *deferred, char *e
 {
 	struct store *st = xcalloc(1, sizeof *st);
 	int exists, fresh, flags, fd;
+	int64_t version;
 
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->readonly = readonly;
@@ -547,14 +557,14 @@ store_open_ex(const char *path, int create, int readonly, int *deferred, char *e
 		goto fail;
 	if (readonly && store_exec(st, "PRAGMA query_only = ON") < 0)
 		goto fail;
-	if (check_schema(st, &fresh) < 0)
+	if (check_schema(st, &fresh, &version) < 0)
 		goto fail;
 	if (!readonly) {
 		if (sqlite3_db_readonly(st->db, "main") == 1) {
 			store_fail(st, "cannot write here (the file is read-only)");
 			goto fail;
 		}
-		if (fresh || pragma_int(st, "PRAGMA user_version") < STORE_SCHEMA) {
+		if (fresh || version < STORE_SCHEMA) {
 			if (deferred) {
 				*deferred = 1;
 				goto fail;
