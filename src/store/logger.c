@@ -79,10 +79,10 @@ struct store_logger {
  * signals reach the calling thread, and kept off the CPU the caller is
  * on. The CPU is a hint the scheduler needs on a small machine: a thread
  * created or woken by the trainer is otherwise often queued on the
- * trainer's CPU and preempts it while the other CPU idles (on the 2-CPU
- * VM of docs/PERFORMANCE.md, bench_store's logging overhead was +30 to
- * +50 % without this, +22 to +36 % with it). The trainer itself stays
- * free to move. 0 or an errno. */
+ * trainer's CPU and preempts it while the other CPU idles (on a 2-CPU
+ * VM, bench_store's logging overhead was +30 to +50 % without this, +22
+ * to +36 % with it: docs/PERFORMANCE.md). The trainer itself stays free
+ * to move. 0 or an errno. */
 static int
 spawn(pthread_t *t, void *(*fn)(void *), void *arg)
 {
