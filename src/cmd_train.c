@@ -88,13 +88,15 @@ static const char train_usage[] =
 "       mgpt-tui train --resume RUN [--db PATH]\n";
 
 /* A database error while logging: one line, and the run marked failed if
- * the database still takes a write. */
+ * the database still takes a write. The logging thread is joined first. */
 static int
-log_failed(struct store *st, struct run_info *run, long step)
+log_failed(struct store *st, struct store_logger *lg, struct run_info *run, long step)
 {
 	char msg[STORE_ERRLEN + 64], id[32];
 	struct run_info saved;
 
+	if (lg)
+		store_logger_stop(lg);
 	snprintf(msg, sizeof msg, "%s", store_errmsg(st));
 	snprintf(id, sizeof id, "%lld", (long long)run->id);
 	if (store_find_run(st, id, &saved) == 0)
@@ -102,8 +104,20 @@ log_failed(struct store *st, struct run_info *run, long step)
 		    saved.steps_done);
 	else
 		cli_error("%s (training stopped after step %ld)", msg, step);
-	store_run_end(st, run, RUN_FAILED);
+	if (run->id)   /* 0: the run's start failed: there is nothing to mark */
+		store_run_end(st, run, RUN_FAILED);
 	return 1;
+}
+
+/* The database opened in the background, when train stops before using it. */
+static void
+drop_early(struct store_opening *op)
+{
+	struct store *st;
+	char err[STORE_ERRLEN];
+
+	if (op && store_open_join(op, &st, err, sizeof err))
+		store_close(st);
 }
 
 int
@@ -119,6 +133,10 @@ cmd_train(int argc, char **argv)
 	struct trainer tr;
 	struct step_stats st;
 	struct store *store = NULL;
+	struct store_logger *lg = NULL;
+	struct store_opening *early = NULL;
+	const char *path;
+	char pathbuf[4096];
 	struct run_info run;
 	char err[256], **names = NULL;
 	int *name_tok = NULL;
@@ -173,21 +191,39 @@ cmd_train(int argc, char **argv)
 		return 0;
 	tty = isatty(2);
 	if (!resume) {
-		if (cli_load_dataset(data, &ds) < 0)
+		/* The database is opened while the data is read; that open
+		 * writes nothing, so an error in the data leaves it as it was. */
+		if (!nodb && (path = db ? db : store_default_path(pathbuf, sizeof pathbuf)))
+			early = store_open_start(path);
+		if (cli_load_dataset(data, &ds) < 0) {
+			drop_early(early);
 			return 1;
+		}
 		cfg.vocab_size = ds.n_vocab + 1;
 		if (model_config_check(&cfg, err, sizeof err) < 0) {
 			cli_error("train: %s", err);
+			drop_early(early);
 			dataset_free(&ds);
 			return EXIT_USAGE;
 		}
 	}
 	catch_signals();
 	memset(&run, 0, sizeof run);
-	if (!nodb && !(store = cli_store_open(db, CLI_DB_CREATE))) {
-		if (!resume)
-			dataset_free(&ds);
-		return 1;
+	if (!nodb) {
+		char why[STORE_ERRLEN];
+
+		/* not opened in the background (or that could not): here, as
+		 * the other commands do */
+		if (early && store_open_join(early, &store, why, sizeof why)) {
+			if (!store)
+				cli_error("%s", why);
+		} else
+			store = cli_store_open(db, CLI_DB_CREATE);
+		if (!store) {
+			if (!resume)
+				dataset_free(&ds);
+			return 1;
+		}
 	}
 	if (resume) {
 		if (store_find_run(store, resume, &run) < 0 || store_resume(store, &run, &ds, &tr) < 0) {
@@ -218,10 +254,15 @@ cmd_train(int argc, char **argv)
 			}
 		}
 		trainer_init(&tr, &ds, &cfg, seed, steps);
-		if (store && store_run_start(store, &run, &tr) < 0) {
-			cli_error("%s", store_errmsg(store));
-			goto out;
-		}
+	}
+	/* From here the run is written by a thread of its own (the start of
+	 * a new run included), so that training never waits for the disk;
+	 * what it hands over is written as the synchronous calls would. */
+	if (store && !(lg = store_logger_start(store, &run, &tr))) {
+		cli_error("%s", store_errmsg(store));
+		if (resume)
+			store_run_end(store, &run, RUN_INTERRUPTED);
+		goto out;
 	}
 
 	printf("num docs: %zu\n", ds.n_docs);
@@ -232,17 +273,17 @@ cmd_train(int argc, char **argv)
 		printf("step %4ld / %4ld | loss %.4f\n", tr.step, steps, st.loss);
 		if (tty && (tr.step % 50 == 0 || tr.step == steps))
 			progress(tr.step, steps, st.loss);
-		if (store && (store_log_step(store, &run, &st) < 0 ||
+		if (lg && (store_logger_step(lg, &st) < 0 ||
 		    ((tr.step % snap_every == 0 || tr.step == steps) &&
-		     store_log_snapshot(store, &run, &tr) < 0))) {
-			rc = log_failed(store, &run, tr.step);
+		     store_logger_snapshot(lg, &tr) < 0))) {
+			rc = log_failed(store, lg, &run, tr.step);
 			goto out;
 		}
 	}
 	if (stop_signal) {
 		if (tty)
 			fputs("\r\033[K", stderr);
-		if (store && store_run_end(store, &run, RUN_INTERRUPTED) < 0) {
+		if (lg && store_logger_end(lg, NULL, 0, RUN_INTERRUPTED) < 0) {
 			cli_error("%s", store_errmsg(store));
 			goto out;
 		}
@@ -265,11 +306,12 @@ cmd_train(int argc, char **argv)
 		printf("sample %2d: %s\n", i + 1, names[i]);
 	}
 	/* Everything is printed before the database is closed (which folds
-	 * the run into the main file, the slowest part of logging). */
+	 * the run into the main file, the slowest part of logging). The
+	 * names are drawn while the thread writes the last snapshot. */
 	fflush(stdout);
-	if (store && (store_log_samples(store, &run, names, (int)samples) < 0 ||
-	    store_run_end(store, &run, stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0)) {
-		rc = log_failed(store, &run, tr.step);
+	if (lg && store_logger_end(lg, names, (int)samples,
+	    stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0) {
+		rc = log_failed(store, NULL, &run, tr.step);
 		goto out;
 	}
 	rc = stop_signal ? 128 + stop_signal : 0;

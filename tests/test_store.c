@@ -1,7 +1,8 @@
 /* test_store.c - the run store, linked from the real sources: digests,
  * replay to every step byte for byte, resume, the per-step log (NaN and
  * infinities), a reader beside a writer, disk-full and I/O errors through
- * a fault-injecting VFS, damaged records, deletion. */
+ * a fault-injecting VFS, damaged records, deletion; the logging thread
+ * writing the same runs, beside a reader and into faults. */
 #include "config.h"
 
 #include <errno.h>
@@ -145,6 +146,42 @@ train_run(struct store *st, const char *name, long every, long stop, struct traj
 	return run.id;
 }
 
+/* The same run as train_run's, written by the logging thread: it must
+ * leave the same database. */
+static void
+train_run_thread(struct store *st, const char *name, long every)
+{
+	struct store_logger *lg;
+	struct dataset ds;
+	struct trainer t;
+	struct step_stats ss;
+	struct run_info run;
+	char *s[2] = { "ann", "bo" };
+
+	load_names(&ds);
+	memset(&run, 0, sizeof run);
+	snprintf(run.name, sizeof run.name, "%s", name);
+	run.seed = SEED;
+	run.cfg = small;
+	run.n_steps = N_STEPS;
+	run.snapshot_every = every;
+	run.temperature = 0.5;
+	run.n_samples = 2;
+	CHECK(store_run_create(st, &run, &ds) == 0);
+	trainer_init(&t, &ds, &small, SEED, N_STEPS);
+	CHECK((lg = store_logger_start(st, &run, &t)) != NULL);
+	while (lg && t.step < N_STEPS) {
+		trainer_step(&t, &ss);
+		CHECK(store_logger_step(lg, &ss) == 0);
+		if (t.step % every == 0 || t.step == N_STEPS)
+			CHECK(store_logger_snapshot(lg, &t) == 0);
+	}
+	CHECK(!lg || store_logger_end(lg, s, 2, RUN_FINISHED) == 0);
+	CHECK(run.id > 0 && run.status == RUN_FINISHED && run.steps_done == N_STEPS);
+	trainer_free(&t);
+	dataset_free(&ds);
+}
+
 static int
 raw_exec(const char *name, const char *sql)
 {
@@ -189,17 +226,21 @@ test_replay(struct traj *tj)
 	struct trainer t;
 	double *loss, *lr;
 	long s, n;
-	const char *which[2] = { "every1", "every7" };
+	const char *which[4] = { "every1", "every7", "thread1", "thread7" };
 	int k;
 
 	if (!st)
 		return;
 	train_run(st, "every1", 1, N_STEPS, tj);
 	train_run(st, "every7", 7, N_STEPS, NULL);
+	/* the logging thread: every copy of the state in flight at once,
+	 * and the default, fewer snapshots than copies */
+	train_run_thread(st, "thread1", 1);
+	train_run_thread(st, "thread7", 7);
 	store_close(st);
 	if (!(ro = open_db("replay.db", 0, 1)))
 		return;
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 4; k++) {
 		CHECK(store_find_run(ro, which[k], &run) == 0);
 		CHECK(run.status == RUN_FINISHED && run.steps_done == N_STEPS);
 		for (s = 0; s <= N_STEPS; s++) {
@@ -504,6 +545,98 @@ test_hot_journal(void)
 	store_close(r);
 }
 
+/* Poll a viewer until the run shows `steps` steps (the thread writes
+ * them a little later); 0 when it does within two seconds. */
+static int
+wait_steps(struct store *r, long steps)
+{
+	struct run_info seen;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (store_find_run(r, "latest", &seen) == 0 && seen.steps_done == steps)
+			return 0;
+		usleep(1000);
+	}
+	fprintf(stderr, "the viewer saw %ld steps, not %ld\n", seen.steps_done, steps);
+	return -1;
+}
+
+/* A viewer beside the logging thread sees every flush land: each step at
+ * commit interval 0, and buffered steps with the next snapshot. */
+static void
+test_reader_thread(void)
+{
+	struct store *w = open_db("livethread.db", 1, 0), *r;
+	struct store_logger *lg;
+	struct dataset ds;
+	struct trainer t;
+	struct step_stats ss;
+	struct run_info run, seen;
+	long k;
+
+	if (!w)
+		return;
+	load_names(&ds);
+	memset(&run, 0, sizeof run);
+	run.seed = SEED;
+	run.cfg = small;
+	run.n_steps = N_STEPS;
+	run.snapshot_every = 1000;
+	run.temperature = 1;
+	CHECK(store_run_create(w, &run, &ds) == 0);
+	trainer_init(&t, &ds, &small, SEED, N_STEPS);
+	store_set_commit_interval(w, 0);
+	if (!(lg = store_logger_start(w, &run, &t))) {
+		check_failures++;
+		fprintf(stderr, "store_logger_start: %s\n", store_errmsg(w));
+		return;
+	}
+	if (!(r = open_db("livethread.db", 0, 1)))
+		return;
+	CHECK(wait_steps(r, 0) == 0);
+	for (k = 1; k <= 10; k++) {
+		trainer_step(&t, &ss);
+		CHECK(store_logger_step(lg, &ss) == 0);
+		CHECK(wait_steps(r, k) == 0);
+	}
+	CHECK(store_logger_end(lg, NULL, 0, RUN_INTERRUPTED) == 0);
+	CHECK(store_find_run(r, "latest", &seen) == 0 && seen.steps_done == 10 &&
+	    seen.status == RUN_INTERRUPTED);
+
+	/* resumed, with the default interval: the steps are buffered until
+	 * the snapshot */
+	trainer_free(&t);
+	dataset_free(&ds);
+	store_set_commit_interval(w, STORE_COMMIT_SECONDS);
+	CHECK(store_resume(w, &run, &ds, &t) == 0 && t.step == 0);
+	if (!(lg = store_logger_start(w, &run, &t))) {
+		check_failures++;
+		return;
+	}
+	for (k = 1; k <= 5; k++) {
+		trainer_step(&t, &ss);
+		CHECK(store_logger_step(lg, &ss) == 0);
+	}
+	CHECK(store_logger_snapshot(lg, &t) == 0);
+	CHECK(wait_steps(r, 5) == 0);
+	{
+		struct dataset ds2;
+		struct trainer t2;
+
+		CHECK(store_find_run(r, "latest", &seen) == 0);
+		CHECK(store_replay(r, &seen, 5, &ds2, &t2) == 0);
+		CHECK(!memcmp(t2.model.p, t.model.p, t.model.n_params * sizeof(double)));
+		trainer_free(&t2);
+		dataset_free(&ds2);
+	}
+	CHECK(store_logger_end(lg, NULL, 0, RUN_FINISHED) == 0);
+	store_close(r);
+	store_close(w);
+	trainer_free(&t);
+	dataset_free(&ds);
+}
+
 /* ---- a VFS that fails writes past a budget ---- */
 
 static sqlite3_vfs *real_vfs;
@@ -651,6 +784,77 @@ test_fault(const char *name, int code, const char *want, long long budget)
 	}
 }
 
+/* The same through the logging thread: the failure reaches the trainer
+ * at a hand-over, the thread stops, the database is whole. A budget of 0
+ * fails the run's start, which the thread writes. */
+static void
+test_fault_thread(const char *name, int code, const char *want, long long budget)
+{
+	struct store *st;
+	struct store_logger *lg;
+	struct dataset ds;
+	struct trainer t;
+	struct step_stats ss;
+	struct run_info run;
+	int failed = 0;
+	char path[512];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	if (!(st = open_db(name, 1, 0)))
+		return;
+	load_names(&ds);
+	memset(&run, 0, sizeof run);
+	run.seed = SEED;
+	run.cfg = small;
+	run.n_steps = 100000;
+	run.snapshot_every = 5;
+	run.temperature = 1;
+	CHECK(store_run_create(st, &run, &ds) == 0);
+	trainer_init(&t, &ds, &small, SEED, run.n_steps);
+	store_set_commit_interval(st, 0);
+	fault_code = code;
+	fault_budget = budget;
+	if (!(lg = store_logger_start(st, &run, &t))) {
+		check_failures++;
+		return;
+	}
+	/* the thread may be behind: allow it a while to reach the fault */
+	while (t.step < 50000 && !failed) {
+		trainer_step(&t, &ss);
+		if (store_logger_step(lg, &ss) < 0 ||
+		    (t.step % 5 == 0 && store_logger_snapshot(lg, &t) < 0))
+			failed = 1;
+	}
+	CHECK(failed);
+	if (failed)
+		store_logger_stop(lg);
+	else
+		CHECK(store_logger_end(lg, NULL, 0, RUN_FINISHED) < 0);
+	if (!strstr(store_errmsg(st), want)) {
+		check_failures++;
+		fprintf(stderr, "fault %s: message '%s' lacks '%s'\n", name, store_errmsg(st), want);
+	}
+	if (run.id)
+		store_run_end(st, &run, RUN_FAILED);
+	store_close(st);
+	fault_budget = -1;
+	trainer_free(&t);
+	dataset_free(&ds);
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(s, 0), "ok"));
+	sqlite3_finalize(s);
+	CHECK(sqlite3_prepare_v2(db, "SELECT count(*), coalesce(max(step), 0) FROM steps", -1, &s,
+	    NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == sqlite3_column_int(s, 1));
+	CHECK(budget == 0 || sqlite3_column_int(s, 0) > 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
 /* Damaged records: each refused with a reason, nothing crashes. */
 static void
 test_damage(void)
@@ -775,11 +979,15 @@ main(void)
 	test_nonfinite();
 	test_reader();
 	test_hot_journal();
+	test_reader_thread();
 	test_damage();
 	test_paths();
 	fault_install();
 	test_fault("full.db", SQLITE_FULL, "database or disk is full", 400000);
 	test_fault("ioerr.db", SQLITE_IOERR_WRITE, "disk I/O error", 250000);
+	test_fault_thread("fullthread.db", SQLITE_FULL, "database or disk is full", 400000);
+	test_fault_thread("ioerrthread.db", SQLITE_IOERR_WRITE, "disk I/O error", 250000);
+	test_fault_thread("startthread.db", SQLITE_FULL, "database or disk is full", 0);
 	for (s = 0; s <= N_STEPS; s++) {
 		free(tj.p[s]);
 		free(tj.m[s]);

@@ -26,6 +26,7 @@ blob_reserve(struct store *st, size_t n)
 	}
 }
 
+#ifdef WORDS_BIGENDIAN
 static void
 put_le(unsigned char *out, const double *v, size_t n)
 {
@@ -40,6 +41,7 @@ put_le(unsigned char *out, const double *v, size_t n)
 			out[8 * i + k] = (unsigned char)(u >> (8 * k));
 	}
 }
+#endif
 
 static void
 get_le(double *v, const unsigned char *in, size_t n)
@@ -60,17 +62,27 @@ int
 store_snapshot_encode(struct store *st, const struct trainer *t, uint64_t *sum)
 {
 	const struct model *m = &t->model;
+	const double *src[3] = { m->p, t->adam.m, t->adam.v };
 	size_t n = m->n_params;
-	double *ref = xmalloc(n * sizeof *ref);
+	int i;
 
 	blob_reserve(st, 3 * n * 8);
-	model_to_ref(m, m->p, ref);
-	put_le(st->blob, ref, n);
-	model_to_ref(m, t->adam.m, ref);
-	put_le(st->blob + n * 8, ref, n);
-	model_to_ref(m, t->adam.v, ref);
-	put_le(st->blob + 2 * n * 8, ref, n);
-	free(ref);
+#ifndef WORDS_BIGENDIAN
+	/* The blob's layout is the memory's: each vector goes straight into
+	 * it (the blob is malloc'd, so aligned for doubles). */
+	for (i = 0; i < 3; i++)
+		model_to_ref(m, src[i], (double *)(void *)(st->blob + (size_t)i * n * 8));
+#else
+	{
+		double *ref = xmalloc(n * sizeof *ref);
+
+		for (i = 0; i < 3; i++) {
+			model_to_ref(m, src[i], ref);
+			put_le(st->blob + (size_t)i * n * 8, ref, n);
+		}
+		free(ref);
+	}
+#endif
 	*sum = xxh64(st->blob, 3 * n * 8, 0);
 	return 0;
 }

@@ -201,6 +201,18 @@ store_exec(struct store *st, const char *sql)
 	return 0;
 }
 
+int
+store_checkpoint(struct store *st)
+{
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	/* busy or locked: a reader or another writer has the log; the
+	 * next checkpoint does it */
+	if (rc == SQLITE_OK || (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return 0;
+	return store_fail_sql(st, "checkpoint");
+}
+
 void
 store_abort(struct store *st)
 {
@@ -610,6 +622,12 @@ store_step(struct store *st, sqlite3_stmt *s)
 struct store *
 store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 {
+	return store_open_ex(path, create, readonly, NULL, err, errlen);
+}
+
+struct store *
+store_open_ex(const char *path, int create, int readonly, int *deferred, char *err, size_t errlen)
+{
 	struct store *st = xcalloc(1, sizeof *st);
 	int exists, fresh, fd, rc;
 	int64_t ver = 0;
@@ -617,8 +635,15 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->readonly = readonly;
 	st->commit_every = STORE_COMMIT_SECONDS;
+	if (deferred)
+		*deferred = 0;
 	if (preflight(st, path, create && !readonly, &exists) < 0)
 		goto fail;
+	if (deferred && !readonly && !exists) {
+		/* creating it is a write */
+		*deferred = 1;
+		goto fail;
+	}
 	if (!readonly && (!folder_writable(path) || (exists && access(path, W_OK) < 0))) {
 		store_fail(st, "cannot write here (%s is read-only)", exists && access(path, W_OK) < 0 ?
 		    "the file" : "its folder");
@@ -652,8 +677,15 @@ store_open(const char *path, int create, int readonly, char *err, size_t errlen)
 		}
 		if (!fresh && pragma_int(st, "PRAGMA user_version", &ver) < 0)
 			goto fail;
-		if ((fresh || ver < STORE_SCHEMA) && migrate(st, fresh) < 0)
-			goto fail;
+		if (fresh || ver < STORE_SCHEMA) {
+			if (deferred) {
+				/* setting it up is a write: left to the normal open */
+				*deferred = 1;
+				goto fail;
+			}
+			if (migrate(st, fresh) < 0)
+				goto fail;
+		}
 		if (store_exec(st, "PRAGMA synchronous = NORMAL") < 0 ||
 		    store_exec(st, "PRAGMA foreign_keys = ON") < 0)
 			goto fail;
@@ -868,17 +900,29 @@ char *
 store_dataset_text(const struct dataset *ds, size_t *len)
 {
 	char *t = xmalloc(ds->n_tok * 4 + ds->n_docs + 1), *p = t;
+	char (*enc)[4] = xmalloc((size_t)ds->n_vocab * sizeof *enc);
+	unsigned char *n = xmalloc((size_t)ds->n_vocab);
 	size_t d, i;
+	int k;
 
+	/* Each character encoded once: a logged run waits for this text
+	 * before it trains. */
+	for (k = 0; k < ds->n_vocab; k++)
+		n[k] = (unsigned char)utf8_put(enc[k], ds->vocab[k]);
 	for (d = 0; d < ds->n_docs; d++) {
 		const int *doc = dataset_doc(ds, d);
+		size_t m = dataset_doc_len(ds, d);
 
-		for (i = 0; i < dataset_doc_len(ds, d); i++)
-			p += utf8_put(p, ds->vocab[doc[i]]);
+		for (i = 0; i < m; i++) {
+			memcpy(p, enc[doc[i]], 4);
+			p += n[doc[i]];
+		}
 		*p++ = '\n';
 	}
 	*p = '\0';
 	*len = (size_t)(p - t);
+	free(enc);
+	free(n);
 	return t;
 }
 

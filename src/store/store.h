@@ -117,6 +117,43 @@ int  store_log_samples(struct store *st, struct run_info *run, char *const *name
 /* Write everything buffered and set the final status and end time. */
 int  store_run_end(struct store *st, struct run_info *run, enum run_status status);
 
+/* Logging from a thread of its own, so that training does not wait for
+ * the database. From store_logger_start until store_logger_end or
+ * store_logger_stop returns, st and run belong to the thread: the caller
+ * touches neither. The thread writes what it is handed exactly as the
+ * calls above would (the same transactions, in the same order, flushed by
+ * the same interval). t is copied: for a new run (run->id 0, after
+ * store_run_create) the thread starts it from t; after store_resume it
+ * only takes t's sizes. NULL with the reason in store_errmsg(st) when no
+ * thread can be started. Signals are left to the calling thread. */
+struct store_logger;
+struct store_logger *store_logger_start(struct store *st, struct run_info *run,
+                                        const struct trainer *t);
+/* Hand over a step / a snapshot of t (t->step == the steps handed over).
+ * -1 once the thread has stopped on an error: then call store_logger_stop
+ * and read the reason in store_errmsg(st). A snapshot waits only when
+ * earlier ones are still being written (a few copies are kept). */
+int  store_logger_step(struct store_logger *lg, const struct step_stats *s);
+int  store_logger_snapshot(struct store_logger *lg, const struct trainer *t);
+/* Write everything handed over, the samples (names[n], which must stay
+ * valid until it returns) and the run's end (store_log_samples and
+ * store_run_end), and join the thread; lg is freed. -1 with the reason in
+ * store_errmsg(st) when any write failed. */
+int  store_logger_end(struct store_logger *lg, char *const *names, int n, enum run_status status);
+/* Join the thread without writing anything more; lg is freed. */
+void store_logger_stop(struct store_logger *lg);
+
+/* store_open(path, 1, 0) begun on a thread of its own, for a caller with
+ * other work meanwhile (train reads its data). The thread writes nothing:
+ * a file that needs writing to open (absent, empty, an older schema) is
+ * left to the caller, so one that gives up on its own error leaves the
+ * file as it was. store_open_join returns 1 with *st as store_open would
+ * give it (NULL with err filled on failure), or 0 when the caller must
+ * open it itself; op is freed either way. */
+struct store_opening;
+struct store_opening *store_open_start(const char *path);
+int  store_open_join(struct store_opening *op, struct store **st, char *err, size_t errlen);
+
 /* Take an interrupted or failed run back: replay t (with ds) to its last
  * snapshot, drop the steps and samples logged after it, mark it running
  * in this process. Refuses a finished run or one whose process lives,

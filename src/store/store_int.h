@@ -44,6 +44,11 @@ struct store {
 	char           ds_hash[65];
 };
 
+/* store_open; with deferred, a writer's open that writes nothing: when it
+ * would have to (create the file, set up or upgrade the schema) it stops
+ * there, returns NULL and sets *deferred. */
+struct store *store_open_ex(const char *path, int create, int readonly, int *deferred,
+                            char *err, size_t errlen);
 int           store_fail(struct store *st, const char *fmt, ...)
               __attribute__((format(printf, 2, 3)));
 int           store_fail_sql(struct store *st, const char *what);
@@ -55,6 +60,14 @@ int           store_exec(struct store *st, const char *sql);
 int           store_step(struct store *st, sqlite3_stmt *s);
 /* BEGIN IMMEDIATE, switching the file to WAL mode on the first write. */
 int           store_begin_write(struct store *st);
+/* store_log_samples and store_run_end in one transaction. */
+int           store_run_finish(struct store *st, struct run_info *run, char *const *names,
+                               int n, enum run_status status);
+/* Write the buffered steps now (nothing when none are). */
+int           store_log_flush(struct store *st, const struct run_info *run);
+/* Copy what the write-ahead log holds into the database file, as far as
+ * readers allow (a passive checkpoint). */
+int           store_checkpoint(struct store *st);
 /* Roll back whatever transaction a failed statement may have left open. */
 void          store_abort(struct store *st);
 /* Decode the RUN_COLS of the current row; validates every field. */

@@ -91,7 +91,7 @@ store_run_create(struct store *st, struct run_info *run, const struct dataset *d
 	}
 	free(st->ds_text);
 	st->ds_text = store_dataset_text(ds, &st->ds_len);
-	sha256_hex(st->ds_text, st->ds_len, st->ds_hash);
+	st->ds_hash[0] = '\0';   /* by store_run_start, which may be on another thread */
 	run->steps_done = 0;
 	run->last_loss = run->best_loss = NAN;
 	return 0;
@@ -206,6 +206,8 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 
 	if (!st->ds_text)
 		return store_fail(st, "store_run_start without store_run_create");
+	if (!st->ds_hash[0])
+		sha256_hex(st->ds_text, st->ds_len, st->ds_hash);
 	if (begin(st) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO datasets (hash, n_docs, text) "
@@ -315,6 +317,12 @@ flush(struct store *st, const struct run_info *run, const struct trainer *snap)
 }
 
 int
+store_log_flush(struct store *st, const struct run_info *run)
+{
+	return st->n_pend ? flush(st, run, NULL) : 0;
+}
+
+int
 store_log_step(struct store *st, struct run_info *run, const struct step_stats *s)
 {
 	struct pending_step *p;
@@ -336,12 +344,6 @@ store_log_step(struct store *st, struct run_info *run, const struct step_stats *
 }
 
 int
-store_log_flush(struct store *st, const struct run_info *run)
-{
-	return st->n_pend ? flush(st, run, NULL) : 0;
-}
-
-int
 store_log_snapshot(struct store *st, struct run_info *run, const struct trainer *t)
 {
 	if (t->step != run->steps_done)
@@ -350,17 +352,17 @@ store_log_snapshot(struct store *st, struct run_info *run, const struct trainer 
 	return flush(st, run, t);
 }
 
-int
-store_log_samples(struct store *st, struct run_info *run, char *const *names, int n)
+/* The samples as rows; the caller holds a transaction. */
+static int
+insert_samples(struct store *st, const struct run_info *run, char *const *names, int n)
 {
 	sqlite3_stmt *s;
 	int i;
 
-	/* Small, and written with the end of the run: one transaction here. */
-	if (begin(st) < 0)
+	if (n <= 0)
+		return 0;
+	if (!(s = store_stmt(st, SQL_INSERT_SAMPLE)))
 		return -1;
-	if (write_pending(st, run) < 0 || !(s = store_stmt(st, SQL_INSERT_SAMPLE)))
-		return fail_txn(st);
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_int64(s, 1, run->id);
 		sqlite3_bind_int(s, 2, i + 1);
@@ -370,24 +372,20 @@ store_log_samples(struct store *st, struct run_info *run, char *const *names, in
 			store_fail_sql(st, NULL);
 			sqlite3_reset(s);
 			sqlite3_clear_bindings(s);
-			return fail_txn(st);
+			return -1;
 		}
 		sqlite3_reset(s);
 	}
 	sqlite3_clear_bindings(s);
-	return commit(st);
+	return 0;
 }
 
-int
-store_run_end(struct store *st, struct run_info *run, enum run_status status)
+/* The final status and end time; the caller holds a transaction. */
+static int
+update_end(struct store *st, struct run_info *run, enum run_status status)
 {
 	sqlite3_stmt *s = NULL;
 
-	store_abort(st);   /* after a failure, the failed transaction */
-	if (begin(st) < 0)
-		return -1;
-	if (write_pending(st, run) < 0)
-		return fail_txn(st);
 	run->status = status;
 	run->ended = (int64_t)time(NULL);
 	run->pid = 0;
@@ -400,11 +398,41 @@ store_run_end(struct store *st, struct run_info *run, enum run_status status)
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto sqlfail;
 	sqlite3_finalize(s);
-	return commit(st);
+	return 0;
 sqlfail:
 	store_fail_sql(st, NULL);
 	sqlite3_finalize(s);
-	return fail_txn(st);
+	return -1;
+}
+
+int
+store_log_samples(struct store *st, struct run_info *run, char *const *names, int n)
+{
+	/* Small, and written with the end of the run: one transaction here. */
+	if (begin(st) < 0)
+		return -1;
+	if (write_pending(st, run) < 0 || insert_samples(st, run, names, n) < 0)
+		return fail_txn(st);
+	return commit(st);
+}
+
+int
+store_run_end(struct store *st, struct run_info *run, enum run_status status)
+{
+	return store_run_finish(st, run, NULL, 0, status);
+}
+
+int
+store_run_finish(struct store *st, struct run_info *run, char *const *names, int n,
+    enum run_status status)
+{
+	store_abort(st);   /* after a failure, the failed transaction */
+	if (begin(st) < 0)
+		return -1;
+	if (write_pending(st, run) < 0 || insert_samples(st, run, names, n) < 0 ||
+	    update_end(st, run, status) < 0)
+		return fail_txn(st);
+	return commit(st);
 }
 
 /* ---- resume and delete ---- */

@@ -1,0 +1,501 @@
+/* logger.c - logging a run from a thread of its own.
+ *
+ * The trainer hands over each step's figures and, at each snapshot, a copy
+ * of the parameters and Adam's moments, then goes on training; the thread
+ * writes them with store_run_start, store_log_step, store_log_snapshot and
+ * at the end store_run_finish, so the transactions, their order and the
+ * flush interval are the ones the synchronous calls make: a kill leaves
+ * the same kind of database at any moment. Only the waiting for SQLite,
+ * the file system and the disk moves off the training thread. The engine
+ * stays single-threaded.
+ *
+ * Between snapshots, when nothing waits, the thread also copies the
+ * write-ahead log into the file (a passive checkpoint): the checkpoint at
+ * close, which the trainer does wait for, then has only the last
+ * snapshot's pages left.
+ *
+ * Ownership: from store_logger_start until the thread is joined, the
+ * store and the run_info belong to the thread; the trainer only touches
+ * the queue, under the mutex. Joining (store_logger_end/stop) hands both
+ * back with everything the thread did visible. */
+#include "config.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_int.h"
+#include "xmalloc.h"
+
+/* Snapshot copies in flight: enough that a default run never waits for a
+ * slow disk, few enough for a large model (at least one, whatever its
+ * size). */
+#define SNAP_MAX       8
+#define SNAP_MAX_BYTES (64u << 20)
+
+/* A trainer holding only what a snapshot reads: the step, its own copies
+ * of p (model.p), m and v (adam.m, adam.v), and, shared read-only with the
+ * training thread, the model's layout (model.tensors), Adam's settings and
+ * the dataset (for its size at the run's start). The other members are
+ * zero and unused. */
+struct snap {
+	struct trainer t;
+	int in_use;
+};
+
+struct item {
+	int snap;                     /* index into snaps[], or -1: a step */
+	struct step_stats s;
+};
+
+struct store_logger {
+	struct store    *st;
+	struct run_info *run;
+	pthread_t        thread;
+	pthread_mutex_t  mu;
+	pthread_cond_t   wake;        /* to the thread: a snapshot, the end, or a step when eager */
+	pthread_cond_t   room;        /* to the trainer: a snapshot copy is free, or the thread stopped */
+	struct item     *q, *spare;   /* [n_q] handed over, in order; spare: the thread's */
+	size_t           n_q, cap_q, cap_spare;
+	int              n_snap_q;    /* snapshots among them */
+	struct snap      snaps[SNAP_MAX];
+	int              n_snaps;     /* copies allowed */
+	size_t           n_params;
+	int              start;       /* snaps[0] is the step-0 state of a run to start */
+	int              eager;       /* commit interval 0: every step wakes the thread */
+	int              failed;      /* the thread stopped on an error (in st->err) */
+	int              ending;      /* no more hand-overs: write the rest, then end the run */
+	int              quit;        /* no more hand-overs: stop, writing nothing more */
+	char *const     *names;       /* samples for the end; [n_names] */
+	int              n_names;
+	enum run_status  end_status;
+};
+
+/* Start a thread for store work with every signal blocked, so that
+ * signals reach the calling thread, and kept off the CPU the caller is
+ * on. The CPU is a hint the scheduler needs on a small machine: a thread
+ * created or woken by the trainer is otherwise often queued on the
+ * trainer's CPU and preempts it while the other CPU idles (on a 2-CPU
+ * VM, bench_store's logging overhead was +30 to +50 % without this, +22
+ * to +36 % with it: docs/PERFORMANCE.md). The trainer itself stays free
+ * to move. 0 or an errno. */
+static int
+spawn(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr, *ap = NULL;
+	sigset_t all, old;
+	int e;
+
+#if defined(HAVE_PTHREAD_ATTR_SETAFFINITY_NP) && defined(HAVE_SCHED_GETCPU)
+	cpu_set_t cpus;
+	int cpu = sched_getcpu();
+
+	if (cpu >= 0 && cpu < CPU_SETSIZE && sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
+	    CPU_ISSET(cpu, &cpus) && CPU_COUNT(&cpus) > 1 && pthread_attr_init(&attr) == 0) {
+		CPU_CLR(cpu, &cpus);
+		ap = &attr;
+		if (pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus) != 0) {
+			pthread_attr_destroy(&attr);
+			ap = NULL;
+		}
+	}
+#endif
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(t, ap, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ap)
+		pthread_attr_destroy(ap);
+	return e;
+}
+
+static void
+lock(struct store_logger *lg)
+{
+	pthread_mutex_lock(&lg->mu);
+}
+
+static void
+unlock(struct store_logger *lg)
+{
+	pthread_mutex_unlock(&lg->mu);
+}
+
+static void
+snap_copy(struct store_logger *lg, struct snap *sn, const struct trainer *t)
+{
+	size_t b = lg->n_params * sizeof(double);
+
+	if (!sn->t.model.p) {
+		sn->t.ds = t->ds;
+		sn->t.model = t->model;
+		sn->t.adam = t->adam;
+		sn->t.n_steps = t->n_steps;
+		sn->t.model.p = xmalloc(b);
+		sn->t.adam.m = xmalloc(b);
+		sn->t.adam.v = xmalloc(b);
+	}
+	memcpy(sn->t.model.p, t->model.p, b);
+	memcpy(sn->t.adam.m, t->adam.m, b);
+	memcpy(sn->t.adam.v, t->adam.v, b);
+	sn->t.step = t->step;
+}
+
+static void
+snap_release(struct store_logger *lg, int i)
+{
+	lock(lg);
+	lg->snaps[i].in_use = 0;
+	pthread_cond_signal(&lg->room);
+	unlock(lg);
+}
+
+/* Queue an item; the caller holds the lock. */
+static void
+push(struct store_logger *lg, int snap, const struct step_stats *s)
+{
+	struct item *it;
+
+	if (lg->n_q == lg->cap_q) {
+		lg->cap_q = lg->cap_q ? 2 * lg->cap_q : 1024;
+		lg->q = xrealloc(lg->q, lg->cap_q * sizeof *lg->q);
+	}
+	it = &lg->q[lg->n_q++];
+	it->snap = snap;
+	if (s)
+		it->s = *s;
+	else
+		lg->n_snap_q++;
+}
+
+static void
+to_timespec(struct timespec *ts, double t)
+{
+	ts->tv_sec = (time_t)t;
+	ts->tv_nsec = (long)((t - (double)ts->tv_sec) * 1e9);
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+	if (ts->tv_nsec < 0)
+		ts->tv_nsec = 0;
+}
+
+/* Wait, holding the lock, until there is work: a snapshot (each is a
+ * commit), the end, or steps due by the commit interval. */
+static void
+wait_work(struct store_logger *lg)
+{
+	struct store *st = lg->st;
+	struct timespec ts;
+	double due, now;
+
+	for (;;) {
+		if (lg->quit || lg->ending || lg->n_snap_q || (lg->eager && lg->n_q))
+			return;
+		due = st->last_flush + st->commit_every;
+		now = store_now();
+		if ((lg->n_q || st->n_pend) && now >= due)
+			return;
+		if (lg->eager) {
+			pthread_cond_wait(&lg->wake, &lg->mu);
+			continue;
+		}
+		/* Steps arrive without a wake-up: sleep until they would be
+		 * due. */
+		to_timespec(&ts, now >= due ? now + st->commit_every : due);
+		pthread_cond_timedwait(&lg->wake, &lg->mu, &ts);
+	}
+}
+
+/* Write the items taken from the queue, in order; snapshot copies go back
+ * to the trainer as soon as they are written. */
+static int
+write_items(struct store_logger *lg, const struct item *it, size_t n)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (it[i].snap < 0) {
+			if (rc == 0)
+				rc = store_log_step(lg->st, lg->run, &it[i].s);
+			continue;
+		}
+		if (rc == 0)
+			rc = store_log_snapshot(lg->st, lg->run, &lg->snaps[it[i].snap].t);
+		snap_release(lg, it[i].snap);
+	}
+	return rc;
+}
+
+static int
+snaps_written(const struct item *it, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (it[i].snap >= 0)
+			return 1;
+	return 0;
+}
+
+/* Nothing is waiting to be written but steps. */
+static int
+idle(struct store_logger *lg)
+{
+	int r;
+
+	lock(lg);
+	r = !lg->n_snap_q && !lg->ending && !lg->quit;
+	unlock(lg);
+	return r;
+}
+
+static void *
+logger_main(void *arg)
+{
+	struct store_logger *lg = arg;
+	struct store *st = lg->st;
+	struct item *it;
+	size_t n, cap;
+	int rc = 0, ending;
+
+	if (lg->start) {
+		rc = store_run_start(st, lg->run, &lg->snaps[0].t);
+		snap_release(lg, 0);
+	}
+	lock(lg);
+	while (rc == 0 && !lg->quit) {
+		wait_work(lg);
+		if (lg->quit)
+			break;
+		it = lg->q;
+		n = lg->n_q;
+		cap = lg->cap_q;
+		lg->q = lg->spare;
+		lg->cap_q = lg->cap_spare;
+		lg->n_q = 0;
+		lg->n_snap_q = 0;
+		lg->spare = it;
+		lg->cap_spare = cap;
+		/* the end is announced after the last hand-over, under the
+		 * lock: the items just taken are all there is */
+		ending = lg->ending;
+		unlock(lg);
+
+		rc = write_items(lg, it, n);
+		if (rc == 0 && !ending && st->n_pend && store_now() >= st->last_flush + st->commit_every)
+			rc = store_log_flush(st, lg->run);
+		/* Fold the log into the file while nothing waits, so that
+		 * little is left for the checkpoint at close, which the
+		 * trainer waits for (after the last step, that one does it). */
+		if (rc == 0 && !ending && snaps_written(it, n) &&
+		    lg->run->steps_done < lg->run->n_steps && idle(lg))
+			rc = store_checkpoint(st);
+		if (rc == 0 && ending) {
+			rc = store_run_finish(st, lg->run, lg->names, lg->n_names, lg->end_status);
+			lock(lg);
+			break;
+		}
+		lock(lg);
+	}
+	if (rc < 0)
+		lg->failed = 1;
+	pthread_cond_broadcast(&lg->room);
+	unlock(lg);
+	return NULL;
+}
+
+static void
+logger_free(struct store_logger *lg)
+{
+	int i;
+
+	for (i = 0; i < SNAP_MAX; i++) {
+		free(lg->snaps[i].t.model.p);
+		free(lg->snaps[i].t.adam.m);
+		free(lg->snaps[i].t.adam.v);
+	}
+	free(lg->q);
+	free(lg->spare);
+	pthread_cond_destroy(&lg->wake);
+	pthread_cond_destroy(&lg->room);
+	pthread_mutex_destroy(&lg->mu);
+	free(lg);
+}
+
+struct store_logger *
+store_logger_start(struct store *st, struct run_info *run, const struct trainer *t)
+{
+	struct store_logger *lg = xcalloc(1, sizeof *lg);
+	size_t snap_bytes = 3 * t->model.n_params * sizeof(double);
+	pthread_condattr_t ca;
+	int e;
+
+	lg->st = st;
+	lg->run = run;
+	lg->n_params = t->model.n_params;
+	lg->n_snaps = SNAP_MAX;
+	if (snap_bytes && SNAP_MAX_BYTES / snap_bytes < SNAP_MAX)
+		lg->n_snaps = SNAP_MAX_BYTES / snap_bytes < 1 ? 1 : (int)(SNAP_MAX_BYTES / snap_bytes);
+	lg->eager = !(st->commit_every > 0);
+	pthread_mutex_init(&lg->mu, NULL);
+	pthread_condattr_init(&ca);
+	/* deadlines are store_now() times: CLOCK_MONOTONIC */
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&lg->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&lg->room, NULL);
+	if (run->id == 0) {
+		/* a new run: starting it, with its step-0 snapshot, is the
+		 * thread's first write */
+		lg->start = 1;
+		lg->snaps[0].in_use = 1;
+		snap_copy(lg, &lg->snaps[0], t);
+	}
+	/* Signals go to the training thread, which stops between steps. */
+	e = spawn(&lg->thread, logger_main, lg);
+	if (e != 0) {
+		store_fail(st, "cannot start a thread to log the run: %s", strerror(e));
+		logger_free(lg);
+		return NULL;
+	}
+	return lg;
+}
+
+int
+store_logger_step(struct store_logger *lg, const struct step_stats *s)
+{
+	int failed;
+
+	lock(lg);
+	failed = lg->failed;
+	if (!failed) {
+		push(lg, -1, s);
+		if (lg->eager)
+			pthread_cond_signal(&lg->wake);
+	}
+	unlock(lg);
+	return failed ? -1 : 0;
+}
+
+int
+store_logger_snapshot(struct store_logger *lg, const struct trainer *t)
+{
+	int i, k = -1;
+
+	lock(lg);
+	while (!lg->failed) {
+		for (i = 0; i < lg->n_snaps && k < 0; i++)
+			if (!lg->snaps[i].in_use)
+				k = i;
+		if (k >= 0)
+			break;
+		pthread_cond_wait(&lg->room, &lg->mu);
+	}
+	if (lg->failed) {
+		unlock(lg);
+		return -1;
+	}
+	lg->snaps[k].in_use = 1;
+	unlock(lg);
+	/* The thread leaves a copy in use alone: no lock needed to fill it. */
+	snap_copy(lg, &lg->snaps[k], t);
+	lock(lg);
+	push(lg, k, NULL);
+	pthread_cond_signal(&lg->wake);
+	unlock(lg);
+	return 0;
+}
+
+/* Join the thread and free lg; -1 when the thread failed. */
+static int
+join(struct store_logger *lg)
+{
+	int failed;
+
+	pthread_join(lg->thread, NULL);
+	failed = lg->failed;
+	logger_free(lg);
+	return failed ? -1 : 0;
+}
+
+int
+store_logger_end(struct store_logger *lg, char *const *names, int n, enum run_status status)
+{
+	lock(lg);
+	lg->names = names;
+	lg->n_names = n;
+	lg->end_status = status;
+	lg->ending = 1;
+	pthread_cond_signal(&lg->wake);
+	unlock(lg);
+	return join(lg);
+}
+
+void
+store_logger_stop(struct store_logger *lg)
+{
+	lock(lg);
+	lg->quit = 1;
+	pthread_cond_signal(&lg->wake);
+	unlock(lg);
+	join(lg);
+}
+
+/* ---- opening in the background ---- */
+
+struct store_opening {
+	pthread_t     thread;
+	int           started;       /* the thread runs (else: deferred) */
+	char         *path;
+	struct store *st;            /* opened, or NULL: */
+	int           deferred;      /* ... it has to be opened by the caller */
+	char          err[STORE_ERRLEN];
+};
+
+static void *
+opening_main(void *arg)
+{
+	struct store_opening *op = arg;
+
+	op->st = store_open_ex(op->path, 1, 0, &op->deferred, op->err, sizeof op->err);
+	return NULL;
+}
+
+struct store_opening *
+store_open_start(const char *path)
+{
+	struct store_opening *op = xcalloc(1, sizeof *op);
+	int e;
+
+	op->path = xstrdup(path);
+	e = spawn(&op->thread, opening_main, op);
+	/* (the thread owns op's other members until it is joined) */
+	if (e == 0)
+		op->started = 1;
+	else
+		op->deferred = 1;   /* no thread: the caller opens it */
+	return op;
+}
+
+int
+store_open_join(struct store_opening *op, struct store **st, char *err, size_t errlen)
+{
+	int done;
+
+	if (op->started)
+		pthread_join(op->thread, NULL);
+	done = !op->deferred;
+	*st = op->st;
+	if (done && !op->st)
+		snprintf(err, errlen, "%s", op->err);
+	free(op->path);
+	free(op);
+	return done;
+}
