@@ -9,6 +9,7 @@
 #define EXIT_USAGE 2
 
 struct dataset;
+struct run_info;
 struct store;
 
 extern const char *cli_prog;   /* "mgpt-tui" */
@@ -43,6 +44,10 @@ int  cli_load_dataset(const char *path, struct dataset *ds);
  * returns NULL on failure. */
 enum cli_db_mode { CLI_DB_READ, CLI_DB_WRITE, CLI_DB_CREATE };
 struct store *cli_store_open(const char *db_flag, enum cli_db_mode mode);
+/* cli_store_open, then the run RUN names (an id, a name or "latest") into
+ * *run. Prints the error and returns NULL on failure. */
+struct store *cli_store_open_run(const char *db_flag, enum cli_db_mode mode, const char *spec,
+                                 struct run_info *run);
 /* The path cli_store_open would use, or NULL after printing why not. */
 const char   *cli_db_path(const char *db_flag, char *buf, size_t n, int *is_default);
 /* The bundled data (data/names.txt, embedded at build time). */

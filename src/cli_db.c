@@ -47,3 +47,17 @@ cli_store_open(const char *db_flag, enum cli_db_mode mode)
 		cli_error("%s", err);
 	return st;
 }
+
+struct store *
+cli_store_open_run(const char *db_flag, enum cli_db_mode mode, const char *spec,
+    struct run_info *run)
+{
+	struct store *st = cli_store_open(db_flag, mode);
+
+	if (st && store_find_run(st, spec, run) < 0) {
+		cli_error("%s", store_errmsg(st));
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}

@@ -112,13 +112,8 @@ cmd_export(int argc, char **argv)
 	}
 	if (cli_parse_only)
 		return 0;
-	if (!(st = cli_store_open(db, CLI_DB_READ)))
+	if (!(st = cli_store_open_run(db, CLI_DB_READ, argv[optind], &run)))
 		return 1;
-	if (store_find_run(st, argv[optind], &run) < 0) {
-		cli_error("%s", store_errmsg(st));
-		store_close(st);
-		return 1;
-	}
 	if (o.json) {
 		printf("{\n  \"run\": {\"id\": %lld, \"name\": ", (long long)run.id);
 		put_json_string(run.name);

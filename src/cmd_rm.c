@@ -40,9 +40,9 @@ cmd_rm(int argc, char **argv)
 	}
 	if (cli_parse_only)
 		return 0;
-	if (!(st = cli_store_open(db, CLI_DB_WRITE)))
+	if (!(st = cli_store_open_run(db, CLI_DB_WRITE, argv[optind], &run)))
 		return 1;
-	if (store_find_run(st, argv[optind], &run) < 0 || store_delete_run(st, &run) < 0) {
+	if (store_delete_run(st, &run) < 0) {
 		cli_error("%s", store_errmsg(st));
 		rc = 1;
 	}

@@ -66,13 +66,8 @@ cmd_sample(int argc, char **argv)
 	}
 	if (cli_parse_only)
 		return 0;
-	if (!(st = cli_store_open(db, CLI_DB_READ)))
+	if (!(st = cli_store_open_run(db, CLI_DB_READ, argv[optind], &run)))
 		return 1;
-	if (store_find_run(st, argv[optind], &run) < 0) {
-		cli_error("%s", store_errmsg(st));
-		store_close(st);
-		return 1;
-	}
 	if (step > run.steps_done) {
 		cli_error("--step: %ld is past the run's last logged step (%ld)", step, run.steps_done);
 		store_close(st);

@@ -84,7 +84,7 @@ loaded_free(struct loaded *L)
 /* ---- input ---- */
 
 /* Append code point c to buf for a message: printable as itself in quotes,
- * control characters as U+XXXX, so the message stays one line. */
+ * control characters as U+ and four hex digits, so the message stays one line. */
 static void
 put_char_quoted(char *buf, size_t n, uint32_t c)
 {

@@ -27,4 +27,28 @@ check_path(const char *rel, char *buf, size_t n)
 	return buf;
 }
 
+/* A whole file in memory (malloc'd, NUL-terminated); a test that cannot
+ * read its data stops there. */
+static inline char *
+check_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (!f || fseek(f, 0, SEEK_END) < 0 || (n = ftell(f)) < 0) {
+		perror(path);
+		exit(1);
+	}
+	rewind(f);
+	if (!(b = malloc((size_t)n + 1)) || fread(b, 1, (size_t)n, f) != (size_t)n) {
+		perror(path);
+		exit(1);
+	}
+	fclose(f);
+	b[n] = '\0';
+	*len = (size_t)n;
+	return b;
+}
+
 #endif

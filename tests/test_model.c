@@ -14,30 +14,6 @@
 #include "train.h"
 #include "xmalloc.h"
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (!f) {
-		perror(path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b = xmalloc((size_t)n + 1);
-	if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-		perror(path);
-		exit(1);
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 /* microgpt.py, seed 42, data/names.txt, defaults (from the issue). */
 static void
 test_known_figures(void)
@@ -50,7 +26,7 @@ test_known_figures(void)
 	struct step_stats st;
 	char err[256], path[512], buf[8], name[64];
 	size_t len;
-	char *text = slurp(check_path("data/names.txt", path, sizeof path), &len);
+	char *text = check_slurp(check_path("data/names.txt", path, sizeof path), &len);
 	int i, j, n, toks[16];
 	double max_diff = 0;
 

@@ -512,30 +512,6 @@ same_ops(const struct model *m, const struct trace *a, const struct trace *b)
 	return diff;
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (!f) {
-		perror(path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b = xmalloc((size_t)n + 1);
-	if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-		perror(path);
-		exit(1);
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 /* The trace the debugger steps through is the one training computes: the
  * forward pass of a training step (recorded before the update) equals
  * the pass fed token by token, as `trace` feeds it, with the same
@@ -551,7 +527,7 @@ test_same_as_training(void)
 	struct trace mine, ev;
 	char err[256], path[512];
 	size_t len;
-	char *text = slurp(check_path("data/names.txt", path, sizeof path), &len);
+	char *text = check_slurp(check_path("data/names.txt", path, sizeof path), &len);
 	int s, tok[17], n, i, diff = 0, checked = 0;
 
 	CHECK(dataset_parse(&ds, text, len, err, sizeof err) == 0);
