@@ -79,7 +79,7 @@ bench_size(struct debug_run *run, const struct ui_opts *o, FILE *out, int cols, 
 int
 main(void)
 {
-	struct ui_opts o = { "emma", 0 };
+	struct ui_opts o = { "emma", 0, NULL };
 	struct debug_run run;
 	char err[512], dir[] = "/tmp/mgpt-bench-ui.XXXXXX", db[64];
 	FILE *out;
