@@ -95,7 +95,7 @@ main(void)
 	char dir[] = "/tmp/mgpt-bench-replay.XXXXXX", db[64], err[512], cmd[128];
 	struct live_train_opts o = { NULL, 42, STEPS, { 0, 16, 4, 1, 16 }, 0, "bench" };
 	struct live_train lt;
-	struct store *st, *rw;
+	struct store *st, *rw = NULL;
 	struct replay_run rr;
 	double t0;
 	int rc;

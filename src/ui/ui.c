@@ -29,10 +29,10 @@
 #define KEY_TIMEOUT_MS 250   /* how long a signal may wait to be noticed */
 
 const struct view ui_views[VIEW__COUNT] = {
-	[VIEW_DEBUG]  = { "debug", view_debug_draw, view_debug_key },
-	[VIEW_HELP]   = { "help", view_help_draw, view_help_key },
-	[VIEW_BREAKS] = { "breakpoints", view_breaks_draw, view_breaks_key },
-	[VIEW_EDIT]   = { "input", view_edit_draw, view_edit_key },
+	[VIEW_DEBUG]  = { "debug", view_debug_draw, view_debug_key, KS_DEBUG, 0, 0 },
+	[VIEW_HELP]   = { "help", view_help_draw, view_help_key, KS_DEBUG, 0, 0 },
+	[VIEW_BREAKS] = { "breakpoints", view_breaks_draw, view_breaks_key, KS_DEBUG, 0, 0 },
+	[VIEW_EDIT]   = { "input", view_edit_draw, view_edit_key, KS_DEBUG, 0, 0 },
 	/* the replay screens (replay_ui.h) */
 	[VIEW_RUNS]   = { "runs", view_runs_draw, view_runs_key, KS_RUNS, 1, 0 },
 	[VIEW_RUN]    = { "run", view_run_draw, view_run_key, KS_RUN, 1, 0 },
