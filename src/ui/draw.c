@@ -103,6 +103,25 @@ draw_fill(int y, int x, int w, enum style s)
 	attrset(A_NORMAL);
 }
 
+void
+draw_box(int y, int x, int h, int w)
+{
+	int i;
+
+	for (i = 0; i < h; i++)
+		draw_fill(y + i, x, w, ST_NORMAL);
+	attrset(style_attr[ST_RULE]);
+	mvaddch(y, x, ACS_ULCORNER);
+	mvhline(y, x + 1, ACS_HLINE, w - 2);
+	mvaddch(y, x + w - 1, ACS_URCORNER);
+	mvvline(y + 1, x, ACS_VLINE, h - 2);
+	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
+	mvaddch(y + h - 1, x, ACS_LLCORNER);
+	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
+	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+	attrset(A_NORMAL);
+}
+
 int
 draw_width(const char *s)
 {

@@ -198,6 +198,8 @@ static inline int session_head_off(const struct ui *u, int l, int h)
 void   draw_init_styles(struct ui *u, int want_color);
 attr_t draw_attr(enum style s);
 void   draw_fill(int y, int x, int w, enum style s);
+/* An overlay: h x w cleared and framed with a line, at (y, x). */
+void   draw_box(int y, int x, int h, int w);
 /* Text clipped to w display columns; returns the columns used. */
 int    draw_text(int y, int x, int w, enum style s, const char *text);
 int    draw_textf(int y, int x, int w, enum style s, const char *fmt, ...)

@@ -37,18 +37,7 @@ view_breaks_draw(struct ui *u)
 		first = u->break_sel - vis + 1;
 	y0 = (u->rows - h) / 2;
 	x0 = (u->cols - w) / 2;
-	for (i = 0; i < h; i++)
-		draw_fill(y0 + i, x0, w, ST_NORMAL);
-	attrset(draw_attr(ST_RULE));
-	mvaddch(y0, x0, ACS_ULCORNER);
-	mvhline(y0, x0 + 1, ACS_HLINE, w - 2);
-	mvaddch(y0, x0 + w - 1, ACS_URCORNER);
-	mvvline(y0 + 1, x0, ACS_VLINE, h - 2);
-	mvvline(y0 + 1, x0 + w - 1, ACS_VLINE, h - 2);
-	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
-	mvhline(y0 + h - 1, x0 + 1, ACS_HLINE, w - 2);
-	mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
-	attrset(A_NORMAL);
+	draw_box(y0, x0, h, w);
 	draw_textf(y0, x0 + 2, w - 4, ST_LABEL, " breakpoints (%d) ", s->n_breaks);
 	if (s->n_breaks == 0)
 		draw_text(y0 + 2, x0 + 2, w - 4, ST_DIM, "none: b sets one on the current op");
