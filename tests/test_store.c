@@ -713,6 +713,28 @@ fault_install(void)
 	sqlite3_vfs_register(&fault_vfs, 1);
 }
 
+/* After a fault: the file passes integrity_check and its log is steps
+ * 1..n without a gap, with n > 0 unless may_be_empty. */
+static void
+check_whole(const char *name, int may_be_empty)
+{
+	char path[512];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(s, 0), "ok"));
+	sqlite3_finalize(s);
+	CHECK(sqlite3_prepare_v2(db, "SELECT count(*), coalesce(max(step), 0) FROM steps", -1, &s,
+	    NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == sqlite3_column_int(s, 1));
+	CHECK(may_be_empty || sqlite3_column_int(s, 0) > 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
 /* Train until a write fails; then the database must be whole and hold a
  * contiguous log and a run that replays. */
 static void
@@ -724,9 +746,6 @@ test_fault(const char *name, int code, const char *want, long long budget)
 	struct step_stats ss;
 	struct run_info run;
 	int failed = 0;
-	char path[512];
-	sqlite3 *db;
-	sqlite3_stmt *s;
 
 	if (!(st = open_db(name, 1, 0)))
 		return;
@@ -761,17 +780,7 @@ test_fault(const char *name, int code, const char *want, long long budget)
 	trainer_free(&t);
 	dataset_free(&ds);
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK);
-	CHECK(sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(s, 0), "ok"));
-	sqlite3_finalize(s);
-	CHECK(sqlite3_prepare_v2(db, "SELECT count(*), coalesce(max(step), 0) FROM steps", -1, &s,
-	    NULL) == SQLITE_OK);
-	CHECK(sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == sqlite3_column_int(s, 1));
-	CHECK(sqlite3_column_int(s, 0) > 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	check_whole(name, 0);
 	/* Committed work stays readable and replayable; the run, whose
 	 * process is alive but no longer logging, is taken back by resume
 	 * only after it ends: here it still reads as running. */
@@ -797,9 +806,6 @@ test_fault_thread(const char *name, int code, const char *want, long long budget
 	struct step_stats ss;
 	struct run_info run;
 	int failed = 0;
-	char path[512];
-	sqlite3 *db;
-	sqlite3_stmt *s;
 
 	if (!(st = open_db(name, 1, 0)))
 		return;
@@ -842,17 +848,7 @@ test_fault_thread(const char *name, int code, const char *want, long long budget
 	trainer_free(&t);
 	dataset_free(&ds);
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK);
-	CHECK(sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(s, 0), "ok"));
-	sqlite3_finalize(s);
-	CHECK(sqlite3_prepare_v2(db, "SELECT count(*), coalesce(max(step), 0) FROM steps", -1, &s,
-	    NULL) == SQLITE_OK);
-	CHECK(sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == sqlite3_column_int(s, 1));
-	CHECK(budget == 0 || sqlite3_column_int(s, 0) > 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	check_whole(name, budget == 0);
 }
 
 /* Damaged records: each refused with a reason, nothing crashes. */
