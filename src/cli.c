@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "dataset.h"
+#include "run_data.h"
 #include "xmalloc.h"
 
 const char *cli_prog = "mgpt-tui";
@@ -157,63 +158,22 @@ cli_double(const char *flag, const char *arg, double min_excl, double max, doubl
 int
 cli_read_file(const char *path, char **buf, size_t *len)
 {
-	struct stat st;
-	size_t cap = 65536, n = 0;
-	ssize_t r;
-	char *b;
-	int fd;
+	char err[DATASET_ERRLEN + 4096];
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("%s: %s", path, strerror(errno));
+	if (run_data_read_file(path, buf, len, err, sizeof err) < 0) {
+		cli_error("%s", err);
 		return -1;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		cli_error("%s: is a directory", path);
-		close(fd);
-		return -1;
-	}
-	b = xmalloc(cap);
-	for (;;) {
-		if (n + 1 >= cap)
-			b = xrealloc(b, cap *= 2);
-		r = read(fd, b + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			cli_error("%s: %s", path, strerror(errno));
-			free(b);
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
 	return 0;
 }
 
 int
 cli_load_dataset(const char *path, struct dataset *ds)
 {
-	char err[DATASET_ERRLEN], *buf;
-	size_t len;
-	int rc;
+	char err[DATASET_ERRLEN + 4096];
 
-	if (!path)
-		rc = dataset_parse(ds, (const char *)bundled_names, bundled_names_len, err, sizeof err);
-	else {
-		if (cli_read_file(path, &buf, &len) < 0)
-			return -1;
-		rc = dataset_parse(ds, buf, len, err, sizeof err);
-		free(buf);
-	}
-	if (rc < 0) {
-		cli_error("%s: %s", path ? path : "bundled names", err);
+	if (run_data_load(path, ds, err, sizeof err) < 0) {
+		cli_error("%s", err);
 		return -1;
 	}
 	return 0;

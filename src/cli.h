@@ -1,5 +1,4 @@
-/* cli.h - shared pieces of the command line: numbers from flags, errors,
- * the bundled data. Every user error is one line on stderr. */
+/* cli.h - shared pieces of the command line: numbers from flags, errors. Every user error is one line on stderr. */
 #ifndef MGPT_CLI_H
 #define MGPT_CLI_H
 
@@ -50,8 +49,5 @@ struct store *cli_store_open_run(const char *db_flag, enum cli_db_mode mode, con
                                  struct run_info *run);
 /* The path cli_store_open would use, or NULL after printing why not. */
 const char   *cli_db_path(const char *db_flag, char *buf, size_t n, int *is_default);
-/* The bundled data (data/names.txt, embedded at build time). */
-extern const unsigned char bundled_names[];
-extern const size_t bundled_names_len;
 
 #endif

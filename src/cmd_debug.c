@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "debug_run.h"
+#include "run_defaults.h"
 #include "ui.h"
 
 enum { OPT_STEP = 256, OPT_INPUT, OPT_DB, OPT_NOCOLOR };
@@ -23,12 +24,10 @@ static const struct option debug_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-#define DEFAULT_INPUT "emma"
-
 int
 cmd_debug(int argc, char **argv)
 {
-	struct ui_opts uo = { DEFAULT_INPUT, 0, NULL };
+	struct ui_opts uo = { RUN_DEFAULT_INPUT, 0, NULL };
 	const char *db = NULL, *spec = NULL;
 	long step = -1;
 	struct debug_run run;

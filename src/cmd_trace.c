@@ -59,11 +59,12 @@ static int
 load_model_for(const char *run, long step, const char *db, struct loaded *L)
 {
 	char err[STORE_ERRLEN];
+	int rc;
 
 	memset(L, 0, sizeof *L);
-	if (debug_run_open(&L->r, db, run, step, err, sizeof err) < 0) {
+	if ((rc = debug_run_open(&L->r, db, run, step, err, sizeof err)) < 0) {
 		cli_error("%s", err);
-		return strncmp(err, "--step", 6) ? 1 : EXIT_USAGE;
+		return rc == DEBUG_RUN_BAD_STEP ? EXIT_USAGE : 1;
 	}
 	if (debug_run_load(&L->r, NULL, NULL, err, sizeof err) < 0) {
 		cli_error("%s", err);

@@ -117,7 +117,7 @@ replay_ui_close(struct ui *u)
 	if (!rp)
 		return;
 	if (rp->lt) {
-		live_train_close(rp->lt);   /* unfinished: interrupted, resumable */
+		train_run_close(rp->lt);   /* unfinished: interrupted, resumable */
 		free(rp->lt);
 	}
 	close_cmp(rp);
@@ -306,14 +306,14 @@ replay_ui_tick(struct ui *u)
 
 	if (!rp)
 		return 0;
-	if (rp->lt && rp->lt->state == LIVE_TRAINING) {
-		r = live_train_slice(rp->lt, TRAIN_SLICE);
+	if (rp->lt && rp->lt->state == TRAIN_RUNNING) {
+		r = train_run_slice(rp->lt, TRAIN_SLICE);
 		if (r < 0)
 			ui_msg(u, ST_ERR, "%s", rp->lt->err);
 		else if (r == 0)
 			ui_msg(u, ST_OK, "%s finished: %ld steps", rp->lt->run.name, rp->lt->run.n_steps);
 		if (r <= 0) {
-			live_train_close(rp->lt);
+			train_run_close(rp->lt);
 			free(rp->lt);
 			rp->lt = NULL;
 			/* closing the last writer may have taken the file out of WAL */
@@ -366,7 +366,7 @@ replay_ui_timeout(const struct ui *u)
 
 	if (!rp)
 		return -1;
-	if ((rp->lt && rp->lt->state == LIVE_TRAINING && !rp->lt->paused) || stats_pending(u))
+	if ((rp->lt && rp->lt->state == TRAIN_RUNNING && !rp->lt->paused) || stats_pending(u))
 		return 0;
 	if (rp->play)
 		return (int)(PLAY_FRAME * 1000);

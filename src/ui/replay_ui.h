@@ -4,7 +4,7 @@
 #ifndef MGPT_REPLAY_UI_H
 #define MGPT_REPLAY_UI_H
 
-#include "live_train.h"
+#include "train_run.h"
 #include "plot.h"
 #include "replay_run.h"
 #include "store.h"
@@ -54,7 +54,7 @@ struct replay_ui {
 	int           form_init;     /* field[] holds the defaults or what was typed */
 
 	/* training in this process */
-	struct live_train *lt;
+	struct train_run *lt;
 };
 
 /* Start the replay screens (ui_replay): the run view of a->spec, or the

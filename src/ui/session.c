@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "probe.h"
+#include "run_defaults.h"
 #include "ui_priv.h"
 #include "xmalloc.h"
 
@@ -68,7 +69,7 @@ session_init(struct ui *u, struct debug_run *run, const char *input, char *err, 
 	stepper_init(&u->st, &u->cfg);
 	u->tokens = xcalloc((size_t)u->cfg.block_size, sizeof *u->tokens);
 	u->sample.probs = xcalloc((size_t)u->cfg.vocab_size, sizeof(double));
-	u->temperature = run->temperature > 0 ? run->temperature : 0.5;
+	u->temperature = run->temperature > 0 ? run->temperature : RUN_DEFAULT_TEMPERATURE;
 	while (off < len) {
 		uint32_t c;
 		int k = utf8_get((const unsigned char *)input + off, len - off, &c);

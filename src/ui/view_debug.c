@@ -1395,7 +1395,7 @@ weights_step(struct ui *u, long to)
 		ui_msg(u, ST_ERR, "the run's weights go from step 0 to %ld", u->run->steps_done);
 		return;
 	}
-	if (debug_run_goto(u->run, to, ui_progress, u, err, sizeof err) < 0) {
+	if (debug_run_goto(u->run, to, err, sizeof err) < 0) {
 		ui_msg(u, ST_ERR, "step %ld: %s", to, err);
 		if (debug_run_step(u->run) != from)
 			session_weights_changed(u);

@@ -491,7 +491,7 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		replay_open_debugger(u);
 		break;
 	case CMD_PAUSE:
-		if (rp->lt && rp->lt->run.id == rr->run.id && rp->lt->state == LIVE_TRAINING) {
+		if (rp->lt && rp->lt->run.id == rr->run.id && rp->lt->state == TRAIN_RUNNING) {
 			rp->lt->paused = !rp->lt->paused;
 			ui_msg(u, ST_OK, "%s %s", rr->run.name, rp->lt->paused ? "paused" : "training again");
 		} else

@@ -14,6 +14,7 @@
 
 #include "ui_priv.h"
 #include "replay_ui.h"
+#include "run_defaults.h"
 #include "store_view.h"
 #include "xmalloc.h"
 
@@ -23,13 +24,13 @@ static const struct {
 	const char *hint;
 } fields[F__COUNT] = {
 	[F_DATA]  = { "data file", "", "empty: the bundled names" },
-	[F_SEED]  = { "seed", "42", "" },
-	[F_STEPS] = { "steps", "1000", "" },
-	[F_EMBD]  = { "n_embd", "16", "divisible by n_head" },
-	[F_HEAD]  = { "n_head", "4", "" },
-	[F_LAYER] = { "n_layer", "1", "" },
-	[F_BLOCK] = { "block_size", "16", "" },
-	[F_SNAP]  = { "snapshot every", "100", "steps" },
+	[F_SEED]  = { "seed", RUN_DEFAULT_STR(RUN_DEFAULT_SEED), "" },
+	[F_STEPS] = { "steps", RUN_DEFAULT_STR(RUN_DEFAULT_STEPS), "" },
+	[F_EMBD]  = { "n_embd", RUN_DEFAULT_STR(RUN_DEFAULT_N_EMBD), "divisible by n_head" },
+	[F_HEAD]  = { "n_head", RUN_DEFAULT_STR(RUN_DEFAULT_N_HEAD), "" },
+	[F_LAYER] = { "n_layer", RUN_DEFAULT_STR(RUN_DEFAULT_N_LAYER), "" },
+	[F_BLOCK] = { "block_size", RUN_DEFAULT_STR(RUN_DEFAULT_BLOCK_SIZE), "" },
+	[F_SNAP]  = { "snapshot every", "100", "steps" },  /* finer than train's 250: scrubbed here */
 	[F_NAME]  = { "name", "", "empty: run-<id>" },
 };
 
@@ -231,12 +232,12 @@ static void
 form_submit(struct ui *u)
 {
 	struct replay_ui *rp = u->rp;
-	struct live_train_opts o;
+	struct train_run_opts o;
 	long v[F__COUNT];
 	char err[512], spec[32], *end;
 	unsigned long long seed;
 
-	memset(&o, 0, sizeof o);
+	train_run_defaults(&o);   /* the samples and their temperature: train's */
 	errno = 0;
 	seed = strtoull(rp->field[F_SEED], &end, 10);
 	if (end == rp->field[F_SEED] || *end || errno || rp->field[F_SEED][0] == '-') {
@@ -263,7 +264,7 @@ form_submit(struct ui *u)
 	o.name = rp->field[F_NAME];
 	rp->lt = xcalloc(1, sizeof *rp->lt);
 	replay_reopen_reader(u);
-	if (live_train_start(rp->lt, rp->db, &o, err, sizeof err) < 0) {
+	if (train_run_open(rp->lt, rp->db, &o, err, sizeof err) < 0) {
 		free(rp->lt);
 		rp->lt = NULL;
 		ui_msg(u, ST_ERR, "%s", err);

@@ -14,18 +14,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
 #include "debug_run.h"
+#include "run_data.h"
+#include "run_defaults.h"
 #include "store.h"
+#include "train_run.h"
 #include "xmalloc.h"
 
-#define DEFAULT_SEED    42
-#define DEFAULT_STEPS   1000
-#define DEFAULT_SAMPLES 20
-#define DEFAULT_TEMP    0.5
-#define PROGRESS_EVERY  25
-
-static const struct model_config default_cfg = { 0, 16, 4, 1, 16 };
+#define PROGRESS_EVERY  25   /* steps between calls of the progress function */
 
 static void
 take_info(struct debug_run *r)
@@ -36,7 +32,7 @@ take_info(struct debug_run *r)
 	r->cfg = r->info.cfg;
 	r->n_steps = r->info.n_steps;
 	r->steps_done = r->info.steps_done;
-	r->temperature = r->info.temperature > 0 ? r->info.temperature : DEFAULT_TEMP;
+	r->temperature = r->info.temperature > 0 ? r->info.temperature : RUN_DEFAULT_TEMPERATURE;
 }
 
 /* The newest finished run, if any: *found says. */
@@ -104,26 +100,30 @@ debug_run_open(struct debug_run *r, const char *db, const char *spec, long step,
 			return -1;
 		if (!(r->st = store_open(r->path, 1, 0, err, errlen)))
 			return -1;
-		if (dataset_parse(&r->ds, (const char *)bundled_names, bundled_names_len, why, sizeof why) < 0) {
-			snprintf(err, errlen, "bundled names: %s", why);
+		struct train_run_opts o;
+
+		if (run_data_load(NULL, &r->ds, why, sizeof why) < 0) {
+			snprintf(err, errlen, "%s", why);
 			goto fail;
 		}
 		r->have_ds = 1;
 		r->trained_here = 1;
-		r->info.seed = DEFAULT_SEED;
-		r->info.cfg = default_cfg;
+		train_run_defaults(&o);
+		r->info.seed = o.seed;
+		r->info.cfg = o.cfg;
 		r->info.cfg.vocab_size = r->ds.n_vocab + 1;
-		r->info.n_steps = DEFAULT_STEPS;
-		r->info.steps_done = DEFAULT_STEPS;   /* once trained */
-		r->info.snapshot_every = STORE_SNAPSHOT_EVERY;
-		r->info.temperature = DEFAULT_TEMP;
-		r->info.n_samples = DEFAULT_SAMPLES;
+		r->info.n_steps = o.steps;
+		r->info.steps_done = o.steps;   /* once trained */
+		r->info.snapshot_every = o.snapshot_every;
+		r->info.temperature = o.temperature;
+		r->info.n_samples = o.samples;
 		take_info(r);
 		snprintf(r->name, sizeof r->name, "default");
 	}
 	if (step > r->steps_done) {
 		snprintf(err, errlen, "--step: %ld is past the run's last step (%ld)", step, r->steps_done);
-		goto fail;
+		debug_run_close(r);
+		return DEBUG_RUN_BAD_STEP;
 	}
 	r->want_step = step < 0 ? r->steps_done : step;
 	return 0;
@@ -134,94 +134,84 @@ fail:
 	return -1;
 }
 
-/* Train the default run and log it as `train` does; the trainer ends at
- * the last step. */
+struct progress {
+	debug_progress_fn fn;
+	void *ctx;
+	char  what[256];
+};
+
+static int
+default_progress(void *ctx, const struct train_run *t)
+{
+	struct progress *p = ctx;
+	const long step = t->tr.step;
+
+	return (step % PROGRESS_EVERY == 0 || step == t->run.n_steps)
+	    && p->fn(p->ctx, p->what, step, t->run.n_steps, t->last.loss);
+}
+
+/* Train the default run and log it as `train` does (the one training
+ * loop, train_run.c); its weights are then read back like any run's. */
 static int
 train_default(struct debug_run *r, debug_progress_fn fn, void *ctx, char *err, size_t errlen)
 {
-	struct run_info *run = &r->info;
-	struct step_stats ss;
-	char what[256], **names = NULL;
-	int *tok = NULL, i, j, n;
+	struct train_run_opts o;
+	struct train_run t;
+	struct progress p = { fn, ctx, "" };
+	char **names;
+	int rc;
 
-	run->steps_done = 0;
-	run->name[0] = '\0';     /* generated: run-ID, as train names it */
-	run->data_source[0] = '\0';
-	if (store_run_create(r->st, run, &r->ds) < 0)
-		goto store_fail;
-	trainer_init(&r->tr, &r->ds, &r->cfg, r->seed, r->n_steps);
-	r->have_tr = 1;
-	if (store_run_start(r->st, run, &r->tr) < 0)
-		goto store_fail;
-	snprintf(r->name, sizeof r->name, "%s", run->name);
-	r->id = run->id;
-	snprintf(what, sizeof what, "Training the default run, logged as %s", run->name);
-	while (r->tr.step < r->n_steps) {
-		trainer_step(&r->tr, &ss);
-		if (store_log_step(r->st, run, &ss) < 0
-		    || ((r->tr.step % run->snapshot_every == 0 || r->tr.step == r->n_steps)
-		        && store_log_snapshot(r->st, run, &r->tr) < 0)) {
-			snprintf(err, errlen, "%s (training stopped after step %ld)", store_errmsg(r->st),
-			    r->tr.step);
-			store_run_end(r->st, run, RUN_FAILED);
-			return -1;
-		}
-		if (fn && (r->tr.step % PROGRESS_EVERY == 0 || r->tr.step == r->n_steps)
-		    && fn(ctx, what, r->tr.step, r->n_steps, ss.loss)) {
-			store_run_end(r->st, run, RUN_INTERRUPTED);
-			snprintf(err, errlen, "cancelled");
-			return -1;
-		}
+	train_run_defaults(&o);   /* a generated name (run-ID), as train names it */
+	o.seed = r->info.seed;
+	o.steps = r->info.n_steps;
+	o.cfg = r->info.cfg;
+	o.samples = r->info.n_samples;
+	o.temperature = r->info.temperature;
+	o.snapshot_every = r->info.snapshot_every;
+	r->have_ds = 0;   /* taken over by t */
+	if (train_run_begin(&t, r->st, 0, &r->ds, &o) < 0) {
+		snprintf(err, errlen, "%s", t.err);
+		return DEBUG_RUN_FAILED;
 	}
-	/* the names train draws at the end, from a copy of the stream: the
-	 * debugger's own sampling starts where these did */
-	{
-		struct rng rg = r->tr.rng;
-
-		tok = xmalloc((size_t)r->cfg.block_size * sizeof *tok);
-		names = xcalloc((size_t)run->n_samples, sizeof *names);
-		for (i = 0; i < run->n_samples; i++) {
-			size_t len = 0;
-
-			n = sample_name(&r->tr.model, &r->tr.tr, &rg, run->temperature, tok);
-			names[i] = xmalloc((size_t)n * 8 + 1);
-			for (j = 0; j < n; j++) {
-				dataset_tokstr(&r->ds, tok[j], names[i] + len, "");
-				len += strlen(names[i] + len);
-			}
-			names[i][len] = '\0';
-		}
+	snprintf(r->name, sizeof r->name, "%s", t.run.name);
+	r->id = t.run.id;
+	snprintf(p.what, sizeof p.what, "Training the default run, logged as %s", t.run.name);
+	rc = train_run_steps(&t, 0, 0, fn ? default_progress : NULL, &p);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", t.err);
+		train_run_close(&t);
+		return DEBUG_RUN_FAILED;
 	}
-	if (store_log_samples(r->st, run, names, (int)run->n_samples) < 0
-	    || store_run_end(r->st, run, RUN_FINISHED) < 0) {
-		snprintf(err, errlen, "%s", store_errmsg(r->st));
-		n = -1;
-	} else
-		n = 0;
-	for (i = 0; i < run->n_samples; i++)
-		free(names[i]);
-	free(names);
-	free(tok);
-	r->steps_done = run->steps_done;
-	return n;
-store_fail:
-	snprintf(err, errlen, "%s", store_errmsg(r->st));
-	return -1;
+	if (rc > 0) {   /* the progress function cancelled it */
+		train_run_close(&t);   /* interrupted: resumable */
+		snprintf(err, errlen, "cancelled");
+		return DEBUG_RUN_CANCELLED;
+	}
+	/* the names train draws at the end */
+	names = train_run_sample(&t, NULL);
+	rc = train_run_end(&t, names, (int)t.run.n_samples, RUN_FINISHED);
+	train_run_names_free(names, t.run.n_samples);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", t.err);
+		train_run_close(&t);
+		return DEBUG_RUN_FAILED;
+	}
+	r->info = t.run;
+	r->steps_done = t.run.steps_done;
+	train_run_close(&t);
+	return 0;
 }
 
 int
 debug_run_load(struct debug_run *r, debug_progress_fn fn, void *ctx, char *err, size_t errlen)
 {
-	if (r->trained_here) {
-		if (train_default(r, fn, ctx, err, errlen) < 0)
-			return -1;
-		if (r->want_step == r->tr.step)
-			return 0;
-		return debug_run_goto(r, r->want_step, NULL, NULL, err, errlen);
-	}
-	if (fn && fn(ctx, "Replaying the run", 0, 1, NAN)) {
+	int rc;
+
+	if (r->trained_here && (rc = train_default(r, fn, ctx, err, errlen)) < 0)
+		return rc;
+	if (!r->trained_here && fn && fn(ctx, "Replaying the run", 0, 1, NAN)) {
 		snprintf(err, errlen, "cancelled");
-		return -1;
+		return DEBUG_RUN_CANCELLED;
 	}
 	if (store_replay(r->st, &r->info, r->want_step, &r->ds, &r->tr) < 0) {
 		snprintf(err, errlen, "%s", store_errmsg(r->st));
@@ -232,11 +222,8 @@ debug_run_load(struct debug_run *r, debug_progress_fn fn, void *ctx, char *err, 
 }
 
 int
-debug_run_goto(struct debug_run *r, long step, debug_progress_fn fn, void *ctx,
-    char *err, size_t errlen)
+debug_run_goto(struct debug_run *r, long step, char *err, size_t errlen)
 {
-	(void)fn;
-	(void)ctx;
 	if (step > r->steps_done && !r->trained_here) {
 		/* a run still training has logged more steps since */
 		char id[32];

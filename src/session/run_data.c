@@ -1,0 +1,80 @@
+/* run_data.c - reading the training text without printing. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run_data.h"
+#include "xmalloc.h"
+
+#define READ_CHUNK 65536   /* first buffer; doubled as the file grows */
+
+int
+run_data_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t cap = READ_CHUNK, n = 0;
+	ssize_t r;
+	char *b;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory", path);
+		close(fd);
+		return -1;
+	}
+	b = xmalloc(cap);
+	for (;;) {
+		if (n + 1 >= cap)
+			b = xrealloc(b, cap *= 2);
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			free(b);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int
+run_data_load(const char *path, struct dataset *ds, char *err, size_t errlen)
+{
+	char why[DATASET_ERRLEN], *buf;
+	size_t len;
+	int rc;
+
+	if (!path) {
+		rc = dataset_parse(ds, (const char *)bundled_names, bundled_names_len, why, sizeof why);
+		if (rc < 0)
+			snprintf(err, errlen, "bundled names: %s", why);
+		return rc;
+	}
+	if (run_data_read_file(path, &buf, &len, err, errlen) < 0)
+		return -1;
+	rc = dataset_parse(ds, buf, len, why, sizeof why);
+	free(buf);
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+	return rc;
+}
