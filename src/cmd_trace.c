@@ -27,6 +27,7 @@
 #include "train.h"
 #include "xmalloc.h"
 #include "debug_run.h"
+#include "debug_session.h"
 #include "store.h"
 
 enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
@@ -80,76 +81,6 @@ static void
 loaded_free(struct loaded *L)
 {
 	debug_run_close(&L->r);
-}
-
-/* ---- input ---- */
-
-/* Append code point c to buf for a message: printable as itself in quotes,
- * control characters as U+ and four hex digits, so the message stays one line. */
-static void
-put_char_quoted(char *buf, size_t n, uint32_t c)
-{
-	size_t len = strlen(buf);
-	char u[8];
-
-	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029)
-		snprintf(buf + len, n - len, "U+%04X", (unsigned)c);
-	else {
-		u[utf8_put(u, c)] = '\0';
-		snprintf(buf + len, n - len, "'%s'", u);
-	}
-}
-
-/* TEXT as tokens: BOS then each character, cut at block_size. Returns the
- * count, or -1 after printing the error. *cut receives the characters
- * dropped. */
-static int
-encode_input(const struct dataset *ds, int block_size, const char *text, int *tok, int *cut)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t len = strlen(text), i = 0;
-	uint32_t c, bad[8];
-	int n = 0, n_bad = 0, more = 0, k, t, w;
-	char msg[512];
-
-	*cut = 0;
-	tok[n++] = ds->n_vocab;
-	while (i < len) {
-		w = utf8_get(s + i, len - i, &c);
-		if (w == 0) {
-			cli_error("trace: TEXT is not valid UTF-8 (byte %zu)", i + 1);
-			return -1;
-		}
-		i += (size_t)w;
-		t = dataset_token(ds, c);
-		if (t < 0) {
-			for (k = 0; k < n_bad && bad[k] != c; k++)
-				;
-			if (k == n_bad && n_bad < 8)
-				bad[n_bad++] = c;
-			else if (k == n_bad)
-				more = 1;
-			continue;
-		}
-		if (n < block_size)
-			tok[n++] = t;
-		else
-			(*cut)++;
-	}
-	if (n_bad) {
-		snprintf(msg, sizeof msg, "trace: ");
-		for (k = 0; k < n_bad; k++) {
-			if (k)
-				strncat(msg, ", ", sizeof msg - strlen(msg) - 1);
-			put_char_quoted(msg, sizeof msg, bad[k]);
-		}
-		if (more)
-			strncat(msg, " and more", sizeof msg - strlen(msg) - 1);
-		cli_error("%s %s not in the run's vocabulary of %d characters", msg,
-		    n_bad > 1 ? "are" : "is", ds->n_vocab);
-		return -1;
-	}
-	return n;
 }
 
 /* ---- output ---- */
@@ -459,12 +390,15 @@ cmd_trace(int argc, char **argv)
 {
 	const char *run = NULL, *text, *db = NULL, **ablate;
 	long step = -1;
-	int json = 0, c, i, n, cut, rc = 1, n_ablate = 0, *tok = NULL;
+	int json = 0, c, i, n, cut, r, rc = 1, n_ablate = 0;
+	const int *tok;
 	uint64_t mask = 0;
-	char err[256], heads[512];
+	char err[256], heads[512], bad[256];
 	struct loaded L;
-	struct trace tr, ref;
-	struct stepper s;
+	struct debug_session ds;
+	struct debug_input_error why;
+	const struct trace *tr;
+	const struct stepper *st;
 	struct out o;
 
 	ablate = xcalloc((size_t)argc + 1, sizeof *ablate);
@@ -535,56 +469,63 @@ cmd_trace(int argc, char **argv)
 		}
 		mask |= m1;
 	}
-	tok = xmalloc((size_t)L.r.tr.model.cfg.block_size * sizeof *tok);
-	n = encode_input(&L.r.ds, L.r.tr.model.cfg.block_size, text, tok, &cut);
-	if (n < 0) {
+	/* the debugger's session: its input handling, its pass, its stepper */
+	if ((r = debug_session_init(&ds, &L.r, text, &why)) < 0) {
+		if (r == DEBUG_INPUT_UTF8)
+			cli_error("trace: TEXT is not valid UTF-8 (byte %zu)", why.bad_byte);
+		else {
+			debug_session_quote_bad(&why, bad, sizeof bad);
+			cli_error("trace: %s %s not in the run's vocabulary of %d characters", bad,
+			    why.n_bad > 1 ? "are" : "is", L.r.ds.n_vocab);
+		}
 		rc = EXIT_USAGE;
-		goto done_model;
+		goto done_session;
 	}
+	cut = ds.n_input - ds.n_fed;
+	/* what does not fit is not fed, nor is it the last position's target
+	 * (the screen shows that target; trace prints only what it fed) */
+	if (cut)
+		debug_session_set_input(&ds, ds.input, ds.n_fed, &why);
+	n = ds.tr.n_pos;
+	tok = ds.tokens;
 	if (cut)
 		cli_error("note: TEXT cut to its first %d characters (block_size %d tokens, BOS included)",
 		    n - 1, L.r.tr.model.cfg.block_size);
-
-	trace_init(&tr, &L.r.tr.model.cfg);
-	tr.head_mask = mask;
-	for (i = 0; i < n; i++)
-		model_forward(&L.r.tr.model, &tr, tok[i], i + 1 < n ? tok[i + 1] : -1);
+	if (mask)
+		debug_session_set_mask(&ds, mask);
 	memset(&o, 0, sizeof o);
-	if (mask) {
-		trace_init(&ref, &L.r.tr.model.cfg);
-		probe_all_heads(&L.r.tr.model, &tr, &ref);
-		o.ref = &ref;
-	}
-	stepper_init(&s, &tr.cfg);
-	stepper_build(&s, tr.n_pos);
+	if (mask)
+		o.ref = &ds.tr_all;
+	tr = &ds.tr;
+	st = &ds.st;
 
 	o.f = stdout;
 	o.json = json;
 	o.ds = &L.r.ds;
 	o.m = &L.r.tr.model;
-	o.tr = &tr;
+	o.tr = tr;
 	if (!json) {
-		probe_format_heads(mask, &tr.cfg, heads, sizeof heads);
+		probe_format_heads(mask, &tr->cfg, heads, sizeof heads);
 		printf("# %s\n# input:", L.source);
 		for (i = 0; i < n; i++) {
 			char buf[8];
 
 			printf(" %s", tok_text(&L.r.ds, tok[i], buf));
 		}
-		printf(" (%d positions, %d ops); heads off: %s\n", n, s.n_ops, mask ? heads : "none");
+		printf(" (%d positions, %d ops); heads off: %s\n", n, st->n_ops, mask ? heads : "none");
 		if (cut)
-			printf("# note: TEXT cut at block_size %d tokens\n", tr.cfg.block_size);
+			printf("# note: TEXT cut at block_size %d tokens\n", tr->cfg.block_size);
 	} else
 		fputs("[\n", stdout);
-	for (i = 0; i < s.n_ops; i++) {
+	for (i = 0; i < st->n_ops; i++) {
 		struct op_view v;
 
-		op_view(&L.r.tr.model, &tr, &s.ops[i], &v);
+		op_view(&L.r.tr.model, tr, &st->ops[i], &v);
 		if (json) {
-			print_op_json(&o, &s.ops[i], &v);
-			fputs(i + 1 < s.n_ops ? ",\n" : "\n", stdout);
+			print_op_json(&o, &st->ops[i], &v);
+			fputs(i + 1 < st->n_ops ? ",\n" : "\n", stdout);
 		} else
-			print_op_text(&o, &s.ops[i], &v);
+			print_op_text(&o, &st->ops[i], &v);
 	}
 	if (json)
 		fputs("]\n", stdout);
@@ -593,12 +534,9 @@ cmd_trace(int argc, char **argv)
 		cli_error("trace: cannot write the output");
 		rc = 1;
 	}
-	stepper_free(&s);
-	if (mask)
-		trace_free(&ref);
-	trace_free(&tr);
+done_session:
+	debug_session_free(&ds);
 done_model:
-	free(tok);
 	free(ablate);
 	loaded_free(&L);
 	return rc;

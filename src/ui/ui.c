@@ -141,17 +141,6 @@ ui_start(struct ui *u, FILE *out, FILE *in, int no_color, char *err, size_t errl
 	return 0;
 }
 
-void
-ui_msg(struct ui *u, enum style s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(u->msg, sizeof u->msg, fmt, ap);
-	va_end(ap);
-	u->msg_style = s;
-}
-
 /* The one place that knows where everything goes. */
 void
 ui_layout(struct ui *u)
@@ -199,16 +188,16 @@ draw_title(const struct ui *u)
 	int x;
 
 	draw_fill(r->y, r->x, r->w, ST_TITLE);
-	if (u->tr.head_mask) {
+	if (u->s.tr.head_mask) {
 		char hb[96];
 
-		probe_format_heads(u->tr.head_mask, &u->cfg, hb, sizeof hb);
+		probe_format_heads(u->s.tr.head_mask, &u->s.cfg, hb, sizeof hb);
 		snprintf(heads, sizeof heads, "off: %s", hb);
 	} else
 		snprintf(heads, sizeof heads, "all heads on");
 	snprintf(buf, sizeof buf, " mgpt-tui  %s%s  step %ld/%ld  %s  T %.2f", u->run->name,
 	    u->run->trained_here ? " (trained now)" : "", debug_run_step(u->run), u->run->steps_done,
-	    heads, u->temperature);
+	    heads, u->s.temperature);
 	x = draw_text(r->y, r->x, r->w, ST_TITLE, buf);
 	if (r->w - x > 8)
 		draw_text(r->y, r->w - 8, 8, ST_TITLE, "? help ");
@@ -218,32 +207,32 @@ static void
 draw_tokens(const struct ui *u)
 {
 	const struct rect *r = &u->tokens_r;
-	const struct op *op = stepper_op(&u->st);
+	const struct op *op = stepper_op(&u->s.st);
 	int x = 0, t, cur = op ? op->pos : -1;
 	char c[16], right[64];
 
 	x += draw_text(r->y, r->x, r->w, ST_LABEL, "input ");
-	for (t = 0; t < u->tr.n_pos && x < r->w - 20; t++) {
-		const char *s = t == 0 ? "BOS" : dataset_tokstr(u->ds, u->tr.token[t], c, "BOS");
-		enum style st = t == cur ? ST_CUR : t > u->n_typed ? ST_MARK : ST_NORMAL;
+	for (t = 0; t < u->s.tr.n_pos && x < r->w - 20; t++) {
+		const char *s = t == 0 ? "BOS" : dataset_tokstr(u->s.ds, u->s.tr.token[t], c, "BOS");
+		enum style st = t == cur ? ST_CUR : t > u->s.n_typed ? ST_MARK : ST_NORMAL;
 
 		x += draw_text(r->y, r->x + x, 1, ST_NORMAL, " ");
 		x += draw_text(r->y, r->x + x, r->w - x, st, s);
 	}
-	if (u->n_fed < u->n_input) {
+	if (u->s.n_fed < u->s.n_input) {
 		x += draw_text(r->y, r->x + x, r->w - x, ST_ERR, draw_glyph(u, "  \u2702 ", "  |cut| "));
-		for (t = u->n_fed; t < u->n_input && x < r->w - 20; t++) {
-			c[utf8_put(c, u->input[t])] = '\0';
+		for (t = u->s.n_fed; t < u->s.n_input && x < r->w - 20; t++) {
+			c[utf8_put(c, u->s.input[t])] = '\0';
 			x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, c);
 		}
 	}
 	if (op) {
-		int tg = u->tr.target[op->pos];
+		int tg = u->s.tr.target[op->pos];
 
-		snprintf(right, sizeof right, "pos %d/%d  next %s%s%s", op->pos, u->tr.n_pos - 1,
-		    tg >= 0 ? "'" : "", tg >= 0 ? dataset_tokstr(u->ds, tg, c, "BOS") : "?", tg >= 0 ? "'" : "");
-		if (tg == u->cfg.vocab_size - 1)
-			snprintf(right, sizeof right, "pos %d/%d  next BOS", op->pos, u->tr.n_pos - 1);
+		snprintf(right, sizeof right, "pos %d/%d  next %s%s%s", op->pos, u->s.tr.n_pos - 1,
+		    tg >= 0 ? "'" : "", tg >= 0 ? dataset_tokstr(u->s.ds, tg, c, "BOS") : "?", tg >= 0 ? "'" : "");
+		if (tg == u->s.cfg.vocab_size - 1)
+			snprintf(right, sizeof right, "pos %d/%d  next BOS", op->pos, u->s.tr.n_pos - 1);
 		draw_text(r->y, r->w - draw_width(right) - 1, draw_width(right), ST_DIM, right);
 	}
 }
@@ -252,23 +241,23 @@ static void
 draw_opline(const struct ui *u)
 {
 	const struct rect *r = &u->opline;
-	const struct op *op = stepper_op(&u->st);
+	const struct op *op = stepper_op(&u->s.st);
 	char lab[96], right[64];
 	int x = 0, brk;
 
 	if (!op)
 		return;
-	brk = stepper_is_break(&u->st, op);
+	brk = stepper_is_break(&u->s.st, op);
 	op_label(op, lab, sizeof lab);
 	x += draw_text(r->y, r->x, 2, ST_BREAK, brk ? draw_glyph(u, "\u25cf ", "* ") : "  ");
 	x += draw_text(r->y, r->x + x, r->w - x, ST_LABEL, lab);
 	if (brk)
 		x += draw_text(r->y, r->x + x, r->w - x, ST_BREAK, "  (breakpoint)");
-	snprintf(right, sizeof right, "op %d of %d%s", u->st.cur + 1, u->st.n_ops,
-	    u->st.n_breaks ? "" : "");
-	if (u->st.n_breaks)
-		snprintf(right, sizeof right, "%d break%s  op %d of %d", u->st.n_breaks,
-		    u->st.n_breaks == 1 ? "" : "s", u->st.cur + 1, u->st.n_ops);
+	snprintf(right, sizeof right, "op %d of %d%s", u->s.st.cur + 1, u->s.st.n_ops,
+	    u->s.st.n_breaks ? "" : "");
+	if (u->s.st.n_breaks)
+		snprintf(right, sizeof right, "%d break%s  op %d of %d", u->s.st.n_breaks,
+		    u->s.st.n_breaks == 1 ? "" : "s", u->s.st.cur + 1, u->s.st.n_ops);
 	draw_text(r->y, r->w - draw_width(right) - 1, draw_width(right), ST_DIM, right);
 }
 
@@ -278,7 +267,7 @@ static void
 draw_outline(const struct ui *u)
 {
 	const struct rect *r = &u->outline;
-	const struct op *cur = stepper_op(&u->st);
+	const struct op *cur = stepper_op(&u->s.st);
 	int per, first, top, i, y, h, x;
 	char c[16], c2[16];
 
@@ -286,29 +275,29 @@ draw_outline(const struct ui *u)
 		return;
 	for (y = 0; y < r->h; y++)
 		draw_text(r->y + y, r->x + r->w, 1, ST_RULE, draw_glyph(u, "\u2502", "|"));
-	per = stepper_ops_per_pos(&u->cfg);
+	per = stepper_ops_per_pos(&u->s.cfg);
 	first = cur->pos * per;
 	{
-		int tg = u->tr.target[cur->pos];
+		int tg = u->s.tr.target[cur->pos];
 
 		draw_textf(r->y, r->x + 1, r->w - 1, ST_LABEL, "position %d: %s %s %s", cur->pos,
-		    cur->pos == 0 ? "BOS" : dataset_tokstr(u->ds, u->tr.token[cur->pos], c, "BOS"),
+		    cur->pos == 0 ? "BOS" : dataset_tokstr(u->s.ds, u->s.tr.token[cur->pos], c, "BOS"),
 		    draw_glyph(u, "\u2192", "->"),
-		    tg < 0 ? "?" : tg == u->cfg.vocab_size - 1 ? "BOS" : dataset_tokstr(u->ds, tg, c2, "BOS"));
+		    tg < 0 ? "?" : tg == u->s.cfg.vocab_size - 1 ? "BOS" : dataset_tokstr(u->s.ds, tg, c2, "BOS"));
 	}
 	/* the ops, then the breakpoints when there is room for both */
 	h = r->h - 2;
-	if (u->st.n_breaks && h - per >= u->st.n_breaks + 2)
+	if (u->s.st.n_breaks && h - per >= u->s.st.n_breaks + 2)
 		h = per;
-	else if (u->st.n_breaks && h > 12)
-		h -= u->st.n_breaks + 2 < h / 2 ? u->st.n_breaks + 2 : h / 2;
-	top = u->st.cur - first - h / 2;
+	else if (u->s.st.n_breaks && h > 12)
+		h -= u->s.st.n_breaks + 2 < h / 2 ? u->s.st.n_breaks + 2 : h / 2;
+	top = u->s.st.cur - first - h / 2;
 	if (top > per - h)
 		top = per - h;
 	if (top < 0)
 		top = 0;
 	for (y = 0; y < h && top + y < per; y++) {
-		const struct op *op = &u->st.ops[first + top + y];
+		const struct op *op = &u->s.st.ops[first + top + y];
 		char lab[64];
 		int depth = op_depth(op->kind);
 
@@ -319,10 +308,10 @@ draw_outline(const struct ui *u)
 			snprintf(lab, sizeof lab, "L%d %s", op->layer, op_name(op->kind));
 		else
 			snprintf(lab, sizeof lab, "%s", op_name(op->kind));
-		if (stepper_is_break(&u->st, op))
+		if (stepper_is_break(&u->s.st, op))
 			draw_text(r->y + 2 + y, r->x, 1, ST_BREAK, draw_glyph(u, "\u25cf", "*"));
 		x = 3 + 2 * depth;
-		if (i == u->st.cur) {
+		if (i == u->s.st.cur) {
 			draw_text(r->y + 2 + y, r->x + 1, 1, ST_CUR, draw_glyph(u, "\u25b6", ">"));
 			draw_fill(r->y + 2 + y, r->x + x, r->w - x, ST_CUR);
 			draw_text(r->y + 2 + y, r->x + x, r->w - x, ST_CUR, lab);
@@ -330,14 +319,14 @@ draw_outline(const struct ui *u)
 			draw_text(r->y + 2 + y, r->x + x, r->w - x, depth == 2 && session_head_off(u, op->layer, op->head)
 			    ? ST_OFF : ST_NORMAL, lab);
 	}
-	if (!u->st.n_breaks || r->h - 2 - h < 3)
+	if (!u->s.st.n_breaks || r->h - 2 - h < 3)
 		return;
 	y = r->y + 2 + h + 1;
-	draw_textf(y++, r->x + 1, r->w - 1, ST_LABEL, "breakpoints (%d)", u->st.n_breaks);
-	for (i = 0; i < u->st.n_breaks && y < r->y + r->h; i++, y++) {
+	draw_textf(y++, r->x + 1, r->w - 1, ST_LABEL, "breakpoints (%d)", u->s.st.n_breaks);
+	for (i = 0; i < u->s.st.n_breaks && y < r->y + r->h; i++, y++) {
 		char lab[96], *at;
 
-		op_label(&u->st.breaks[i], lab, sizeof lab);
+		op_label(&u->s.st.breaks[i], lab, sizeof lab);
 		if ((at = strstr(lab, " @")))
 			*at = '\0';
 		draw_textf(y, r->x + 1, r->w - 1, ST_BREAK, "%s %s", draw_glyph(u, "\u25cf", "*"), lab);
@@ -542,7 +531,7 @@ static void
 ui_free(struct ui *u)
 {
 	replay_ui_close(u);
-	session_free(u);
+	debug_session_free(&u->s);
 	if (u->own_run) {
 		debug_run_close(u->run);
 		free(u->run);
@@ -578,6 +567,7 @@ ui_debug_switch(struct ui *u, const char *db, const char *spec, long step, const
     char *err, size_t errlen)
 {
 	struct debug_run *r = xcalloc(1, sizeof *r);
+	struct debug_input_error why;
 
 	if (debug_run_open(r, db, spec, step, err, errlen) < 0) {
 		free(r);
@@ -588,15 +578,16 @@ ui_debug_switch(struct ui *u, const char *db, const char *spec, long step, const
 		free(r);
 		return -1;
 	}
-	session_free(u);
+	debug_session_free(&u->s);
 	if (u->own_run) {
 		debug_run_close(u->run);
 		free(u->run);
 	}
 	u->run = r;
 	u->own_run = 1;
-	if (session_init(u, r, input, err, errlen) < 0)
-		return session_init(u, r, "", err, errlen);
+	/* an input the run cannot spell: the run with BOS alone */
+	debug_session_init(&u->s, r, input, &why);
+	ui_take_session_msg(u);
 	return 0;
 }
 
@@ -639,7 +630,8 @@ ui_debug(struct debug_run *run, const struct ui_opts *o)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
 	char err[512];
-	int status = 0, sig;
+	struct debug_input_error why;
+	int status = 0, sig, rc;
 
 	u->run = run;
 	ui_signal = 0;
@@ -661,13 +653,15 @@ ui_debug(struct debug_run *run, const struct ui_opts *o)
 		cli_error("%s", err);
 		return 1;
 	}
-	if (session_init(u, run, o->input ? o->input : "", err, sizeof err) < 0) {
+	if ((rc = debug_session_init(&u->s, run, o->input ? o->input : "", &why)) < 0) {
+		ui_input_error(rc, &why, err, sizeof err);
 		ui_end();
 		ui_free(u);
 		signals_restore();
 		cli_error("--input: %s", err);
 		return EXIT_USAGE;
 	}
+	ui_take_session_msg(u);
 	u->db = o->db;
 	ui_loop(u);
 	ui_end();
@@ -688,12 +682,13 @@ struct ui *
 ui_bench_open(struct debug_run *run, const struct ui_opts *o, FILE *out, int cols, int lines)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
-	char err[512];
+	struct debug_input_error why;
+	char err[512] = "the input";
 	FILE *in = bench_in = fopen("/dev/null", "r");
 
 	u->run = run;
 	if (!in || ui_start(u, out, in, o->no_color, err, sizeof err) < 0
-	    || session_init(u, run, o->input ? o->input : "", err, sizeof err) < 0) {
+	    || debug_session_init(&u->s, run, o->input ? o->input : "", &why) < 0) {
 		ui_end();
 		fprintf(stderr, "bench: %s\n", in ? err : "/dev/null");
 		exit(1);

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "debug_run.h"
+#include "debug_session.h"
 #include "model.h"
 #include "rng.h"
 #include "stepper.h"
@@ -101,40 +102,11 @@ void le_draw(const struct lineedit *le, int y, int x, int w, int utf8);
 struct rect { int y, x, h, w; };
 
 /* ---- the screen's state ---- */
-struct sample_rec {                /* the last `x` draw, for display */
-	int     valid;
-	int     pos;                   /* the position whose distribution was drawn from */
-	double  temperature;
-	double *probs;                 /* [V] softmax(logits / T) */
-	double  u;                     /* random() * total: where the draw landed */
-	double  total;                 /* sum of the weights */
-	double  cum_lo, cum_hi;        /* the chosen token's span of the cumulative weights */
-	int     chosen;                /* token id */
-	long    draw;                  /* 1-based count in the run's sampling stream */
-	int     ended;                 /* BOS or block_size: the name is complete */
-	char    name[256];             /* the sampled name, whole, when ended */
-};
-
 struct ui {
-	struct debug_run *run;
-	const struct model *m;         /* &run->tr.model */
-	struct model_config cfg;
-	const struct dataset *ds;
-	struct trace tr;               /* the pass being stepped, with the head mask */
-	struct trace tr_all;           /* the same input with every head on (comparison) */
-	struct stepper st;
-
-	uint32_t input[LE_MAX];        /* the input text, code points */
-	int      n_input;
-	int      n_fed;                /* characters fed (the rest is cut at block_size) */
-	int      n_typed;              /* input[0..n_typed) typed, the rest sampled */
-	int     *tokens;               /* [T] fed tokens: BOS, characters */
+	struct debug_session s;        /* the debugger's back end: run, input, pass, samples */
+	struct debug_run *run;         /* s.run, or NULL before the debugger is set up */
 
 	int      sel[OP__COUNT];       /* selected value per kind of op: kept when stepping */
-	double   temperature;
-	struct rng srng;               /* the run's sampling stream */
-	long     n_draws;
-	struct sample_rec sample;
 
 	int      view;                 /* index into ui_views */
 	int      help_top;             /* first help row shown */
@@ -180,19 +152,13 @@ void view_breaks_key(struct ui *u, enum cmd cmd, int arg, int key);
 void view_edit_draw(struct ui *u);
 void view_edit_key(struct ui *u, enum cmd cmd, int arg, int key);
 
-/* ---- the session (session.c): input, heads, samples, weights ---- */
-int  session_init(struct ui *u, struct debug_run *run, const char *input, char *err, size_t errlen);
-void session_free(struct ui *u);
-/* Set the input text; refuses characters not in the vocabulary (naming
- * them in err) and cuts at block_size (noted in u->msg). */
-int  session_set_input(struct ui *u, const uint32_t *text, int n, char *err, size_t errlen);
-void session_toggle_head(struct ui *u, int layer, int head);
-void session_heads_on(struct ui *u);
-void session_sample(struct ui *u);
-void session_weights_changed(struct ui *u);
-/* Bit l*H+h of the mask: head h of layer l is off. */
+/* ---- the debug session's words on screen ---- */
+/* The session's message (s.msg) becomes the status line's. */
+void ui_take_session_msg(struct ui *u);
+/* "not in the run's vocabulary: 'Z', '1'" for a refused input. */
+void ui_input_error(int status, const struct debug_input_error *why, char *buf, size_t n);
 static inline int session_head_off(const struct ui *u, int l, int h)
-{ return (int)((u->tr.head_mask >> (l * u->cfg.n_head + h)) & 1u); }
+{ return debug_session_head_off(&u->s, l, h); }
 
 /* ---- drawing helpers (draw.c) ---- */
 void   draw_init_styles(struct ui *u, int want_color);

@@ -22,7 +22,7 @@ break_label(const struct op *b, char *buf, size_t n)
 void
 view_breaks_draw(struct ui *u)
 {
-	const struct stepper *s = &u->st;
+	const struct stepper *s = &u->s.st;
 	int w = 44, h = s->n_breaks + 5, y0, x0, i, first = 0, vis;
 
 	ui_views[VIEW_DEBUG].draw(u);
@@ -55,7 +55,7 @@ view_breaks_draw(struct ui *u)
 void
 view_breaks_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
-	struct stepper *s = &u->st;
+	struct stepper *s = &u->s.st;
 
 	(void)arg;
 	if (key == 'd' || key == 'b' || key == UI_FN(KEY_DC)) {

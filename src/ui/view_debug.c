@@ -185,9 +185,9 @@ tokstr(const struct ui *u, int t, char buf[16])
 {
 	if (t < 0)
 		return "?";
-	if (t == u->cfg.vocab_size - 1)
+	if (t == u->s.cfg.vocab_size - 1)
 		return "BOS";
-	return dataset_tokstr(u->ds, t, buf, "BOS");
+	return dataset_tokstr(u->s.ds, t, buf, "BOS");
 }
 
 /* 'e' quoted, BOS bare: for prose. */
@@ -196,7 +196,7 @@ qtok(const struct ui *u, int t, char buf[16])
 {
 	char c[16];
 
-	if (t < 0 || t == u->cfg.vocab_size - 1)
+	if (t < 0 || t == u->s.cfg.vocab_size - 1)
 		return tokstr(u, t, buf);
 	snprintf(buf, 16, "'%s'", tokstr(u, t, c));
 	return buf;
@@ -223,7 +223,7 @@ static void
 pg_ruler(struct page *pg, int first, int count)
 {
 	const struct ui *u = pg->u;
-	const int D = u->m->head_dim;
+	const int D = u->s.m->head_dim;
 	int layer = pg->op->layer < 0 ? 0 : pg->op->layer;
 	int i = first;
 
@@ -293,7 +293,7 @@ pg_vector(struct page *pg, const char *name, enum style nst, enum vec_id vec,
 		cw = lw + 1 + CELL;
 	} else
 		cw = CELL;
-	k = per_line(pg, n, cw, o->ruler ? u->m->head_dim : 0);
+	k = per_line(pg, n, cw, o->ruler ? u->s.m->head_dim : 0);
 	for (i = 0; i < n; i += k) {
 		char idx[16];
 
@@ -402,7 +402,7 @@ source_of(const struct ui *u, const struct op *op, char *buf, size_t n)
 			snprintf(buf, n, "layer %d's output", l - 1);
 		break;
 	case OP_LOGITS:
-		snprintf(buf, n, "layer %d's output", u->cfg.n_layer - 1);
+		snprintf(buf, n, "layer %d's output", u->s.cfg.n_layer - 1);
 		break;
 	default:
 		snprintf(buf, n, "the previous op's output");
@@ -496,14 +496,14 @@ pg_rowlabel(struct page *pg, int row, const char *pfx, enum style st)
 {
 	char c[16];
 
-	pg_text(pg, 0, st, "%s%-2d %s", pfx, row, tokstr(pg->u, pg->u->tr.token[row], c));
+	pg_text(pg, 0, st, "%s%-2d %s", pfx, row, tokstr(pg->u, pg->u->s.tr.token[row], c));
 }
 
 static void
 page_kv(struct page *pg)
 {
 	const struct op_view *v = &pg->ov;
-	const int C = pg->u->cfg.n_embd;
+	const int C = pg->u->s.cfg.n_embd;
 	struct vecopt o = VO_PLAIN;
 	int r, pass;
 
@@ -514,7 +514,7 @@ page_kv(struct page *pg)
 
 		o.vmax = vmax_of(base, v->n_cached * C, 1);
 		for (r = 0; r < v->n_cached; r++) {
-			int k = per_line(pg, C, CELL, pg->u->m->head_dim), i;
+			int k = per_line(pg, C, CELL, pg->u->s.m->head_dim), i;
 
 			for (i = 0; i < C; i += k) {
 				int j;
@@ -540,7 +540,7 @@ page_head_qkv(struct page *pg)
 	int r, j, side = LBL + 2 * D * (CELL + GAP) <= pg->w;
 
 	pg_heading(pg, "L%dH%d owns dims %d-%d of %d%s", pg->op->layer, pg->op->head, v->dim0,
-	    v->dim0 + D - 1, pg->u->cfg.n_embd, v->head_off ? " (switched off)" : "");
+	    v->dim0 + D - 1, pg->u->s.cfg.n_embd, v->head_off ? " (switched off)" : "");
 	{
 		struct vecopt o = VO_PLAIN;
 
@@ -711,7 +711,7 @@ page_concat(struct page *pg)
 {
 	const struct ui *u = pg->u;
 	const struct op_view *v = &pg->ov;
-	const int H = u->cfg.n_head, D = u->m->head_dim;
+	const int H = u->s.cfg.n_head, D = u->s.m->head_dim;
 	unsigned char dim[MODEL_MAX_DIM];
 	struct vecopt o = VO_RULER;
 	int h, i, n_off = 0;
@@ -758,9 +758,9 @@ page_probs(struct page *pg)
 {
 	struct ui *u = pg->u;
 	const struct op_view *v = &pg->ov;
-	const int V = u->cfg.vocab_size, t = pg->op->pos;
-	const double *ref = u->tr.head_mask ? u->tr_all.probs + (size_t)t * V : NULL;
-	const struct sample_rec *s = &u->sample;
+	const int V = u->s.cfg.vocab_size, t = pg->op->pos;
+	const double *ref = u->s.tr.head_mask ? u->s.tr_all.probs + (size_t)t * V : NULL;
+	const struct sample_rec *s = &u->s.sample;
 	int order[4096], i, j, n_top, xb, bw;
 	char c[16], hb[64];
 
@@ -771,10 +771,10 @@ page_probs(struct page *pg)
 		pg_text(pg, 0, ST_DIM, "next: not known (the end of the input; x samples one)");
 	pg_nl(pg);
 	if (ref) {
-		probe_format_heads(u->tr.head_mask, &u->cfg, hb, sizeof hb);
+		probe_format_heads(u->s.tr.head_mask, &u->s.cfg, hb, sizeof hb);
 		if (v->target >= 0)
 			pg_text(pg, 0, ST_DIM, "heads %s off; all heads on: p %.5f  -log p %.4f  (%+.4f)",
-			    hb, ref[v->target], u->tr_all.loss[t], v->loss - u->tr_all.loss[t]);
+			    hb, ref[v->target], u->s.tr_all.loss[t], v->loss - u->s.tr_all.loss[t]);
 		else
 			pg_text(pg, 0, ST_DIM, "heads %s off; dp: the change from all heads on", hb);
 		pg_nl(pg);
@@ -931,7 +931,7 @@ formula(struct page *pg, const struct selv *s, struct fbuf *name, struct fbuf *f
 	struct ui *u = pg->u;
 	const struct op *op = pg->op;
 	const struct op_view *v = &pg->ov;
-	const int D = u->m->head_dim, C = u->cfg.n_embd;
+	const int D = u->s.m->head_dim, C = u->s.cfg.n_embd;
 	const char *dot = draw_glyph(u, "\u00b7", "*"), *sum = draw_glyph(u, "\u03a3", "sum ");
 	char a[32], b[32], c[16], c2[32];
 	int i = s->idx, terms = room / 22 > 3 ? room / 22 : 3, k;
@@ -1026,7 +1026,7 @@ formula(struct page *pg, const struct selv *s, struct fbuf *name, struct fbuf *f
 				fb_add(f, " + ... %d more", v->n_in - k);
 				break;
 			}
-			fmt_num(a, sizeof a, op_weight(u->m, v, i, k), 1);
+			fmt_num(a, sizeof a, op_weight(u->s.m, v, i, k), 1);
 			fmt_num(b, sizeof b, v->in[k], 1);
 			fb_add(f, "%s%s%s%s", k ? " + " : "", a, dot, b);
 		}
@@ -1035,7 +1035,7 @@ formula(struct page *pg, const struct selv *s, struct fbuf *name, struct fbuf *f
 	case OP_KV_CACHE:
 		fb_add(name, "%s[%d][%d]", s->vec == V_K ? "k" : "v", i / C, i % C);
 		fb_add(f, "layer %d's %s of position %d (%s), dim %d, head %d's slice%s", op->layer,
-		    s->vec == V_K ? "key" : "value", i / C, qtok(u, u->tr.token[i / C], c), i % C,
+		    s->vec == V_K ? "key" : "value", i / C, qtok(u, u->s.tr.token[i / C], c), i % C,
 		    (i % C) / D, i / C == op->pos ? ": appended now" : "");
 		return 0;
 
@@ -1046,7 +1046,7 @@ formula(struct page *pg, const struct selv *s, struct fbuf *name, struct fbuf *f
 		} else {
 			fb_add(name, "%s[%d][%d]", s->vec == V_K ? "k" : "v", i / D, v->dim0 + i % D);
 			fb_add(f, "the cached %s of position %d (%s), dim %d", s->vec == V_K ? "key" : "value",
-			    i / D, qtok(u, u->tr.token[i / D], c), v->dim0 + i % D);
+			    i / D, qtok(u, u->s.tr.token[i / D], c), v->dim0 + i % D);
 		}
 		return 0;
 
@@ -1058,7 +1058,7 @@ formula(struct page *pg, const struct selv *s, struct fbuf *name, struct fbuf *f
 		}
 		if (s->vec == V_K) {
 			fb_add(name, "k[%d][%d]", i / D, v->dim0 + i % D);
-			fb_add(f, "the key of position %d (%s), dim %d", i / D, qtok(u, u->tr.token[i / D], c),
+			fb_add(f, "the key of position %d (%s), dim %d", i / D, qtok(u, u->s.tr.token[i / D], c),
 			    v->dim0 + i % D);
 			return 0;
 		}
@@ -1127,13 +1127,13 @@ formula(struct page *pg, const struct selv *s, struct fbuf *name, struct fbuf *f
 	case OP_HEAD_OUT:
 		if (s->vec == V_IN) {
 			fb_add(name, "w[%d]", i);
-			fb_add(f, "the attention weight of position %d (%s)", i, qtok(u, u->tr.token[i], c));
+			fb_add(f, "the attention weight of position %d (%s)", i, qtok(u, u->s.tr.token[i], c));
 			return 0;
 		}
 		if (s->vec == V_V) {
 			fb_add(name, "v[%d][%d]", i / D, v->dim0 + i % D);
 			fb_add(f, "the cached value of position %d (%s), dim %d", i / D,
-			    qtok(u, u->tr.token[i / D], c), v->dim0 + i % D);
+			    qtok(u, u->s.tr.token[i / D], c), v->dim0 + i % D);
 			return 0;
 		}
 		fb_add(name, "out[%d]", v->dim0 + i);
@@ -1183,7 +1183,7 @@ build(struct ui *u, struct page *pg, const struct op *op)
 	pg->line = 0;
 	pg->n_seg = 0;
 	pg->n_sv = 0;
-	if (op_view(u->m, &u->tr, op, &pg->ov) < 0)
+	if (op_view(u->s.m, &u->s.tr, op, &pg->ov) < 0)
 		return;
 	switch (op->kind) {
 	case OP_EMBED:        page_embed(pg); break;
@@ -1270,7 +1270,7 @@ void
 view_debug_draw(struct ui *u)
 {
 	struct page *pg = &pg_store;
-	const struct op *op = stepper_op(&u->st);
+	const struct op *op = stepper_op(&u->s.st);
 	const struct rect *b = &u->body, *fr = &u->formula;
 	int sel, top = 0, i;
 
@@ -1337,7 +1337,7 @@ static void
 select_move(struct ui *u, enum cmd cmd)
 {
 	struct page *pg = &pg_store;
-	const struct op *op = stepper_op(&u->st);
+	const struct op *op = stepper_op(&u->s.st);
 	int s, i, best = -1, bd = 1 << 30, line;
 
 	if (!op)
@@ -1398,17 +1398,17 @@ weights_step(struct ui *u, long to)
 	if (debug_run_goto(u->run, to, err, sizeof err) < 0) {
 		ui_msg(u, ST_ERR, "step %ld: %s", to, err);
 		if (debug_run_step(u->run) != from)
-			session_weights_changed(u);
+			debug_session_weights_changed(&u->s);
 		return;
 	}
-	session_weights_changed(u);
+	debug_session_weights_changed(&u->s);
 	ui_msg(u, ST_OK, "weights after training step %ld of %ld", to, u->run->steps_done);
 }
 
 void
 view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
-	const struct op *op = stepper_op(&u->st);
+	const struct op *op = stepper_op(&u->s.st);
 	char lab[96];
 	int layer = op && op->layer >= 0 ? op->layer : 0;
 
@@ -1416,7 +1416,7 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 	case CMD_STEP: case CMD_STEP_BACK: case CMD_NEXT: case CMD_NEXT_BACK:
 	case CMD_FINISH: case CMD_FINISH_BACK: case CMD_CONT: case CMD_CONT_BACK:
 	case CMD_POS_NEXT: case CMD_POS_PREV: case CMD_FIRST: case CMD_LAST:
-		if (!stepper_move(&u->st, step_of[cmd])) {
+		if (!stepper_move(&u->s.st, step_of[cmd])) {
 			if (cmd == CMD_POS_NEXT || cmd == CMD_POS_PREV)
 				ui_msg(u, ST_DIM, "no %s position", cmd == CMD_POS_NEXT ? "next" : "previous");
 			else
@@ -1424,8 +1424,8 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 				    cmd == CMD_STEP || cmd == CMD_NEXT || cmd == CMD_FINISH || cmd == CMD_CONT
 				    || cmd == CMD_LAST ? "last" : "first");
 		} else if ((cmd == CMD_CONT || cmd == CMD_CONT_BACK)
-		    && stepper_is_break(&u->st, stepper_op(&u->st))) {
-			op_label(stepper_op(&u->st), lab, sizeof lab);
+		    && stepper_is_break(&u->s.st, stepper_op(&u->s.st))) {
+			op_label(stepper_op(&u->s.st), lab, sizeof lab);
 			ui_msg(u, ST_BREAK, "breakpoint: %s", lab);
 		}
 		break;
@@ -1433,7 +1433,7 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 		if (!op)
 			break;
 		op_label(op, lab, sizeof lab);
-		if (stepper_toggle_break(&u->st))
+		if (stepper_toggle_break(&u->s.st))
 			ui_msg(u, ST_BREAK, "breakpoint set on every %s", strchr(lab, '@') ? (*strchr(lab, '@') = 0, lab) : lab);
 		else
 			ui_msg(u, ST_OK, "breakpoint removed");
@@ -1448,27 +1448,31 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 		weights_step(u, debug_run_step(u->run) - 1);
 		break;
 	case CMD_HEAD:
-		if (arg >= u->cfg.n_head)
-			ui_msg(u, ST_ERR, "layer %d has heads 0-%d (keys 1-%d)", layer, u->cfg.n_head - 1,
-			    u->cfg.n_head < 9 ? u->cfg.n_head : 9);
-		else
-			session_toggle_head(u, layer, arg);
+		if (arg >= u->s.cfg.n_head)
+			ui_msg(u, ST_ERR, "layer %d has heads 0-%d (keys 1-%d)", layer, u->s.cfg.n_head - 1,
+			    u->s.cfg.n_head < 9 ? u->s.cfg.n_head : 9);
+		else {
+			debug_session_toggle_head(&u->s, layer, arg);
+			ui_take_session_msg(u);
+		}
 		break;
 	case CMD_HEADS_ON:
-		session_heads_on(u);
+		debug_session_heads_on(&u->s);
+		ui_take_session_msg(u);
 		break;
 	case CMD_SAMPLE:
-		session_sample(u);
+		debug_session_sample(&u->s);
+		ui_take_session_msg(u);
 		break;
 	case CMD_TEMP_DOWN: case CMD_TEMP_UP: {
-		double t = u->temperature + (cmd == CMD_TEMP_UP ? 0.1 : -0.1);
+		double t = u->s.temperature + (cmd == CMD_TEMP_UP ? 0.1 : -0.1);
 
 		t = nearbyint(t * 10) / 10;
 		if (t < 0.1 - 1e-9 || t > 2.0 + 1e-9) {
 			ui_msg(u, ST_DIM, "the temperature stays within 0.1 and 2.0");
 			break;
 		}
-		u->temperature = t;
+		u->s.temperature = t;
 		ui_msg(u, ST_OK, "sampling temperature %.1f", t);
 		break;
 	}
@@ -1477,7 +1481,7 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 		select_move(u, cmd);
 		break;
 	case CMD_EDIT:
-		le_start(&u->le, u->input, u->n_input);
+		le_start(&u->le, u->s.input, u->s.n_input);
 		u->view = VIEW_EDIT;
 		break;
 	case CMD_HELP:

@@ -32,6 +32,7 @@ void
 view_edit_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	char err[256];
+	struct debug_input_error why;
 	int r;
 
 	(void)cmd;
@@ -44,13 +45,15 @@ view_edit_key(struct ui *u, enum cmd cmd, int arg, int key)
 	}
 	if (r == 0)
 		return;
-	if (session_set_input(u, u->le.text, u->le.len, err, sizeof err) < 0) {
+	if ((r = debug_session_set_input(&u->s, u->le.text, u->le.len, &why)) < 0) {
 		/* refused: keep editing so the user can fix it */
 		u->le.active = 1;
+		ui_input_error(r, &why, err, sizeof err);
 		ui_msg(u, ST_ERR, "%s", err);
 		return;
 	}
+	ui_take_session_msg(u);
 	u->view = VIEW_DEBUG;
 	if (!u->msg[0])
-		ui_msg(u, ST_OK, "input fed: %d position%s", u->tr.n_pos, u->tr.n_pos == 1 ? "" : "s");
+		ui_msg(u, ST_OK, "input fed: %d position%s", u->s.tr.n_pos, u->s.tr.n_pos == 1 ? "" : "s");
 }
