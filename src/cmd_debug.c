@@ -75,7 +75,11 @@ cmd_debug(int argc, char **argv)
 		cli_error("%s", err);
 		return 1;
 	}
-	rc = ui_debug(&run, &uo);
+	rc = ui_debug(&run, &uo, err, sizeof err);
 	debug_run_close(&run);
-	return rc;
+	if (rc == UI_BAD_INPUT)
+		cli_error("--input: %s", err);
+	else if (rc < 0)
+		cli_error("%s", err);
+	return rc == UI_BAD_INPUT ? EXIT_USAGE : rc < 0 ? 1 : rc;   /* rc > 0: 128 + a signal */
 }

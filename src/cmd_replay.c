@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "store.h"
+#include "ui.h"
 #include "ui_replay.h"
 
 enum { OPT_STEP = 256, OPT_DB, OPT_PROBE, OPT_NOCOLOR };
@@ -36,7 +37,7 @@ cmd_replay(int argc, char **argv)
 	struct run_info ri;
 	struct store *st;
 	long step = -1;
-	int c, no_color = 0;
+	int c, rc, no_color = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -107,5 +108,9 @@ cmd_replay(int argc, char **argv)
 	a.step = step;
 	a.probe = probe;
 	a.no_color = no_color;
-	return ui_replay(&a);
+	if ((rc = ui_replay(&a, err, sizeof err)) < 0) {
+		cli_error("%s", err);
+		return 1;
+	}
+	return rc;   /* 0, or 128 + a signal */
 }

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "probe.h"
 #include "replay_ui.h"
 #include "ui_priv.h"
@@ -592,26 +591,23 @@ ui_debug_switch(struct ui *u, const char *db, const char *spec, long step, const
 }
 
 int
-ui_replay(const struct replay_args *a)
+ui_replay(const struct replay_args *a, char *err, size_t errlen)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
-	char err[512];
 	int sig;
 
 	ui_signal = 0;
 	signals_catch();
-	if (ui_start(u, stdout, stdin, a->no_color, err, sizeof err) < 0) {
+	if (ui_start(u, stdout, stdin, a->no_color, err, errlen) < 0) {
 		signals_restore();
 		free(u);
-		cli_error("%s", err);
-		return 1;
+		return UI_FAILED;
 	}
-	if (replay_ui_open(u, a, err, sizeof err) < 0) {
+	if (replay_ui_open(u, a, err, errlen) < 0) {
 		ui_end();
 		ui_free(u);
 		signals_restore();
-		cli_error("%s", err);
-		return 1;
+		return UI_FAILED;
 	}
 	ui_loop(u);
 	ui_end();
@@ -626,40 +622,34 @@ ui_replay(const struct replay_args *a)
 }
 
 int
-ui_debug(struct debug_run *run, const struct ui_opts *o)
+ui_debug(struct debug_run *run, const struct ui_opts *o, char *err, size_t errlen)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
-	char err[512];
 	struct debug_input_error why;
-	int status = 0, sig, rc;
+	int sig, rc;
 
 	u->run = run;
 	ui_signal = 0;
 	signals_catch();
-	if (ui_start(u, stdout, stdin, o->no_color, err, sizeof err) < 0) {
+	if (ui_start(u, stdout, stdin, o->no_color, err, errlen) < 0) {
 		signals_restore();
 		free(u);
-		cli_error("%s", err);
-		return 1;
+		return UI_FAILED;
 	}
-	if (debug_run_load(run, ui_progress, u, err, sizeof err) < 0) {
+	if ((rc = debug_run_load(run, ui_progress, u, err, errlen)) < 0) {
 		ui_end();
 		free(u);
 		signals_restore();
 		if (ui_signal)
 			goto reraise;
-		if (!strcmp(err, "cancelled"))
-			return 0;
-		cli_error("%s", err);
-		return 1;
+		return rc == DEBUG_RUN_CANCELLED ? UI_OK : UI_FAILED;
 	}
 	if ((rc = debug_session_init(&u->s, run, o->input ? o->input : "", &why)) < 0) {
-		ui_input_error(rc, &why, err, sizeof err);
+		ui_input_error(rc, &why, err, errlen);
 		ui_end();
 		ui_free(u);
 		signals_restore();
-		cli_error("--input: %s", err);
-		return EXIT_USAGE;
+		return UI_BAD_INPUT;
 	}
 	ui_take_session_msg(u);
 	u->db = o->db;
@@ -668,7 +658,7 @@ ui_debug(struct debug_run *run, const struct ui_opts *o)
 	ui_free(u);
 	signals_restore();
 	if (!ui_signal)
-		return status;
+		return UI_OK;
 reraise:
 	sig = ui_signal;
 	signal(sig, SIG_DFL);
