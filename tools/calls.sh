@@ -1,7 +1,8 @@
 #!/bin/sh
-# calls.sh - who calls whom between the files of src/: one line "A.c -> B.c"
-# per pair where A calls a function defined (not static) in B. With -c,
-# print only the files that sit on a circle (none: exit 0; some: exit 1).
+# calls.sh - who uses whom between the files of src/: one line "A.c -> B.c"
+# per pair where A calls or names a function, or names a table, defined
+# (not static) in B. With -c, print only the files that sit on a circle
+# (none: exit 0; some: exit 1).
 # Usage: tools/calls.sh [-c] [SRCDIR]    (POSIX sh and awk; no compiler)
 cyc=0
 [ "$1" = -c ] && { cyc=1; shift; }
@@ -14,8 +15,11 @@ FNR == 1 { prev = "" }
 /^[a-z_][a-z0-9_]*\(/ && prev !~ /static/ && prev !~ /^#/ && prev != "" && prev !~ /[;{}]$/ {
 	n = $0; sub(/\(.*/, "", n); print n, FILENAME
 }
+/^(const )?struct [a-z_]+ [a-z_][a-z0-9_]*(\[.*\])? =/ {
+	n = $0; sub(/ *(\[.*\])? =.*/, "", n); sub(/.* /, "", n); print n, FILENAME
+}
 { prev = $0 }' $files >"${TMPDIR:-/tmp}/calls.defs.$$"
-# uses: every identifier followed by "(" outside comments and strings
+# uses: every identifier outside comments and strings
 awk -v defs="${TMPDIR:-/tmp}/calls.defs.$$" '
 BEGIN { while ((getline l < defs) > 0) { split(l, a, " "); def[a[1]] = a[2] } }
 {
@@ -24,8 +28,8 @@ BEGIN { while ((getline l < defs) > 0) { split(l, a, " "); def[a[1]] = a[2] } }
 	gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, "", line)
 	if (sub(/\/\*.*/, "", line)) incom = 1
 	gsub(/"([^"\\]|\\.)*"/, "\"\"", line)
-	while (match(line, /[A-Za-z_][A-Za-z0-9_]*[ \t]*\(/)) {
-		id = substr(line, RSTART, RLENGTH); sub(/[ \t]*\($/, "", id)
+	while (match(line, /[A-Za-z_][A-Za-z0-9_]*/)) {
+		id = substr(line, RSTART, RLENGTH)
 		line = substr(line, RSTART + RLENGTH)
 		if ((id in def) && def[id] != FILENAME) {
 			e = FILENAME " -> " def[id]

@@ -1274,6 +1274,7 @@ view_debug_draw(struct ui *u)
 	const struct rect *b = &u->body, *fr = &u->formula;
 	int sel, top = 0, i;
 
+	view_debug_frame_draw(u);
 	if (!op)
 		return;
 	build(u, pg, op);
@@ -1405,7 +1406,7 @@ weights_step(struct ui *u, long to)
 	ui_msg(u, ST_OK, "weights after training step %ld of %ld", to, u->run->steps_done);
 }
 
-void
+int
 view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	const struct op *op = stepper_op(&u->s.st);
@@ -1439,8 +1440,7 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 			ui_msg(u, ST_OK, "breakpoint removed");
 		break;
 	case CMD_BREAK_LIST:
-		u->view = VIEW_BREAKS;
-		break;
+		return UI_GO(VIEW_BREAKS);
 	case CMD_TRAIN_NEXT:
 		weights_step(u, debug_run_step(u->run) + 1);
 		break;
@@ -1482,15 +1482,21 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 		break;
 	case CMD_EDIT:
 		le_start(&u->le, u->s.input, u->s.n_input);
-		u->view = VIEW_EDIT;
-		break;
+		return UI_GO(VIEW_EDIT);
 	case CMD_HELP:
-		u->help_top = 0;
-		u->view = VIEW_HELP;
-		break;
+		return UI_GO(VIEW_HELP);
+	case CMD_RUNS:
+		/* q in the browser comes back here */
+		u->runs_back = VIEW_DEBUG;
+		return UI_GO(VIEW_RUNS);
 	case CMD_QUIT:
-		u->quit = 1;
-		break;
+		if (u->debug_back >= 0) {   /* opened from a replay view: back to it */
+			int back = u->debug_back;
+
+			u->debug_back = -1;
+			return UI_GO(back);
+		}
+		return UI_QUIT;
 	case CMD_CLOSE:
 		break;
 	default:
@@ -1500,4 +1506,58 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 			ui_msg(u, ST_DIM, "no command on that key (? lists the keys)");
 		break;
 	}
+	return UI_STAY;
+}
+
+int
+view_debug_start(struct ui *u, struct debug_run *run, const char *input, char *err, size_t n)
+{
+	struct debug_input_error why;
+	int rc;
+
+	u->run = run;
+	if ((rc = debug_session_init(&u->s, run, input, &why)) < 0) {
+		ui_input_error(rc, &why, err, n);
+		return -1;
+	}
+	ui_take_session_msg(u);
+	return 0;
+}
+
+void
+view_debug_close(struct ui *u)
+{
+	debug_session_free(&u->s);
+	if (u->own_run) {
+		debug_run_close(u->run);
+		free(u->run);
+	}
+	u->run = NULL;
+	u->own_run = 0;
+}
+
+int
+view_debug_open_run(struct ui *u, const char *db, const char *spec, long step, const char *input,
+    int back, char *err, size_t errlen)
+{
+	struct debug_run *r = xcalloc(1, sizeof *r);
+	struct debug_input_error why;
+
+	if (debug_run_open(r, db, spec, step, err, errlen) < 0) {
+		free(r);
+		return -1;
+	}
+	if (debug_run_load(r, ui_progress, u, err, errlen) < 0) {
+		debug_run_close(r);
+		free(r);
+		return -1;
+	}
+	view_debug_close(u);
+	u->run = r;
+	u->own_run = 1;
+	/* an input the run cannot spell: the run with BOS alone */
+	debug_session_init(&u->s, r, input, &why);
+	ui_take_session_msg(u);
+	u->debug_back = back;
+	return 0;
 }
