@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "paths.h"
 #include "store.h"
 #include "ui.h"
 #include "ui_replay.h"
@@ -32,7 +33,7 @@ int
 cmd_replay(int argc, char **argv)
 {
 	const char *db = NULL, *spec = NULL, *probe = NULL;
-	char pathbuf[4096], err[STORE_ERRLEN];
+	char pathbuf[MGPT_PATH_MAX], err[STORE_ERRLEN];
 	struct replay_args a;
 	struct run_info ri;
 	struct store *st;

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "paths.h"
 #include "dataset.h"
 #include "model.h"
 #include "store.h"
@@ -129,7 +130,7 @@ cmd_train(int argc, char **argv)
 	struct store *store = NULL;
 	struct store_opening *early = NULL;
 	const char *path;
-	char pathbuf[4096];
+	char pathbuf[MGPT_PATH_MAX];
 	char err[256], **names = NULL;
 
 	train_run_defaults(&o);

@@ -72,8 +72,11 @@ debug_run_open(struct debug_run *r, const char *db, const char *spec, long step,
 		    "or MGPT_TUI_DB, or give --db");
 		return -1;
 	}
-	if (db)
-		snprintf(r->path, sizeof r->path, "%s", db);
+	if (db && path_copy(r->path, db) < 0) {
+		/* refused, never cut: a cut path names another file */
+		snprintf(err, errlen, "--db: the path is longer than %d bytes", MGPT_PATH_MAX - 1);
+		return DEBUG_RUN_FAILED;
+	}
 
 	/* a run given, or the newest finished one: read-only, never created */
 	if (spec || stat(r->path, &sb) == 0) {
