@@ -225,7 +225,7 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 	case OP_CONCAT:
 		fputs(",\"heads_off\":[", f);
 		for (i = 0, n = 0; i < c->n_head; i++)
-			if (v->head_mask & probe_head_bit(c, op->layer, i))
+			if (model_head_off(v->head_mask, c, op->layer, i))
 				fprintf(f, "%s\"L%dH%d\"", n++ ? "," : "", op->layer, i);
 		fputc(']', f);
 		break;
@@ -348,7 +348,7 @@ print_op_text(const struct out *o, const struct op *op, const struct op_view *v)
 	case OP_CONCAT:
 		fputs(": heads off:", f);
 		for (i = 0, u = 0; i < c->n_head; i++)
-			if (v->head_mask & probe_head_bit(c, op->layer, i)) {
+			if (model_head_off(v->head_mask, c, op->layer, i)) {
 				fprintf(f, " L%dH%d", op->layer, i);
 				u++;
 			}

@@ -102,6 +102,6 @@ void debug_session_weights_changed(struct debug_session *s);
 
 /* Bit l*H+h of the mask: head h of layer l is off. */
 static inline int debug_session_head_off(const struct debug_session *s, int l, int h)
-{ return (int)((s->tr.head_mask >> (l * s->cfg.n_head + h)) & 1u); }
+{ return model_head_off(s->tr.head_mask, &s->cfg, l, h); }
 
 #endif
