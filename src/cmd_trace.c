@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "json_out.h"
 #include "dataset.h"
 #include "model.h"
 #include "probe.h"
@@ -95,32 +96,6 @@ struct out {
 };
 
 static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void
-json_num(FILE *f, double x)
-{
-	if (isfinite(x))
-		fprintf(f, "%.17g", x);
-	else
-		fputs("null", f);
-}
-
-static void
 json_vec(FILE *f, const char *key, const double *v, int n, int stride_rows, int rows, int stride)
 {
 	int r, i;
@@ -133,7 +108,7 @@ json_vec(FILE *f, const char *key, const double *v, int n, int stride_rows, int 
 		for (i = 0; i < n; i++) {
 			if (i)
 				fputc(',', f);
-			json_num(f, v[(size_t)r * stride + i]);
+			json_put_num(f, v[(size_t)r * stride + i]);
 		}
 		fputc(']', f);
 	}
@@ -168,7 +143,7 @@ json_tok(FILE *f, const char *key, const struct dataset *ds, int t)
 	if (t < 0 || t >= ds->n_vocab)
 		fputs("null", f);
 	else
-		json_str(f, dataset_tokstr(ds, t, buf, ""));
+		json_put_str(f, dataset_tokstr(ds, t, buf, ""));
 }
 
 static void
@@ -193,11 +168,11 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 		break;
 	case OP_RMSNORM_IN: case OP_RMSNORM_ATTN: case OP_RMSNORM_MLP:
 		fputs(",\"ms\":", f);
-		json_num(f, v->ms);
+		json_put_num(f, v->ms);
 		fputs(",\"scale\":", f);
-		json_num(f, v->scale);
+		json_put_num(f, v->scale);
 		fputs(",\"eps\":", f);
-		json_num(f, MODEL_RMS_EPS);
+		json_put_num(f, MODEL_RMS_EPS);
 		break;
 	case OP_KV_CACHE:
 		json_vec(f, "k", v->k, v->dim, 1, v->n_cached, v->stride);
@@ -210,14 +185,14 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 		break;
 	case OP_ATTN_SCORES:
 		fputs(",\"scale\":", f);
-		json_num(f, v->att_scale);
+		json_put_num(f, v->att_scale);
 		break;
 	case OP_ATTN_WEIGHTS:
 		fputs(",\"max\":", f);
-		json_num(f, v->max);
+		json_put_num(f, v->max);
 		json_vec(f, "exp", v->in2, v->n_in2, 0, 0, 0);
 		fputs(",\"sum\":", f);
-		json_num(f, v->sum);
+		json_put_num(f, v->sum);
 		break;
 	case OP_HEAD_OUT:
 		fprintf(f, ",\"off\":%s", v->head_off ? "true" : "false");
@@ -234,21 +209,21 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 		break;
 	case OP_PROBS:
 		fputs(",\"max\":", f);
-		json_num(f, v->max);
+		json_put_num(f, v->max);
 		json_vec(f, "exp", v->in2, v->n_in2, 0, 0, 0);
 		fputs(",\"sum\":", f);
-		json_num(f, v->sum);
+		json_put_num(f, v->sum);
 		fprintf(f, ",\"target\":");
 		v->target < 0 ? fputs("null", f) : fprintf(f, "%d", v->target);
 		json_tok(f, "target_char", o->ds, v->target);
 		fputs(",\"loss\":", f);
-		json_num(f, v->loss);
+		json_put_num(f, v->loss);
 		if (o->ref) {
 			const double *p = o->ref->probs + (size_t)op->pos * c->vocab_size;
 
 			json_vec(f, "probs_all_heads", p, c->vocab_size, 0, 0, 0);
 			fputs(",\"loss_all_heads\":", f);
-			json_num(f, o->ref->loss[op->pos]);
+			json_put_num(f, o->ref->loss[op->pos]);
 		}
 		fputs(",\"vocab\":[", f);
 		for (i = 0; i < c->vocab_size; i++) {
@@ -259,7 +234,7 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 			if (i == c->vocab_size - 1)
 				fputs("null", f);
 			else
-				json_str(f, dataset_tokstr(o->ds, i, buf, ""));
+				json_put_str(f, dataset_tokstr(o->ds, i, buf, ""));
 		}
 		fputc(']', f);
 		break;
