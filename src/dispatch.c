@@ -84,8 +84,8 @@ static const char usage_text[] =
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
 "\n"
-"Exit status: 0 success, 1 failure, 2 usage error; train or debug stopped by\n"
-"SIGINT or SIGTERM exits 130 or 143.\n"
+"Exit status: 0 success, 1 failure, 2 usage error; 130, 143, 129 when stopped\n"
+"by SIGINT, SIGTERM, SIGHUP (a run in training is kept, marked interrupted).\n"
 "See mgpt-tui(1) for more.\n";
 
 /* --version as GNU tools print it: name and version, copyright, licence,
