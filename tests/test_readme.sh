@@ -8,7 +8,8 @@
 # The worked example is the fenced block after the comment
 # "<!-- screen WxH: mgpt-tui, keys K... (...)" in README.md (K*N is K sent
 # N times). With UPDATE_README=1 (and tmux) the block is rewritten from the
-# program: UPDATE_README=1 sh tests/test_readme.sh, from the build folder.
+# program: UPDATE_README=1 make check TESTS=tests/test_readme.sh; then run
+# it again, as the numbers are checked before the screen is captured.
 . "$(dirname "$0")/lib.sh"
 M=$MGPT_TUI
 R="$top_srcdir/README.md"
@@ -117,7 +118,8 @@ if [ "${UPDATE_README:-}" = 1 ]; then
 	/^<!-- screen [0-9]+x[0-9]+: / { f = 1 }
 	f && /^```/ { n++; print; if (n == 1) while ((getline l < new) > 0) print l; else f = 0; next }
 	f && n == 1 { next }
-	{ print }' "$R" >"$T/README.new" && cp "$T/README.new" "$R" && echo "README.md: the worked example rewritten"
+	{ print }' "$R" >"$T/README.new" && cp "$T/README.new" "$R" && cp "$T/screen" "$T/block" \
+		&& echo "README.md: the worked example rewritten"
 fi
 if diff "$T/block" "$T/screen" >"$T/diff"; then
 	ok "the worked example is the screen"
