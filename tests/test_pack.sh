@@ -86,12 +86,14 @@ setup() {
 	PATH="$B" FAKE_UID=$uid APT_RC=$aptrc "$SH" "$S/setup.sh" >"$T/out" 2>"$T/err" </dev/null
 	got=$?
 }
-# the sqlite3 shell is neither needed nor asked for
 setup "nothing missing" 1000 no 0
 [ $got = 0 ] || fail "setup.sh, nothing missing: exit $got: $(cat "$T/err")"
 grep -q '^apt-get\|^sudo' "$T/log" && fail "setup.sh installed although nothing is missing: $(cat "$T/log")"
 grep -q '^make ' "$T/log" || fail "setup.sh, nothing missing: did not build"
-grep -q sqlite3 "$S/setup.sh" && grep -q '[^-]sqlite3[^-]' "$T/log" && fail "setup.sh asked for the sqlite3 shell"
+# everything missing: the build's packages and tmux, not the sqlite3 shell
+setup "all missing" 0 no 0 $all sqlite3
+[ $got = 0 ] || fail "setup.sh, all missing: exit $got: $(cat "$T/err")"
+grep -qx "apt-get install -y -qq $all" "$T/log" || fail "setup.sh, all missing, installed: $(grep install "$T/log")"
 # not root, no sudo, a build package missing: the command to run, exit 1
 setup "no sudo" 1000 no 0 libncurses-dev
 [ $got = 1 ] || fail "setup.sh without sudo: exit $got, want 1"
