@@ -44,8 +44,9 @@ static const struct option trace_opts[] = {
 
 static const char trace_usage[] =
 "usage: mgpt-tui trace [RUN] [--step S] [--ablate L0H1,...] [--format text|json]\n"
-"                      [--db PATH] TEXT\n"
-TRACE_ATTRIB_USAGE;
+"                      [--db PATH] " TRACE_ATTRIB_USAGE "\n"
+"                      TEXT\n"
+TRACE_ATTRIB_HELP;
 
 /* The weights to trace: the debugger's run (debug_run.c is the one place
  * that produces a run's weights at a step). */

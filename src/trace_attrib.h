@@ -23,9 +23,15 @@ enum { TRACE_ATTRIB_OPT_SWEEP = 400, TRACE_ATTRIB_OPT_PATCH_FROM, TRACE_ATTRIB_O
 	{ "patch-from", required_argument, NULL, TRACE_ATTRIB_OPT_PATCH_FROM }, \
 	{ "patch", required_argument, NULL, TRACE_ATTRIB_OPT_PATCH },
 
-/* The usage line of these flags, to append to trace's. */
-#define TRACE_ATTRIB_USAGE \
-"                      [--sweep] [--patch-from TEXT2 --patch LlHh@P]\n"
+/* These flags in trace's usage line, and their help lines. */
+#define TRACE_ATTRIB_USAGE "[--sweep] [--patch-from TEXT2 --patch L0H2@P]"
+#define TRACE_ATTRIB_HELP \
+"After the pass: each head's direct logits (head_logits), the logit lens (lens).\n" \
+"  --sweep            the loss of TEXT and of the run's dataset, every subset of\n" \
+"                     heads off (ablation)\n" \
+"  --patch-from TEXT2 --patch L0H2@P\n" \
+"                     head L0H2's output at position P (0 is BOS) taken from its\n" \
+"                     output on TEXT2 (as long as TEXT); prints the patched pass\n"
 
 struct trace_attrib {
 	int         sweep;        /* --sweep */
