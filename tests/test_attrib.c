@@ -400,6 +400,26 @@ check_sweep(const struct model *m, const struct dataset *ds, size_t n_docs, cons
 	    sw.text_loss[0], sw.dataset_loss[0], sw.text_loss[sw.n_masks - 1],
 	    sw.dataset_loss[sw.n_masks - 1]);
 
+	/* a slice at a time: the same losses, bit for bit */
+	{
+		struct attrib_sweep s2;
+		struct attrib_sweep_job *j;
+		size_t done, steps = 0;
+
+		attrib_sweep_init(&s2, c);
+		j = attrib_sweep_begin(m, &sub, tok, tgt, n, &s2);
+		CHECK(!isnan(s2.text_loss[0]) && isnan(s2.dataset_loss[0]));
+		while ((done = attrib_sweep_step(j, 7)) < n_docs) {
+			CHECK(isnan(s2.dataset_loss[0]));
+			steps++;
+		}
+		CHECK(steps == (n_docs - 1) / 7);
+		CHECK(attrib_sweep_step(j, 7) == n_docs);
+		attrib_sweep_end(j);
+		CHECK(memcmp(s2.text_loss, sw.text_loss, sizeof(double) * sw.n_masks) == 0);
+		CHECK(memcmp(s2.dataset_loss, sw.dataset_loss, sizeof(double) * sw.n_masks) == 0);
+		attrib_sweep_free(&s2);
+	}
 	/* cancelled after 3 documents: dataset losses NaN, the text's kept */
 	progress_calls = 0;
 	CHECK(attrib_sweep_run(m, &sub, tok, tgt, n, &sw, count_progress, &stop) == 1);

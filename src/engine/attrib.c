@@ -239,67 +239,105 @@ sweep_seq(struct sweep_ctx *x, const struct attrib_sweep *sw, const int *tok, co
 	}
 }
 
+struct attrib_sweep_job {
+	struct sweep_ctx x;
+	const struct dataset *ds;
+	struct attrib_sweep *sw;
+	double *sum;     /* [n_masks] dataset losses added so far, in document order */
+	int *dt, *dg;    /* [T] one document's tokens and targets */
+	size_t next;     /* the next document */
+};
+
+struct attrib_sweep_job *
+attrib_sweep_begin(const struct model *m, const struct dataset *ds, const int *tok,
+    const int *tgt, int n, struct attrib_sweep *sw)
+{
+	const struct model_config *c = &m->cfg;
+	struct attrib_sweep_job *j = xcalloc(1, sizeof *j);
+	int i, k;
+
+	j->x.m = m;
+	j->ds = ds;
+	j->sw = sw;
+	trace_init(&j->x.tr, c);
+	j->x.order = xcalloc((size_t)sw->n_masks + 1, sizeof(int));
+	j->x.first = xcalloc((size_t)sw->n_masks + 1, sizeof(int));
+	j->x.loss = xcalloc((size_t)sw->n_masks + 1, sizeof(double));
+	j->sum = xcalloc((size_t)sw->n_masks + 1, sizeof(double));
+	j->dt = xcalloc((size_t)c->block_size, sizeof(int));
+	j->dg = xcalloc((size_t)c->block_size, sizeof(int));
+	for (i = 0; i < sw->n_masks; i++) {
+		j->x.first[i] = first_off_layer(c, sw->mask[i]);
+		/* insertion sort, stable, by first-off layer descending */
+		for (k = i; k > 0 && j->x.first[j->x.order[k - 1]] < j->x.first[i]; k--)
+			j->x.order[k] = j->x.order[k - 1];
+		j->x.order[k] = i;
+	}
+	for (i = 0; i < sw->n_masks; i++)
+		sw->text_loss[i] = sw->dataset_loss[i] = NAN;
+	if (n > 0) {
+		sweep_seq(&j->x, sw, tok, tgt, n);
+		for (i = 0; i < sw->n_masks; i++)
+			sw->text_loss[i] = j->x.loss[i];
+	}
+	return j;
+}
+
+size_t
+attrib_sweep_step(struct attrib_sweep_job *j, size_t max_docs)
+{
+	const struct dataset *ds = j->ds;
+	struct attrib_sweep *sw = j->sw;
+	size_t n_docs = ds ? ds->n_docs : 0, stop = j->next + max_docs;
+	int i;
+
+	if (stop > n_docs || stop < j->next)
+		stop = n_docs;
+	for (; j->next < stop; j->next++) {
+		int nd = attrib_doc_tokens(dataset_doc(ds, j->next), dataset_doc_len(ds, j->next),
+		    ds->n_vocab, j->x.tr.cfg.block_size, j->dt, j->dg);
+
+		sweep_seq(&j->x, sw, j->dt, j->dg, nd);
+		for (i = 0; i < sw->n_masks; i++)
+			j->sum[i] += j->x.loss[i];
+	}
+	if (n_docs > 0 && j->next == n_docs)
+		for (i = 0; i < sw->n_masks; i++)
+			sw->dataset_loss[i] = j->sum[i] / (double)n_docs;
+	return j->next;
+}
+
+void
+attrib_sweep_end(struct attrib_sweep_job *j)
+{
+	if (!j)
+		return;
+	free(j->dt);
+	free(j->dg);
+	free(j->sum);
+	free(j->x.order);
+	free(j->x.first);
+	free(j->x.loss);
+	trace_free(&j->x.tr);
+	free(j);
+}
+
 int
 attrib_sweep_run(const struct model *m, const struct dataset *ds, const int *tok, const int *tgt,
     int n, struct attrib_sweep *sw, attrib_progress_fn progress, void *arg)
 {
-	const struct model_config *c = &m->cfg;
-	struct sweep_ctx x;
-	int *dt, *dg, i, j, rc = 0;
-	double *sum;
-	size_t d;
+	struct attrib_sweep_job *j = attrib_sweep_begin(m, ds, tok, tgt, n, sw);
+	size_t n_docs = ds ? ds->n_docs : 0, done = 0;
+	int rc = 0;
 
-	memset(&x, 0, sizeof x);
-	x.m = m;
-	trace_init(&x.tr, c);
-	x.order = xcalloc((size_t)sw->n_masks + 1, sizeof(int));
-	x.first = xcalloc((size_t)sw->n_masks + 1, sizeof(int));
-	x.loss = xcalloc((size_t)sw->n_masks + 1, sizeof(double));
-	sum = xcalloc((size_t)sw->n_masks + 1, sizeof(double));
-	dt = xcalloc((size_t)c->block_size, sizeof(int));
-	dg = xcalloc((size_t)c->block_size, sizeof(int));
-	for (i = 0; i < sw->n_masks; i++) {
-		x.first[i] = first_off_layer(c, sw->mask[i]);
-		/* insertion sort, stable, by first-off layer descending */
-		for (j = i; j > 0 && x.first[x.order[j - 1]] < x.first[i]; j--)
-			x.order[j] = x.order[j - 1];
-		x.order[j] = i;
-	}
-
-	if (n > 0) {
-		sweep_seq(&x, sw, tok, tgt, n);
-		for (i = 0; i < sw->n_masks; i++)
-			sw->text_loss[i] = x.loss[i];
-	} else
-		for (i = 0; i < sw->n_masks; i++)
-			sw->text_loss[i] = NAN;
-
-	for (i = 0; i < sw->n_masks; i++)
-		sw->dataset_loss[i] = NAN;
-	if (ds && ds->n_docs > 0) {
-		for (d = 0; d < ds->n_docs; d++) {
-			int nd = attrib_doc_tokens(dataset_doc(ds, d), dataset_doc_len(ds, d), ds->n_vocab,
-			    c->block_size, dt, dg);
-
-			sweep_seq(&x, sw, dt, dg, nd);
-			for (i = 0; i < sw->n_masks; i++)
-				sum[i] += x.loss[i];
-			if (progress && progress(arg, d + 1, ds->n_docs)) {
-				rc = 1;
-				break;
-			}
+	while (done < n_docs) {
+		done = attrib_sweep_step(j, 1);
+		if (progress && progress(arg, done, n_docs)) {
+			rc = done < n_docs;
+			break;
 		}
-		if (!rc)
-			for (i = 0; i < sw->n_masks; i++)
-				sw->dataset_loss[i] = sum[i] / (double)ds->n_docs;
 	}
-	free(dt);
-	free(dg);
-	free(sum);
-	free(x.order);
-	free(x.first);
-	free(x.loss);
-	trace_free(&x.tr);
+	attrib_sweep_end(j);
 	return rc;
 }
 

@@ -112,6 +112,19 @@ int    attrib_sweep_run(const struct model *m, const struct dataset *ds, const i
                         const int *tgt, int n, struct attrib_sweep *sw,
                         attrib_progress_fn progress, void *arg);
 
+/* The same, a slice at a time, for a screen that computes between keys: begin
+ * computes the input's losses (text_loss; dataset_loss NaN until the end)
+ * and keeps m, ds, sw (not owned; they must stay valid until end); each step
+ * runs up to max_docs more documents and returns how many are done; when
+ * that is ds->n_docs, dataset_loss is filled. Stopping early (end before
+ * all are done) is the cancel. The losses are attrib_sweep_run's, bit for bit. */
+struct attrib_sweep_job;
+struct attrib_sweep_job *attrib_sweep_begin(const struct model *m, const struct dataset *ds,
+                                            const int *tok, const int *tgt, int n,
+                                            struct attrib_sweep *sw);
+size_t attrib_sweep_step(struct attrib_sweep_job *j, size_t max_docs);
+void   attrib_sweep_end(struct attrib_sweep_job *j);
+
 /* ---- activation patching ---- */
 
 /* Replace head (layer, head)'s output at position pos in tr (att_head) with
