@@ -3,7 +3,8 @@
  * Feeds BOS and then each character of TEXT as the reference does, and
  * prints every op of the pass in the stepper's order with the values the
  * screen shows, read from the trace through op_view (nothing is computed
- * here). JSON is an array of one object per op, one object per line.
+ * here). JSON is an array of one object per op, one object per line. The
+ * workbench's ops follow the pass's (src/trace_attrib.c).
  *
  * The weights come from load_model_for(): a run of the store replayed to a
  * step, or, when no RUN is named and the database holds no finished run,
