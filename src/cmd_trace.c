@@ -3,7 +3,8 @@
  * Feeds BOS and then each character of TEXT as the reference does, and
  * prints every op of the pass in the stepper's order with the values the
  * screen shows, read from the trace through op_view (nothing is computed
- * here). JSON is an array of one object per op, one object per line.
+ * here). JSON is an array of one object per op, one object per line. The
+ * workbench's ops follow the pass's (src/trace_attrib.c).
  *
  * The weights come from load_model_for(): a run of the store replayed to a
  * step, or, when no RUN is named and the database holds no finished run,
@@ -30,6 +31,7 @@
 #include "debug_run.h"
 #include "debug_session.h"
 #include "store.h"
+#include "trace_attrib.h"
 
 enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
 
@@ -39,12 +41,15 @@ static const struct option trace_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "help", no_argument, NULL, 'h' },
+	TRACE_ATTRIB_OPTIONS
 	{ NULL, 0, NULL, 0 },
 };
 
 static const char trace_usage[] =
 "usage: mgpt-tui trace [RUN] [--step S] [--ablate L0H1,...] [--format text|json]\n"
-"                      [--db PATH] TEXT\n";
+"                      [--db PATH] " TRACE_ATTRIB_USAGE "\n"
+"                      TEXT\n"
+TRACE_ATTRIB_HELP;
 
 /* The weights to trace: the debugger's run (debug_run.c is the one place
  * that produces a run's weights at a step). */
@@ -375,7 +380,9 @@ cmd_trace(int argc, char **argv)
 	const struct trace *tr;
 	const struct stepper *st;
 	struct out o;
+	struct trace_attrib ta;
 
+	memset(&ta, 0, sizeof ta);
 	ablate = xcalloc((size_t)argc + 1, sizeof *ablate);
 	optind = 0;
 	opterr = 0;
@@ -409,10 +416,15 @@ cmd_trace(int argc, char **argv)
 			free(ablate);
 			return cli_help(trace_usage);
 		default:
-			cli_bad_option("trace", argv, c);
+			if ((i = trace_attrib_option(&ta, c, optarg)) > 0)
+				break;
+			if (i == 0)
+				cli_bad_option("trace", argv, c);
 			goto usage;
 		}
 	}
+	if (trace_attrib_check(&ta) < 0)
+		goto usage;
 	n = argc - optind;
 	if (n < 1) {
 		cli_error("trace: no TEXT given (try 'mgpt-tui trace emma')");
@@ -457,10 +469,9 @@ cmd_trace(int argc, char **argv)
 		goto done_session;
 	}
 	cut = ds.n_input - ds.n_fed;
-	/* what does not fit is not fed, nor is it the last position's target
-	 * (the screen shows that target; trace prints only what it fed) */
-	if (cut)
-		debug_session_set_input(&ds, ds.input, ds.n_fed, &why);
+	/* the last position scored as training scores a name: its target is
+	 * the closing BOS, or the first character cut */
+	debug_session_set_scoring(&ds, 1);
 	n = ds.tr.n_pos;
 	tok = ds.tokens;
 	if (cut)
@@ -468,6 +479,10 @@ cmd_trace(int argc, char **argv)
 		    n - 1, L.r.tr.model.cfg.block_size);
 	if (mask)
 		debug_session_set_mask(&ds, mask);
+	if ((rc = trace_attrib_prepare(&ta, &L.r.tr.model, &L.r.ds, &ds.tr)) != 0)
+		goto done_session;
+	if (mask)   /* every head on, after the patch as before it */
+		probe_all_heads(&L.r.tr.model, &ds.tr, &ds.tr_all);
 	memset(&o, 0, sizeof o);
 	if (mask)
 		o.ref = &ds.tr_all;
@@ -498,12 +513,13 @@ cmd_trace(int argc, char **argv)
 		op_view(&L.r.tr.model, tr, &st->ops[i], &v);
 		if (json) {
 			print_op_json(&o, &st->ops[i], &v);
-			fputs(i + 1 < st->n_ops ? ",\n" : "\n", stdout);
+			fputs(i + 1 < st->n_ops ? ",\n" : "", stdout);
 		} else
 			print_op_text(&o, &st->ops[i], &v);
 	}
+	trace_attrib_print(&ta, stdout, json, &L.r.tr.model, &L.r.ds, tr);
 	if (json)
-		fputs("]\n", stdout);
+		fputs("\n]\n", stdout);
 	rc = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("trace: cannot write the output");
@@ -512,6 +528,7 @@ cmd_trace(int argc, char **argv)
 done_session:
 	debug_session_free(&ds);
 done_model:
+	trace_attrib_free(&ta);
 	free(ablate);
 	loaded_free(&L);
 	return rc;

@@ -52,7 +52,7 @@ feed_input(struct debug_session *s)
 	trace_reset(&s->tr);
 	for (i = 0; i < n; i++) {
 		int tok = i == 0 ? bos : dataset_token(s->ds, s->input[i - 1]);
-		int tgt = i < s->n_input ? dataset_token(s->ds, s->input[i]) : -1;
+		int tgt = i < s->n_input ? dataset_token(s->ds, s->input[i]) : s->score_name ? bos : -1;
 
 		s->tokens[i] = tok;
 		model_forward(s->m, &s->tr, tok, tgt);
@@ -248,6 +248,13 @@ debug_session_set_mask(struct debug_session *s, uint64_t mask)
 {
 	probe_set_mask(s->m, &s->tr, mask);
 	compare_update(s);
+}
+
+void
+debug_session_set_scoring(struct debug_session *s, int score_name)
+{
+	s->score_name = score_name;
+	feed_input(s);
 }
 
 void

@@ -65,6 +65,8 @@ struct debug_session {
 	int      n_typed;              /* input[0..n_typed) typed, the rest sampled */
 	int     *tokens;               /* [T] fed tokens: BOS, characters */
 
+	int      score_name;           /* the last fed position's target, when nothing follows:
+	                                * the closing BOS (as training scores a name), else none */
 	double   temperature;
 	struct rng srng;               /* the run's sampling stream */
 	long     n_draws;
@@ -91,6 +93,10 @@ int  debug_session_set_input(struct debug_session *s, const uint32_t *text, int 
 void debug_session_quote_char(char *buf, size_t n, uint32_t c);
 /* "'Z', '1' and more" from why's characters. */
 void debug_session_quote_bad(const struct debug_input_error *why, char *buf, size_t n);
+
+/* Score the input as training scores a name (trace): with nothing after
+ * it, the last position's target is the closing BOS. The pass again. */
+void debug_session_set_scoring(struct debug_session *s, int score_name);
 
 /* Each of these leaves a message in s->msg. */
 void debug_session_toggle_head(struct debug_session *s, int layer, int head);
