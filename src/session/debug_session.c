@@ -108,6 +108,7 @@ debug_session_init(struct debug_session *s, struct debug_run *run, const char *t
 	stepper_init(&s->st, &s->cfg);
 	s->tokens = xcalloc((size_t)s->cfg.block_size, sizeof *s->tokens);
 	s->sample.probs = xcalloc((size_t)s->cfg.vocab_size, sizeof(double));
+	s->sample.probs_now = xcalloc((size_t)s->cfg.vocab_size, sizeof(double));
 	s->temperature = run->temperature > 0 ? run->temperature : RUN_DEFAULT_TEMPERATURE;
 	s->cap_input = DEBUG_INPUT_MIN_CAP;
 	if (s->cap_input < s->cfg.block_size + 1)
@@ -137,9 +138,10 @@ debug_session_free(struct debug_session *s)
 	stepper_free(&s->st);
 	free(s->tokens);
 	free(s->sample.probs);
+	free(s->sample.probs_now);
 	free(s->input);
 	s->tokens = NULL;
-	s->sample.probs = NULL;
+	s->sample.probs = s->sample.probs_now = NULL;
 	s->input = NULL;
 }
 
@@ -251,6 +253,16 @@ debug_session_set_mask(struct debug_session *s, uint64_t mask)
 }
 
 void
+debug_session_set_temperature(struct debug_session *s, double t)
+{
+	const int V = s->cfg.vocab_size;
+
+	s->temperature = t;
+	if (s->sample.valid)
+		model_softmax_temp(s->tr.logits + (size_t)s->sample.pos * V, V, t, s->sample.probs_now);
+}
+
+void
 debug_session_set_scoring(struct debug_session *s, int score_name)
 {
 	s->score_name = score_name;
@@ -311,6 +323,7 @@ debug_session_sample(struct debug_session *s)
 	r->chosen = st.token;
 	r->draw = s->n_draws;
 	r->ended = st.token == bos || !st.fed;
+	memcpy(r->probs_now, r->probs, (size_t)s->cfg.vocab_size * sizeof *r->probs_now);
 	if (st.fed) {
 		if (s->n_input + 1 >= s->cap_input) {
 			s->cap_input *= 2;

@@ -24,7 +24,8 @@ struct sample_rec {                /* the last draw, for display */
 	int     valid;
 	int     pos;                   /* the position whose distribution was drawn from */
 	double  temperature;
-	double *probs;                 /* [V] softmax(logits / T) */
+	double *probs;                 /* [V] softmax(logits / T) at the draw's T */
+	double *probs_now;             /* [V] the same at the session's T now (the next draw's) */
 	double  u;                     /* random() * total: where the draw landed */
 	double  total;                 /* sum of the weights */
 	double  cum_lo, cum_hi;        /* the chosen token's span of the cumulative weights */
@@ -97,6 +98,10 @@ void debug_session_quote_bad(const struct debug_input_error *why, char *buf, siz
 /* Score the input as training scores a name (trace): with nothing after
  * it, the last position's target is the closing BOS. The pass again. */
 void debug_session_set_scoring(struct debug_session *s, int score_name);
+
+/* The sampling temperature of the next draw; the last draw's
+ * distribution is recomputed at it (sample.probs_now). */
+void debug_session_set_temperature(struct debug_session *s, double t);
 
 /* Each of these leaves a message in s->msg. */
 void debug_session_toggle_head(struct debug_session *s, int layer, int head);

@@ -291,7 +291,7 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 			ui_msg(u, ST_DIM, "the temperature stays within 0.1 and 2.0");
 			break;
 		}
-		u->s.temperature = t;
+		debug_session_set_temperature(&u->s, t);
 		ui_msg(u, ST_OK, "sampling temperature %.1f", t);
 		break;
 	}

@@ -390,7 +390,7 @@ page_probs(struct page *pg)
 		int x0 = LBL, w = pg->w - LBL - 1, mark;
 
 		pg_text(pg, 0, ST_LABEL, "x");
-		pg_text(pg, LBL, ST_NORMAL, "T %.2f, draw %ld of the run's stream: u = %.5f of %.5f",
+		pg_text(pg, LBL, ST_NORMAL, "drawn at T %.2f, draw %ld of the run's stream: u = %.5f of %.5f",
 		    s->temperature, s->draw, s->u, s->total);
 		pg_nl(pg);
 		/* the cumulative weights, one span per character */
@@ -438,8 +438,8 @@ page_probs(struct page *pg)
 		xr = xt + (at_t ? 11 : 0);
 		pg_text(pg, 0, ST_DIM, "top");
 		pg_text(pg, LBL + 1, ST_DIM, "p");
-		if (at_t)
-			pg_text(pg, xt, ST_DIM, "at T %.2f", s->temperature);
+		if (at_t)   /* the next draw's: the T of the title */
+			pg_text(pg, xt, ST_DIM, "at T %.2f", u->s.temperature);
 		if (ref)
 			pg_text(pg, xr, ST_DIM, "all on    dp");
 		pg_nl(pg);
@@ -452,7 +452,7 @@ page_probs(struct page *pg)
 			pg_value(pg, LBL, v->out[k], 1.0, 1, V_OUT, k, 0);
 			pg_bar(pg, xb, bw, v->out[k], ST_BAR);
 			if (at_t)
-				pg_text(pg, xt, ST_NORMAL, "%.5f", s->probs[k]);
+				pg_text(pg, xt, ST_NORMAL, "%.5f", s->probs_now[k]);
 			if (ref)
 				pg_text(pg, xr, ST_DIM, "%.5f %+.5f", ref[k], v->out[k] - ref[k]);
 			pg_nl(pg);
