@@ -71,7 +71,8 @@ cmd_debug(int argc, char **argv)
 		    "'mgpt-tui trace TEXT' prints the same pass as text");
 		return 1;
 	}
-	if (debug_run_open(&run, db, spec, step, err, sizeof err) < 0) {
+	if ((spec ? debug_run_open(&run, db, spec, step, err, sizeof err)
+	    : debug_run_open_default(&run, db, step, err, sizeof err)) < 0) {
 		cli_error("%s", err);
 		return 1;
 	}

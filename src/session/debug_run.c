@@ -23,6 +23,19 @@
 
 #define PROGRESS_EVERY  25   /* steps between calls of the progress function */
 
+/* A run trained with the reference's defaults on the bundled names: the
+ * weights a tutorial's numbers come from. */
+static int
+is_default_run(const struct run_info *ri)
+{
+	const struct model_config d = RUN_DEFAULT_CONFIG;
+
+	return ri->data_source[0] == '\0' && ri->seed == RUN_DEFAULT_SEED &&
+	    ri->n_steps == RUN_DEFAULT_STEPS && ri->cfg.n_embd == d.n_embd &&
+	    ri->cfg.n_head == d.n_head && ri->cfg.n_layer == d.n_layer &&
+	    ri->cfg.block_size == d.block_size;
+}
+
 static void
 take_info(struct debug_run *r)
 {
@@ -33,11 +46,13 @@ take_info(struct debug_run *r)
 	r->n_steps = r->info.n_steps;
 	r->steps_done = r->info.steps_done;
 	r->temperature = r->info.temperature > 0 ? r->info.temperature : RUN_DEFAULT_TEMPERATURE;
+	r->is_default = is_default_run(&r->info);
 }
 
-/* The newest finished run, if any: *found says. */
+/* The newest finished run (only_default: the newest finished default
+ * run), if any: *found says. */
 static int
-newest_finished(struct store *st, struct run_info *out, int *found)
+newest_finished(struct store *st, int only_default, struct run_info *out, int *found)
 {
 	struct run_info *all;
 	int n, i;
@@ -46,7 +61,7 @@ newest_finished(struct store *st, struct run_info *out, int *found)
 	if (store_list_runs(st, &all, &n) < 0)
 		return -1;
 	for (i = n - 1; i >= 0; i--)
-		if (all[i].status == RUN_FINISHED) {
+		if (all[i].status == RUN_FINISHED && (!only_default || is_default_run(&all[i]))) {
 			*out = all[i];
 			*found = 1;
 			break;
@@ -55,9 +70,28 @@ newest_finished(struct store *st, struct run_info *out, int *found)
 	return 0;
 }
 
+static int debug_run_open_mode(struct debug_run *r, const char *db, const char *spec,
+                               int only_default, long step, char *err, size_t errlen);
+
 int
 debug_run_open(struct debug_run *r, const char *db, const char *spec, long step,
     char *err, size_t errlen)
+{
+	return debug_run_open_mode(r, db, spec, 0, step, err, errlen);
+}
+
+int
+debug_run_open_default(struct debug_run *r, const char *db, long step, char *err, size_t errlen)
+{
+	int rc = debug_run_open_mode(r, db, NULL, 1, step, err, errlen);
+
+	r->picked_default = rc == 0;
+	return rc;
+}
+
+static int
+debug_run_open_mode(struct debug_run *r, const char *db, const char *spec, int only_default,
+    long step, char *err, size_t errlen)
 {
 	struct stat sb;
 	int found = 0;
@@ -86,7 +120,7 @@ debug_run_open(struct debug_run *r, const char *db, const char *spec, long step,
 			if (store_find_run(r->st, spec, &r->info) < 0)
 				goto store_fail;
 			found = 1;
-		} else if (newest_finished(r->st, &r->info, &found) < 0)
+		} else if (newest_finished(r->st, only_default, &r->info, &found) < 0)
 			goto store_fail;
 		if (!found) {
 			store_close(r->st);

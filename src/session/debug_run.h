@@ -27,6 +27,8 @@ struct debug_run {
 	struct trainer tr;          /* the weights: tr.model after tr.step steps */
 	int      have_ds, have_tr;  /* ds, tr initialised */
 	int      trained_here;      /* no finished run was found: the default run is trained */
+	int      is_default;        /* the reference's settings on the bundled names */
+	int      picked_default;    /* opened as the default run (no RUN given) */
 	char     name[128];         /* the run's name, for the title */
 	int64_t  id;                /* run id in the database */
 	uint64_t seed;
@@ -54,6 +56,11 @@ typedef int (*debug_progress_fn)(void *ctx, const char *what, long done, long to
  * screen starts. -1 with err filled on failure. */
 int  debug_run_open(struct debug_run *r, const char *db, const char *spec, long step,
                     char *err, size_t errlen);
+/* The same with no RUN for `mgpt-tui` alone: the newest finished default
+ * run (bundled names, seed 42, the default settings), so a tutorial's
+ * numbers stay put when other runs are trained; trained first when the
+ * database has none. */
+int  debug_run_open_default(struct debug_run *r, const char *db, long step, char *err, size_t errlen);
 /* Produce the weights at r->want_step: the one loading function. */
 int  debug_run_load(struct debug_run *r, debug_progress_fn fn, void *ctx, char *err, size_t errlen);
 /* Move the weights to another step of the run (0..steps_done). */

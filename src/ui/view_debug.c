@@ -19,6 +19,7 @@
 #include <wchar.h>
 
 #include "page.h"
+#include "run_defaults.h"
 #include "xmalloc.h"
 
 static struct page pg_store;
@@ -340,6 +341,9 @@ view_debug_start(struct ui *u, struct debug_run *run, const char *input, char *e
 		return -1;
 	}
 	ui_take_session_msg(u);
+	if (run->picked_default && !u->msg[0])
+		ui_msg(u, ST_DIM, "the default run: bundled names, seed %d, the reference's settings; "
+		    "R picks another", RUN_DEFAULT_SEED);
 	return 0;
 }
 

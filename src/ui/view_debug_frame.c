@@ -25,7 +25,8 @@ draw_title(const struct ui *u)
 	} else
 		snprintf(heads, sizeof heads, "all heads on");
 	snprintf(buf, sizeof buf, " mgpt-tui  %s%s  step %ld/%ld  %s  T %.2f", u->run->name,
-	    u->run->trained_here ? " (trained now)" : "", debug_run_step(u->run), u->run->steps_done,
+	    u->run->trained_here ? " (trained now)" : u->run->picked_default ? " (default run)" : "",
+	    debug_run_step(u->run), u->run->steps_done,
 	    heads, u->s.temperature);
 	x = draw_text(r->y, r->x, r->w, ST_TITLE, buf);
 	if (r->w - x > 8)
