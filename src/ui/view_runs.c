@@ -51,11 +51,18 @@ view_runs_draw(struct ui *u)
 	struct replay_ui *rp = u->rp;
 	const int W = u->cols, bottom = u->status.y, wide = W >= 100;
 	const int cw = wide ? 16 : 5;
-	int nw = W - 64 - cw;
+	int sw = 11, nw, k;   /* the steps' column grows with the data (6-digit steps) */
 	int rows = bottom - 2 - 3, i, y, shown = replay_runs_count(rp);
 	const struct run_info *sel = replay_runs_selected(rp);
-	char last[16], best[16], when[32], steps[32], sizes[32], status[32];
+	char last[16], best[16], when[32], steps[48], sizes[32], status[32];
 
+	for (i = 0; i < shown; i++) {
+		const struct run_info *r = &rp->runs[replay_runs_nth(rp, i)];
+
+		k = snprintf(steps, sizeof steps, "%ld/%ld", r->steps_done, r->n_steps);
+		sw = k > sw ? k : sw;
+	}
+	nw = W - 64 - cw - (sw - 11);   /* the name gives up what the steps take */
 	if (nw < 8)
 		nw = 8;
 	if (nw > 40)
@@ -66,8 +73,8 @@ view_runs_draw(struct ui *u)
 	    rp->filter[0] ? ", filtered" : "");
 	if (rp->filter[0])
 		draw_textf(0, W - 20 > 0 ? W - 20 : 0, 20, ST_TITLE, " filter: %s", rp->filter);
-	draw_textf(1, 0, W, ST_LABEL, "  %4s %-*s %-12s %11s %6s %6s %-10s %5s %-*s", "id", nw,
-	    "name", "status", "steps", "last", "best", "emb/hd/L/T", "seed", cw, wide ? "created" : "when");
+	draw_textf(1, 0, W, ST_LABEL, "  %4s %-*s %-12s %*s %6s %6s %-10s %5s %-*s", "id", nw,
+	    "name", "status", sw, "steps", "last", "best", "emb/hd/L/T", "seed", cw, wide ? "created" : "when");
 	if (rp->sel < rp->top)
 		rp->top = rp->sel;
 	if (rows > 0 && rp->sel >= rp->top + rows)
@@ -90,9 +97,9 @@ view_runs_draw(struct ui *u)
 			snprintf(status, sizeof status, "%s", store_status_name(r->status));
 		if (is_sel)
 			draw_fill(y, 0, W, ST_SEL);
-		draw_textf(y, 0, W, s, "%s %4lld %-*.*s %-12s %11s %6s %6s %-10s %5llu %-*s",
+		draw_textf(y, 0, W, s, "%s %4lld %-*.*s %-12s %*s %6s %6s %-10s %5llu %-*s",
 		    is_sel ? draw_glyph(u, "\u25b8", ">") : " ", (long long)r->id, nw, nw, r->name,
-		    status, steps, last, best, sizes, (unsigned long long)(r->seed % 100000), cw, when);
+		    status, sw, steps, last, best, sizes, (unsigned long long)(r->seed % 100000), cw, when);
 		if (r->status == RUN_RUNNING && !is_sel)
 			draw_text(y, 2 + 4 + 1 + nw + 1, 7, ST_OK, "running");
 		if (rp->marked == r->id)
