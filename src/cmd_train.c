@@ -25,7 +25,7 @@
 enum { OPT_DATA = 256, OPT_SEED, OPT_STEPS, OPT_EMBD, OPT_HEAD, OPT_LAYER, OPT_BLOCK,
 	OPT_SAMPLES, OPT_TEMP, OPT_NAME, OPT_DB, OPT_NODB, OPT_SNAP, OPT_RESUME };
 
-static const struct option train_opts[] = {
+const struct option train_opts[] = {
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "steps", required_argument, NULL, OPT_STEPS },
@@ -153,7 +153,7 @@ cmd_train(int argc, char **argv)
 		case OPT_LAYER: if (cli_long("--n-layer", optarg, 1, 64, &v) < 0) return EXIT_USAGE; cfg.n_layer = (int)v; settings++; break;
 		case OPT_BLOCK: if (cli_long("--block-size", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.block_size = (int)v; settings++; break;
 		case OPT_SAMPLES: if (cli_long("--samples", optarg, 0, 1000000, &samples) < 0) return EXIT_USAGE; settings++; break;
-		case OPT_TEMP: if (cli_double("--temperature", optarg, 0.0, 1e6, &temperature) < 0) return EXIT_USAGE; settings++; break;
+		case OPT_TEMP: if (cli_temperature("--temperature", optarg, &temperature) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_SNAP: if (cli_long("--snapshot-every", optarg, 1, 1000000000L, &snap_every) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_NAME: name = optarg; settings++; break;
 		case OPT_DB: if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
@@ -162,7 +162,7 @@ cmd_train(int argc, char **argv)
 		case 'h':
 			return cli_help(train_usage);
 		default:
-			cli_bad_option("train", argv, c);
+			cli_bad_option("train", argv, c, train_opts);
 			return EXIT_USAGE;
 		}
 	}

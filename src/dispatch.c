@@ -3,11 +3,14 @@
  * it (with cli_parse_only set: the arguments are checked, nothing runs). */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmd.h"
+#include "store.h"
 
 static const char usage_text[] =
 "usage: mgpt-tui [COMMAND] [OPTIONS]\n"
@@ -102,10 +105,48 @@ static const struct {
 	{ "rm", cmd_rm },
 };
 
+/* For cli_bad_option's suggestions when no command is typed. */
+static const struct cli_command command_opts[] = {
+	{ "debug", debug_opts }, { "train", train_opts }, { "trace", trace_opts },
+	{ "replay", replay_opts }, { "runs", runs_opts }, { "export", export_opts },
+	{ "sample", sample_opts }, { "rm", rm_opts }, { NULL, NULL },
+};
+
+/* Whether word names a run in the database the command line points to
+ * (--db, else store_default_path). Quiet: opens read-only, only
+ * an existing file, and says nothing when it cannot. */
+static int
+names_a_run(int argc, char **argv, const char *word)
+{
+	char buf[4096], err[STORE_ERRLEN];
+	const char *path = NULL;
+	struct run_info ri;
+	struct store *st;
+	int i, found;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			path = argv[i + 1];
+		else if (!strncmp(argv[i], "--db=", 5))
+			path = argv[i] + 5;
+	}
+	if (!path)
+		path = store_default_path(buf, sizeof buf);
+	if (!path || !*path || access(path, R_OK) != 0)
+		return 0;
+	if (!(st = store_open(path, 0, 1, err, sizeof err)))
+		return 0;
+	found = store_find_run(st, word, &ri) == 0;
+	store_close(st);
+	return found;
+}
+
 int
 mgpt_main(int argc, char **argv)
 {
 	size_t i;
+
+	cli_commands = command_opts;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return cli_help(usage_text);
@@ -117,6 +158,18 @@ mgpt_main(int argc, char **argv)
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
+	if (cli_parse_only)
+		;   /* parsing only: no database is read */
+	else if (names_a_run(argc, argv, argv[1])) {
+		cli_error("unknown command '%s': it is a run; to open it: mgpt-tui debug %s", argv[1],
+		    argv[1]);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (cli_is_near(argv[1], commands[i].name)) {
+			cli_error("unknown command '%s' (did you mean '%s'?)", argv[1], commands[i].name);
+			return EXIT_USAGE;
+		}
 	cli_error("unknown command '%s' (try 'mgpt-tui --help')", argv[1]);
 	return EXIT_USAGE;
 }
