@@ -189,7 +189,9 @@ cmd_train(int argc, char **argv)
 	}
 	if (cli_parse_only)
 		return 0;
-	tty = isatty(2);
+	/* The bar only when the step lines go elsewhere: drawn on the
+	 * terminal the step lines scroll through, it ran into them. */
+	tty = isatty(2) && !isatty(1);
 	if (!resume) {
 		/* The database is opened while the data is read; that open
 		 * writes nothing, so an error in the data leaves it as it was. */
