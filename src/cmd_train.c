@@ -145,7 +145,14 @@ cmd_train(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", train_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_DATA: data = optarg; settings++; break;
+		case OPT_DATA:
+			if (!*optarg) {
+				cli_error("--data: empty path (leave --data out for the bundled names)");
+				return EXIT_USAGE;
+			}
+			data = optarg;
+			settings++;
+			break;
 		case OPT_SEED: if (cli_u64("--seed", optarg, &seed) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_STEPS: if (cli_long("--steps", optarg, 1, 1000000000L, &steps) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_EMBD: if (cli_long("--n-embd", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.n_embd = (int)v; settings++; break;

@@ -35,16 +35,31 @@ for k in NPage End Home j k PPage Enter d r m; do
 done
 ok "empty filter: every key keeps the list empty"
 
+# ---- 1b. debug agrees with sample and replay (exit code and words) ----
+"$M" sample alpha --db "$D" --step 21 >/dev/null 2>"$T/err.sample"
+start 100 10 "'$M' debug alpha --db '$D' --step 21 2>'$T/err.debug'"
+ended "debug, step past the end"
+[ "$rc" = 2 ] || fail "debug, step past the end: exit $rc, want 2 (as sample)"
+cmp -s "$T/err.debug" "$T/err.sample" || fail "debug and sample differ: $(cat "$T/err.debug" "$T/err.sample")"
+"$M" replay alpha --db "$D" --probe 'Zo1"' 2>"$T/err.probe"
+start 100 10 "'$M' debug alpha --db '$D' --input 'Zo1\"' 2>'$T/err.input'"
+ended "debug, --input outside the vocabulary"
+[ "$rc" = 2 ] || fail "debug --input: exit $rc, want 2 (as replay --probe)"
+sed 's/--probe/--input/' "$T/err.probe" >"$T/err.want"
+cmp -s "$T/err.input" "$T/err.want" || fail "--input and --probe quote differently: $(cat "$T/err.input" "$T/err.probe")"
+ok "debug: a step past the end and a character outside the vocabulary as sample and replay say them"
+
 # ---- 2. train on a terminal: the reference's step lines stay whole ----
 # Before, the progress bar (stderr) and the step lines (stdout) shared the
 # line: "[#....] 50/300 loss 2.9913step   51 /  300 | loss ...".
 start 100 40 "'$M' train --no-db --steps 300 --samples 0"
 ended "train on a terminal"
 [ "$rc" = 0 ] || fail "train on a terminal: exit $rc"
-cap >"$T/pane"
+tm capture-pane -p -S - -t s >"$T/pane"     # the scrolled-off lines too
 grep -q '^step  300 /  300 | loss [0-9]\.[0-9]*$' "$T/pane" || fail "train on a terminal: no last step line"
+[ "$(grep -c '^step ' "$T/pane")" = 300 ] || fail "train on a terminal: $(grep -c '^step ' "$T/pane") step lines of 300"
 bad=$(grep -v -e '^step  *[0-9]* /  300 | loss [0-9]\.[0-9]\{4\}$' -e '^$' -e SHELL-BACK \
-    -e '^--- inference' "$T/pane" | head -3)
+    -e '^--- inference' -e '^num docs: ' -e '^vocab size: ' -e '^num params: ' "$T/pane" | head -3)
 [ -z "$bad" ] && ok "train on a terminal: every line is a step line" \
 	|| fail "train on a terminal: lines that are not the reference's: $bad"
 # stdout to a file, stderr on the terminal: the bar shows; the file is
