@@ -33,8 +33,9 @@ int  cli_u64(const char *flag, const char *arg, uint64_t *out);
 int  cli_double(const char *flag, const char *arg, double min_excl, double max, double *out);
 /* --temperature: at least CLI_TEMPERATURE_MIN. Below it logits/T may
  * overflow to infinity, where the reference stops with OverflowError (1/T)
- * or ValueError (random.choices on NaN weights); from it on every value is
- * finite and sampling matches the reference (argmax, in effect, near it). */
+ * or ValueError (random.choices on NaN weights). From it on, logits/T stays
+ * finite for any logit under 1e302, and sampling is the reference's (in
+ * effect argmax near the minimum). */
 #define CLI_TEMPERATURE_MIN 1e-6
 #define CLI_TEMPERATURE_MAX 1e6
 int  cli_temperature(const char *flag, const char *arg, double *out);
