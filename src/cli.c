@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "dataset.h"
+#include "numparse.h"
 #include "xmalloc.h"
 
 const char *cli_prog = "mgpt-tui";
@@ -178,85 +179,34 @@ cli_bad_option(const char *cmd, char **argv, int c, const struct option *opts)
 	cli_error("%sunknown option '%s'%s", where, arg, hint);
 }
 
-/* Digits only, after a '-' or '+' when sign is set: no space, no tab, no
- * base prefix (strtol would take all of those). */
-static int
-is_whole_number(const char *s, int sign)
-{
-	if (sign && (*s == '-' || *s == '+'))
-		s++;
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-/* A decimal number: [+-] digits [. digits] [e [+-] digits], with digits on
- * at least one side of the point. No space, hex, inf or nan. */
-static int
-is_decimal(const char *s)
-{
-	int digits = 0;
-
-	if (*s == '-' || *s == '+')
-		s++;
-	for (; *s >= '0' && *s <= '9'; s++)
-		digits++;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			digits++;
-	if (!digits)
-		return 0;
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '-' || *s == '+')
-			s++;
-		if (*s < '0' || *s > '9')
-			return 0;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	return *s == '\0';
-}
-
 int
 cli_long(const char *flag, const char *arg, long min, long max, long *out)
 {
-	long v;
-
-	if (!is_whole_number(arg, min < 0)) {
+	switch (num_parse_long(arg, min, max, out)) {
+	case NUM_OK:
+		return 0;
+	case NUM_RANGE:
+		cli_error("%s: %s is out of range (%ld..%ld)", flag, arg, min, max);
+		return -1;
+	default:
 		cli_error("%s: '%s' is not a whole number", flag, arg);
 		return -1;
 	}
-	errno = 0;
-	v = strtol(arg, NULL, 10);
-	if (errno == ERANGE || v < min || v > max) {
-		cli_error("%s: %s is out of range (%ld..%ld)", flag, arg, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 int
 cli_u64(const char *flag, const char *arg, uint64_t *out)
 {
-	unsigned long long v;
-
-	if (!is_whole_number(arg, 0)) {
+	switch (num_parse_u64(arg, out)) {
+	case NUM_OK:
+		return 0;
+	case NUM_RANGE:
+		cli_error("%s: %s is out of range (0..%llu)", flag, arg, (unsigned long long)UINT64_MAX);
+		return -1;
+	default:
 		cli_error("%s: '%s' is not a non-negative whole number", flag, arg);
 		return -1;
 	}
-	errno = 0;
-	v = strtoull(arg, NULL, 10);
-	if (errno == ERANGE) {
-		cli_error("%s: %s is out of range (0..%llu)", flag, arg, (unsigned long long)UINT64_MAX);
-		return -1;
-	}
-	*out = (uint64_t)v;
-	return 0;
 }
 
 int
@@ -264,8 +214,7 @@ cli_double(const char *flag, const char *arg, double min_excl, double max, doubl
 {
 	double v;
 
-	errno = 0;
-	if (!is_decimal(arg) || !isfinite(v = strtod(arg, NULL))) {
+	if (num_parse_double(arg, &v) != NUM_OK) {
 		cli_error("%s: '%s' is not a number", flag, arg);
 		return -1;
 	}

@@ -49,6 +49,26 @@ sed 's/--probe/--input/' "$T/err.probe" >"$T/err.want"
 cmp -s "$T/err.input" "$T/err.want" || fail "--input and --probe quote differently: $(cat "$T/err.input" "$T/err.probe")"
 ok "debug: a step past the end and a character outside the vocabulary as sample and replay say them"
 
+# ---- 1c. the training form: numbers digits only, data bounded ----
+# Before, strtoull skipped the space and wrapped ' -1' to seed 2^64-1, and
+# the form read /dev/zero until memory ran out.
+start 100 30 "'$M' replay --db '$D'"
+wait_for "runs in"
+keys t
+wait_for "train a new run"
+keys Tab C-u Space - 1 Enter
+wait_for "seed: ' -1' is not a whole number" && ok "form: a seed with a space is refused"
+keys C-u 7 Tab C-u Space 5 Enter
+wait_for "' 5' is not a whole number" && ok "form: steps with a space are refused"
+keys C-u 5 Tab Tab Tab Tab Tab Tab C-u f o r m r u n Tab
+keys C-u / d e v / z e r o Enter
+wait_for "/dev/zero: not a regular file" 5 && ok "form: /dev/zero is refused"
+keys Escape
+sleep 0.2
+keys q
+ended "form"
+"$M" runs --db "$D" | grep -q formrun && fail "form: a run was made from refused fields"
+
 # ---- 2. train on a terminal: the reference's step lines stay whole ----
 # Before, the progress bar (stderr) and the step lines (stdout) shared the
 # line: "[#....] 50/300 loss 2.9913step   51 /  300 | loss ...".
