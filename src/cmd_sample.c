@@ -73,6 +73,16 @@ cmd_sample(int argc, char **argv)
 		store_close(st);
 		return EXIT_USAGE;
 	}
+	if (temperature == 0)
+		temperature = run.temperature;
+	/* a run logged before the minimum was enforced: its own temperature
+	 * would draw nothing but empty names */
+	if (!(temperature >= CLI_TEMPERATURE_MIN) || temperature > CLI_TEMPERATURE_MAX) {
+		cli_error("run %lld: its temperature %g is outside %g..%g; give --temperature",
+		    (long long)run.id, temperature, CLI_TEMPERATURE_MIN, CLI_TEMPERATURE_MAX);
+		store_close(st);
+		return EXIT_USAGE;
+	}
 	if (store_replay(st, &run, step < 0 ? run.steps_done : step, &ds, &tr) < 0) {
 		cli_error("%s", store_errmsg(st));
 		store_close(st);
@@ -81,8 +91,7 @@ cmd_sample(int argc, char **argv)
 	store_close(st);
 	if (count < 0)
 		count = run.n_samples ? run.n_samples : 20;
-	if (temperature == 0)
-		temperature = run.temperature;
+
 	rng_after_preamble(&rng, have_seed ? seed : run.seed, ds.n_docs, tr.model.n_params);
 	tok = xmalloc((size_t)run.cfg.block_size * sizeof *tok);
 	for (i = 0; i < count; i++) {

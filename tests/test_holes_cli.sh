@@ -43,6 +43,14 @@ bad 2 "temperature just under the minimum" train --no-db --temperature 9.9e-7
 expect 0 "temperature 1e-6" -- "$M" sample alpha --db "$D" --temperature 1e-6 --count 3
 [ "$(grep -c '^sample  [0-9]: [a-z][a-z]*$' "$T/out")" = 3 ] || fail "temperature 1e-6 names: $(cat "$T/out")"
 
+# a run logged with such a temperature before the minimum: sample says so
+"$TOOL" sql "$D" "UPDATE runs SET temperature = 1e-310 WHERE name = 'alpha'" || fail "store_tool sql"
+bad 2 "sample, the run's temperature 1e-310" sample alpha --db "$D"
+grep -q "give --temperature" "$T/err" || fail "run's tiny temperature: $(cat "$T/err")"
+expect 0 "sample with --temperature over the run's" -- "$M" sample alpha --db "$D" --temperature 0.5 \
+	&& [ "$(grep -c '^sample  [0-9]: [a-z][a-z]*$' "$T/out")" = 3 ] || fail "sample --temperature 0.5"
+"$TOOL" sql "$D" "UPDATE runs SET temperature = 0.5 WHERE name = 'alpha'" || fail "store_tool sql"
+
 # ---- 9.4 data that never ends, or is too big: refused at once ----
 before=$(ls -A "$T" | wc -l)
 expect 1 "--data /dev/zero" -- timeout 5 "$M" train --no-db --data /dev/zero && one_line_error "/dev/zero"
