@@ -21,6 +21,7 @@
 
 #include "debug_run.h"
 #include "debug_session.h"
+#include "head_report.h"
 #include "model.h"
 #include "rng.h"
 #include "stepper.h"
@@ -55,6 +56,8 @@ enum cmd {
 	CMD_STEP10_NEXT, CMD_STEP10_PREV, CMD_STEP100_NEXT, CMD_STEP100_PREV,
 	CMD_STEP_FIRST, CMD_STEP_LAST, CMD_GOTO, CMD_PLAY, CMD_PLAY_BACK,
 	CMD_HEAD_NEXT, CMD_HEAD_PREV,
+	/* the heads view and the sweep */
+	CMD_HEADS_VIEW, CMD_SWEEP,
 	CMD__COUNT
 };
 
@@ -78,7 +81,7 @@ struct keytab {
 	int                  n;
 	const struct keytab *next;
 };
-extern const struct keytab keys_debug, keys_runs, keys_run, keys_replay;
+extern const struct keytab keys_debug, keys_runs, keys_run, keys_replay, keys_heads;
 /* The row for key in t (or t's next tables), or NULL. */
 const struct keydef *keytab_lookup(const struct keytab *t, int key);
 
@@ -129,6 +132,12 @@ struct ui {
 	const char *db;                /* --db as given to debug, for R */
 	int      quit;                 /* the frame's: a view returned UI_QUIT */
 	int      dirty;                /* the frame's: UI_REPAINT */
+
+	/* the heads view (view_heads.c) */
+	int      heads_ready;          /* hr allocated */
+	int      heads_pos;            /* the position shown */
+	int      heads_score_prev;     /* s.score_name before the view turned it on */
+	struct head_report hr;
 };
 
 /* ---- views: modes with a lifecycle, registered in one table (views.c) ----
@@ -164,7 +173,7 @@ struct view {
 };
 enum { VF_OVERLAY = 1 };  /* drawn over the view it was opened from (u->under) */
 enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT,
-       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW__COUNT };
+       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW__COUNT };
 extern const struct view ui_views[VIEW__COUNT];
 
 void view_debug_draw(struct ui *u);
@@ -185,6 +194,10 @@ void view_help_draw(struct ui *u);
 int  view_help_key(struct ui *u, enum cmd cmd, int arg, int key);
 void view_breaks_draw(struct ui *u);
 int  view_breaks_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_heads_open(struct ui *u);
+void view_heads_draw(struct ui *u);
+int  view_heads_key(struct ui *u, enum cmd cmd, int arg, int key);
+void view_heads_close(struct ui *u);
 void view_edit_draw(struct ui *u);
 int  view_edit_key(struct ui *u, enum cmd cmd, int arg, int key);
 

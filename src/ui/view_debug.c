@@ -305,6 +305,8 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 		return UI_GO(VIEW_EDIT);
 	case CMD_HELP:
 		return UI_GO(VIEW_HELP);
+	case CMD_HEADS_VIEW:
+		return UI_GO(VIEW_HEADS);
 	case CMD_RUNS:
 		/* q in the browser comes back here */
 		u->runs_back = VIEW_DEBUG;
