@@ -52,6 +52,7 @@ static const struct keydef keys_debug_rows[] = {
 	{ UI_FN(KEY_END),      CMD_SEL_END,     0, NULL, NULL },
 	{ 'i',                 CMD_EDIT,        0, "i", "edit the input text" },
 	{ 'H',                 CMD_HEADS_VIEW,  0, "H", "the heads view: every head at one position" },
+	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
 	{ '?',                 CMD_HELP,        0, "?", "this help" },
 	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },
 	{ 'q',                 CMD_QUIT,        0, "q", "quit" },
@@ -78,6 +79,7 @@ static const struct keydef keys_heads_rows[] = {
 	{ '8',                 CMD_HEAD,        7, NULL, NULL },
 	{ '9',                 CMD_HEAD,        8, NULL, NULL },
 	{ '0',                 CMD_HEADS_ON,    0, "0", "all heads on" },
+	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
 	{ '?',                 CMD_HELP,        0, "?", "this help" },
 	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },
 	{ 'H',                 CMD_HEADS_VIEW,  0, "H  q", "back to the debugger" },
@@ -86,6 +88,25 @@ static const struct keydef keys_heads_rows[] = {
 };
 const struct keytab keys_heads = {
 	"heads", keys_heads_rows, (int)(sizeof keys_heads_rows / sizeof keys_heads_rows[0]), NULL
+};
+
+/* The sweep. */
+static const struct keydef keys_sweep_rows[] = {
+	{ 'j',                 CMD_SEL_DOWN,    0, "j  \u2193", "the next row" },
+	{ UI_FN(KEY_DOWN),     CMD_SEL_DOWN,    0, NULL, NULL },
+	{ 'k',                 CMD_SEL_UP,      0, "k  \u2191", "the previous row" },
+	{ UI_FN(KEY_UP),       CMD_SEL_UP,      0, NULL, NULL },
+	{ '\r',                CMD_OPEN,        0, "Enter", "switch the row's heads off (and the others on), back" },
+	{ '\n',                CMD_OPEN,        0, NULL, NULL },
+	{ UI_FN(KEY_ENTER),    CMD_OPEN,        0, NULL, NULL },
+	{ '?',                 CMD_HELP,        0, "?", "this help" },
+	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },
+	{ 'q',                 CMD_QUIT,        0, "q  A", "back (cancels a sweep still running)" },
+	{ 'A',                 CMD_SWEEP,       0, NULL, NULL },
+	{ UI_ESC,              CMD_CLOSE,       0, "Esc", "close help, or back" },
+};
+const struct keytab keys_sweep = {
+	"sweep", keys_sweep_rows, (int)(sizeof keys_sweep_rows / sizeof keys_sweep_rows[0]), NULL
 };
 
 /* Both replay views, after their own rows. */

@@ -22,6 +22,7 @@
 #include "debug_run.h"
 #include "debug_session.h"
 #include "head_report.h"
+#include "head_sweep.h"
 #include "model.h"
 #include "rng.h"
 #include "stepper.h"
@@ -81,7 +82,7 @@ struct keytab {
 	int                  n;
 	const struct keytab *next;
 };
-extern const struct keytab keys_debug, keys_runs, keys_run, keys_replay, keys_heads;
+extern const struct keytab keys_debug, keys_runs, keys_run, keys_replay, keys_heads, keys_sweep;
 /* The row for key in t (or t's next tables), or NULL. */
 const struct keydef *keytab_lookup(const struct keytab *t, int key);
 
@@ -138,6 +139,11 @@ struct ui {
 	int      heads_pos;            /* the position shown */
 	int      heads_score_prev;     /* s.score_name before the view turned it on */
 	struct head_report hr;
+	/* the sweep (view_sweep.c) */
+	int      sweep_on;             /* hsw set up */
+	int      sweep_back;           /* the view it goes back to */
+	int      sweep_sel, sweep_top; /* selected and first shown row */
+	struct head_sweep hsw;
 };
 
 /* ---- views: modes with a lifecycle, registered in one table (views.c) ----
@@ -173,7 +179,7 @@ struct view {
 };
 enum { VF_OVERLAY = 1 };  /* drawn over the view it was opened from (u->under) */
 enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT,
-       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW__COUNT };
+       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW_SWEEP, VIEW__COUNT };
 extern const struct view ui_views[VIEW__COUNT];
 
 void view_debug_draw(struct ui *u);
@@ -198,6 +204,12 @@ int  view_heads_open(struct ui *u);
 void view_heads_draw(struct ui *u);
 int  view_heads_key(struct ui *u, enum cmd cmd, int arg, int key);
 void view_heads_close(struct ui *u);
+int  view_sweep_open(struct ui *u);
+void view_sweep_draw(struct ui *u);
+int  view_sweep_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_sweep_tick(struct ui *u);
+int  view_sweep_wait_ms(const struct ui *u);
+void view_sweep_close(struct ui *u);
 void view_edit_draw(struct ui *u);
 int  view_edit_key(struct ui *u, enum cmd cmd, int arg, int key);
 

@@ -307,6 +307,8 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 		return UI_GO(VIEW_HELP);
 	case CMD_HEADS_VIEW:
 		return UI_GO(VIEW_HEADS);
+	case CMD_SWEEP:
+		return UI_GO(VIEW_SWEEP);
 	case CMD_RUNS:
 		/* q in the browser comes back here */
 		u->runs_back = VIEW_DEBUG;

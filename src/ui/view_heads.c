@@ -48,6 +48,11 @@ view_heads_open(struct ui *u)
 		head_report_init(&u->hr, &u->s.cfg);
 		u->heads_ready = 1;
 	}
+	if (u->view == VIEW_SWEEP) {   /* back from the sweep: as it was */
+		if (u->heads_pos >= u->s.tr.n_pos)
+			u->heads_pos = u->s.tr.n_pos - 1;
+		return 0;
+	}
 	/* the input's loss as training scores a name: the closing BOS too */
 	u->heads_score_prev = u->s.score_name;
 	if (!u->s.score_name)
@@ -250,6 +255,8 @@ view_heads_key(struct ui *u, enum cmd cmd, int arg, int key)
 		debug_session_heads_on(&u->s);
 		ui_take_session_msg(u);
 		break;
+	case CMD_SWEEP:
+		return UI_GO(VIEW_SWEEP);
 	case CMD_HELP:
 		return UI_GO(VIEW_HELP);
 	case CMD_CLOSE:
