@@ -12,7 +12,7 @@
 #include "cmd.h"
 #include "store.h"
 
-static const struct option runs_opts[] = {
+const struct option runs_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -34,7 +34,7 @@ cmd_runs(int argc, char **argv)
 		case 'h':
 			return cli_help("usage: mgpt-tui runs [--db PATH]\n");
 		default:
-			cli_bad_option("runs", argv, c);
+			cli_bad_option("runs", argv, c, runs_opts);
 			return EXIT_USAGE;
 		}
 	}
@@ -54,9 +54,11 @@ cmd_runs(int argc, char **argv)
 	store_close(st);
 	/* columns as wide as the data needs, never narrower than before */
 	for (i = 0; i < n; i++) {
-		char steps[48];
-		int k = (int)strlen(runs[i].name);
+		char steps[48], name[6 * 128];   /* as wide as the escaped name below */
+		int k;
 
+		cli_text_escape(name, sizeof name, runs[i].name);
+		k = (int)strlen(name);
 		nw = k > nw ? k : nw;
 		k = snprintf(steps, sizeof steps, "%ld/%ld", runs[i].steps_done, runs[i].n_steps);
 		sw = k > sw ? k : sw;
@@ -65,7 +67,7 @@ cmd_runs(int argc, char **argv)
 	    "CREATED");
 	for (i = 0; i < n; i++) {
 		const struct run_info *r = &runs[i];
-		char when[32] = "?", loss[32], steps[48];
+		char when[32] = "?", loss[32], steps[48], name[6 * 128];
 		time_t t = (time_t)r->created;
 		struct tm tm;
 
@@ -76,7 +78,9 @@ cmd_runs(int argc, char **argv)
 		else
 			snprintf(loss, sizeof loss, "%.4f", r->last_loss);
 		snprintf(steps, sizeof steps, "%ld/%ld", r->steps_done, r->n_steps);
-		printf("%4lld  %-*s  %-11s  %*s  %9s  %s\n", (long long)r->id, nw, r->name,
+		/* a name written before names were checked may hold anything */
+		cli_text_escape(name, sizeof name, r->name);
+		printf("%4lld  %-*s  %-11s  %*s  %9s  %s\n", (long long)r->id, nw, name,
 		    store_status_name(r->status), sw, steps, loss, when);
 	}
 	free(runs);

@@ -35,7 +35,7 @@
 
 enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
 
-static const struct option trace_opts[] = {
+const struct option trace_opts[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "ablate", required_argument, NULL, OPT_ABLATE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -66,12 +66,17 @@ static int
 load_model_for(const char *run, long step, const char *db, struct loaded *L)
 {
 	char err[STORE_ERRLEN];
-	int rc;
 
 	memset(L, 0, sizeof *L);
-	if ((rc = debug_run_open(&L->r, db, run, step, err, sizeof err)) < 0) {
+	switch (debug_run_open(&L->r, db, run, step, err, sizeof err)) {
+	case 0:
+		break;
+	case DEBUG_RUN_BAD_STEP:
 		cli_error("%s", err);
-		return rc == DEBUG_RUN_BAD_STEP ? EXIT_USAGE : 1;
+		return EXIT_USAGE;
+	default:
+		cli_error("%s", err);
+		return 1;
 	}
 	if (debug_run_load(&L->r, NULL, NULL, err, sizeof err) < 0) {
 		cli_error("%s", err);
@@ -87,6 +92,23 @@ static void
 loaded_free(struct loaded *L)
 {
 	debug_run_close(&L->r);
+}
+
+/* ---- input ---- */
+
+/* Whether every character of text is in the vocabulary (and text UTF-8). */
+static int
+all_in_vocab(const struct dataset *ds, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t len = strlen(text);
+	uint32_t c;
+	int w;
+
+	for (; len; s += w, len -= (size_t)w)
+		if (!(w = utf8_get(s, len, &c)) || dataset_token(ds, c) < 0)
+			return 0;
+	return 1;
 }
 
 /* ---- output ---- */
@@ -419,7 +441,7 @@ cmd_trace(int argc, char **argv)
 			if ((i = trace_attrib_option(&ta, c, optarg)) > 0)
 				break;
 			if (i == 0)
-				cli_bad_option("trace", argv, c);
+				cli_bad_option("trace", argv, c, trace_opts);
 			goto usage;
 		}
 	}
@@ -456,14 +478,23 @@ cmd_trace(int argc, char **argv)
 		}
 		mask |= m1;
 	}
+	if (!run && L.r.st && !all_in_vocab(&L.r.ds, text)) {
+		struct run_info ri;
+
+		/* `trace run-1`: the one word is a run, and TEXT was forgotten */
+		if (store_find_run(L.r.st, text, &ri) == 0) {
+			cli_error("trace: TEXT is missing ('%s' is a run: mgpt-tui trace %s TEXT)", text, text);
+			rc = EXIT_USAGE;
+			goto done_model;
+		}
+	}
 	/* the debugger's session: its input handling, its pass, its stepper */
 	if ((r = debug_session_init(&ds, &L.r, text, &why)) < 0) {
 		if (r == DEBUG_INPUT_UTF8)
 			cli_error("trace: TEXT is not valid UTF-8 (byte %zu)", why.bad_byte);
 		else {
-			debug_session_quote_bad(&why, bad, sizeof bad);
-			cli_error("trace: %s %s not in the run's vocabulary of %d characters", bad,
-			    why.n_bad > 1 ? "are" : "is", L.r.ds.n_vocab);
+			debug_session_describe(&ds, r, &why, bad, sizeof bad);
+			cli_error("trace: TEXT: %s", bad);
 		}
 		rc = EXIT_USAGE;
 		goto done_session;
@@ -520,11 +551,7 @@ cmd_trace(int argc, char **argv)
 	trace_attrib_print(&ta, stdout, json, &L.r.tr.model, &L.r.ds, tr);
 	if (json)
 		fputs("\n]\n", stdout);
-	rc = 0;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("trace: cannot write the output");
-		rc = 1;
-	}
+	rc = 0;   /* a write error on stdout: main() says it, as for every command */
 done_session:
 	debug_session_free(&ds);
 done_model:

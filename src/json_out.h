@@ -3,8 +3,9 @@
  * Numbers are written with 17 significant digits (they read back to the
  * same double). JSON has no literal for NaN or the infinities: both are
  * written as null (what JSON.stringify and most readers expect); export's
- * CSV keeps nan / inf / -inf for the kind and sign. Strings are UTF-8 as
- * given, with '"', '\\' and the control characters (and DEL) escaped. */
+ * CSV keeps nan / inf / -inf for the kind and sign. Strings come out as
+ * valid UTF-8: '"' and '\' escaped, the controls (C0, DEL, C1) as \u00HH,
+ * a byte that is not UTF-8 as U+FFFD. */
 #ifndef MGPT_JSON_OUT_H
 #define MGPT_JSON_OUT_H
 

@@ -175,7 +175,7 @@ train_run_open(struct train_run *t, const char *db, const struct train_run_opts 
 	cfg.vocab_size = 2;   /* checked again once the data is read */
 	if (model_config_check(&cfg, err, errlen) < 0)
 		return -1;
-	if (run_data_load(o->data && *o->data ? o->data : NULL, &ds, err, errlen) < 0)
+	if (run_data_load(o->data && *o->data ? o->data : NULL, 0, &ds, err, errlen) < 0)
 		return -1;
 	cfg.vocab_size = ds.n_vocab + 1;
 	if (model_config_check(&cfg, err, errlen) < 0) {

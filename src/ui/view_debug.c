@@ -337,7 +337,7 @@ view_debug_start(struct ui *u, struct debug_run *run, const char *input, char *e
 
 	u->run = run;
 	if ((rc = debug_session_init(&u->s, run, input, &why)) < 0) {
-		ui_input_error(rc, &why, err, n);
+		ui_input_error(u, rc, &why, err, n);
 		return -1;
 	}
 	ui_take_session_msg(u);

@@ -3,11 +3,11 @@
  * it was opened from; every key goes to its text. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "replay_ui.h"
 #include "ui_priv.h"
 
@@ -60,7 +60,7 @@ int
 view_prompt_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	struct replay_ui *rp = u->rp;
-	char text[512], err[256], *end;
+	char text[512], err[256];
 	int r;
 	long v;
 
@@ -81,9 +81,7 @@ view_prompt_key(struct ui *u, enum cmd cmd, int arg, int key)
 	le_text(&u->le, text, sizeof text);
 	switch (rp->prompt) {
 	case RP_STEP:
-		errno = 0;
-		v = strtol(text, &end, 10);
-		if (end == text || *end || errno || v < 0 || v > rp->rr.run.steps_done)
+		if (num_parse_long(text, 0, rp->rr.run.steps_done, &v) != NUM_OK)
 			ui_msg(u, ST_ERR, "'%s' is not a step of this run (0-%ld)", text, rp->rr.run.steps_done);
 		else if (replay_goto(&rp->rr, v, err, sizeof err) < 0)
 			ui_msg(u, ST_ERR, "%s", err);

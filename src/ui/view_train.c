@@ -7,11 +7,11 @@
  * view shows it like any run that is being trained. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "ui_priv.h"
 #include "replay_ui.h"
 #include "run_defaults.h"
@@ -86,11 +86,8 @@ static int
 num(struct ui *u, int f, long lo, long hi, long *out)
 {
 	struct replay_ui *rp = u->rp;
-	char *end;
 
-	errno = 0;
-	*out = strtol(rp->field[f], &end, 10);
-	if (end == rp->field[f] || *end || errno || *out < lo || *out > hi) {
+	if (num_parse_long(rp->field[f], lo, hi, out) != NUM_OK) {
 		ui_msg(u, ST_ERR, "%s: '%s' is not a whole number in %ld..%ld", fields[f].label,
 		    rp->field[f], lo, hi);
 		rp->form_sel = f;
@@ -106,13 +103,11 @@ form_submit(struct ui *u)
 	struct replay_ui *rp = u->rp;
 	struct train_run_opts o;
 	long v[F__COUNT];
-	char err[512], spec[32], *end;
-	unsigned long long seed;
+	char err[512], spec[32];
+	uint64_t seed;
 
 	train_run_defaults(&o);   /* the samples and their temperature: train's */
-	errno = 0;
-	seed = strtoull(rp->field[F_SEED], &end, 10);
-	if (end == rp->field[F_SEED] || *end || errno || rp->field[F_SEED][0] == '-') {
+	if (num_parse_u64(rp->field[F_SEED], &seed) != NUM_OK) {
 		ui_msg(u, ST_ERR, "seed: '%s' is not a whole number >= 0", rp->field[F_SEED]);
 		rp->form_sel = F_SEED;
 		le_set(&u->le, rp->field[F_SEED]);
