@@ -14,8 +14,8 @@
 
 #include "cli.h"
 #include "dataset.h"
-#include "run_data.h"
 #include "numparse.h"
+#include "run_data.h"
 #include "xmalloc.h"
 
 const char *cli_prog = "mgpt-tui";
@@ -245,7 +245,7 @@ cli_read_file(const char *path, char **buf, size_t *len)
 {
 	char err[DATASET_ERRLEN + 4096];
 
-	if (run_data_read_file(path, buf, len, err, sizeof err) < 0) {
+	if (run_data_read_file(path, 1, buf, len, err, sizeof err) < 0) {
 		cli_error("%s", err);
 		return -1;
 	}
@@ -261,7 +261,7 @@ cli_load_dataset(const char *path, struct dataset *ds)
 		cli_error("--data: empty path (leave --data out for the bundled names)");
 		return -1;
 	}
-	if (run_data_load(path, ds, err, sizeof err) < 0) {
+	if (run_data_load(path, 1, ds, err, sizeof err) < 0) {
 		cli_error("%s", err);
 		return -1;
 	}

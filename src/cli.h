@@ -78,8 +78,5 @@ void cli_text_escape(char *out, size_t n, const char *s);
 /* At exit: flush and close stdout; when that fails and rc is 0, one line
  * on stderr and 1. Returns the exit status. */
 int  cli_close_stdout(int rc);
-/* The bundled data (data/names.txt, embedded at build time). */
-extern const unsigned char bundled_names[];
-extern const size_t bundled_names_len;
 
 #endif

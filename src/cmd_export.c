@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "dataset.h"
 #include "json_out.h"
 #include "store.h"
 

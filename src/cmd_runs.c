@@ -54,12 +54,11 @@ cmd_runs(int argc, char **argv)
 	store_close(st);
 	/* columns as wide as the data needs, never narrower than before */
 	for (i = 0; i < n; i++) {
-		char steps[48], name[6 * 128];
+		char steps[48], name[6 * 128];   /* as wide as the escaped name below */
 		int k;
 
 		cli_text_escape(name, sizeof name, runs[i].name);
 		k = (int)strlen(name);
-
 		nw = k > nw ? k : nw;
 		k = snprintf(steps, sizeof steps, "%ld/%ld", runs[i].steps_done, runs[i].n_steps);
 		sw = k > sw ? k : sw;

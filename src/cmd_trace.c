@@ -66,12 +66,17 @@ static int
 load_model_for(const char *run, long step, const char *db, struct loaded *L)
 {
 	char err[STORE_ERRLEN];
-	int rc;
 
 	memset(L, 0, sizeof *L);
-	if ((rc = debug_run_open(&L->r, db, run, step, err, sizeof err)) < 0) {
+	switch (debug_run_open(&L->r, db, run, step, err, sizeof err)) {
+	case 0:
+		break;
+	case DEBUG_RUN_BAD_STEP:
 		cli_error("%s", err);
-		return rc == DEBUG_RUN_BAD_STEP ? EXIT_USAGE : 1;
+		return EXIT_USAGE;
+	default:
+		cli_error("%s", err);
+		return 1;
 	}
 	if (debug_run_load(&L->r, NULL, NULL, err, sizeof err) < 0) {
 		cli_error("%s", err);
@@ -106,23 +111,6 @@ all_in_vocab(const struct dataset *ds, const char *text)
 	return 1;
 }
 
-/* One line for the characters of (valid UTF-8) text outside the
- * vocabulary, named as the debugger's --input names them. */
-static void
-say_missing(const struct dataset *ds, const char *text)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t len = strlen(text), n = 0;
-	uint32_t c, *cps = xmalloc((len + 1) * sizeof *cps);
-	char msg[512];
-	int w;
-
-	for (; len && (w = utf8_get(s, len, &c)); s += w, len -= (size_t)w)
-		cps[n++] = c;
-	if (dataset_describe_missing(ds, cps, n, msg, sizeof msg))
-		cli_error("trace: TEXT: %s", msg);
-	free(cps);
-}
 /* ---- output ---- */
 
 struct out {
@@ -407,7 +395,7 @@ cmd_trace(int argc, char **argv)
 	int json = 0, c, i, n, cut, r, rc = 1, n_ablate = 0;
 	const int *tok;
 	uint64_t mask = 0;
-	char err[256], heads[512];
+	char err[256], heads[512], bad[256];
 	struct loaded L;
 	struct debug_session ds;
 	struct debug_input_error why;
@@ -504,8 +492,10 @@ cmd_trace(int argc, char **argv)
 	if ((r = debug_session_init(&ds, &L.r, text, &why)) < 0) {
 		if (r == DEBUG_INPUT_UTF8)
 			cli_error("trace: TEXT is not valid UTF-8 (byte %zu)", why.bad_byte);
-		else
-			say_missing(&L.r.ds, text);
+		else {
+			debug_session_describe(&ds, r, &why, bad, sizeof bad);
+			cli_error("trace: TEXT: %s", bad);
+		}
 		rc = EXIT_USAGE;
 		goto done_session;
 	}

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dataset.h"
+#include "dataset.h"   /* utf8_get */
 #include "json_out.h"
 
 void
@@ -18,8 +18,8 @@ json_put_num(FILE *f, double x)
 		fputs("null", f);
 }
 
-/* Valid UTF-8 whatever the database holds: controls (C0, DEL, C1) as
- * \u00HH, a byte that is not UTF-8 as U+FFFD. */
+/* Valid UTF-8 whatever the text holds: controls (C0, DEL, C1) as \u00HH,
+ * a byte that is not UTF-8 as U+FFFD. */
 void
 json_put_str(FILE *f, const char *s)
 {

@@ -31,7 +31,12 @@ bad=$(grep -ln 'trainer_step\s*(' "$S"/*.c "$S"/session/*.c "$S"/ui/*.c | grep -
 
 # no source file over 800 lines unless its first lines say why
 for f in "$S"/*.[ch] "$S"/*/*.[ch]; do
-	case $f in */names_data.c) continue ;; esac
+	case $f in
+	*/names_data.c) continue ;;
+	# being split by the store engineer (issue 10; 500 lines on branch
+	# store): drop this line once that has landed on main
+	*/store/store.c) continue ;;
+	esac
 	n=$(wc -l <"$f")
 	[ "$n" -le 800 ] && continue
 	head -n 12 "$f" | grep -qi 'over 800 lines' || fail "$(basename "$f") has $n lines and no reason at its top"

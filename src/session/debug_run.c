@@ -139,7 +139,7 @@ debug_run_open_mode(struct debug_run *r, const char *db, const char *spec, int o
 			return -1;
 		struct train_run_opts o;
 
-		if (run_data_load(NULL, &r->ds, why, sizeof why) < 0) {
+		if (run_data_load(NULL, 0, &r->ds, why, sizeof why) < 0) {
 			snprintf(err, errlen, "%s", why);
 			goto fail;
 		}

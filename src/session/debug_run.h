@@ -55,7 +55,6 @@ typedef int (*debug_progress_fn)(void *ctx, const char *what, long done, long to
  * default) and at which step (step < 0: the last). Cheap, before the
  * screen starts. -1 with err filled on failure; DEBUG_RUN_BAD_STEP when
  * step is past the run's last step (a usage error, exit 2). */
-#define DEBUG_RUN_BAD_STEP (-2)
 int  debug_run_open(struct debug_run *r, const char *db, const char *spec, long step,
                     char *err, size_t errlen);
 /* The same with no RUN for `mgpt-tui` alone: the newest finished default

@@ -146,35 +146,13 @@ debug_session_free(struct debug_session *s)
 }
 
 void
-debug_session_quote_char(char *buf, size_t n, uint32_t c)
+debug_session_describe(const struct debug_session *s, int status,
+    const struct debug_input_error *why, char *buf, size_t n)
 {
-	char u[8];
-
-	if (c == '\'')
-		snprintf(buf, n, "\"'\"");
-	else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029)
-		snprintf(buf, n, "U+%04X", (unsigned)c);
-	else {
-		u[utf8_put(u, c)] = '\0';
-		snprintf(buf, n, "'%s'", u);
-	}
-}
-
-void
-debug_session_quote_bad(const struct debug_input_error *why, char *buf, size_t n)
-{
-	size_t off = 0;
-	int j;
-
-	buf[0] = '\0';
-	for (j = 0; j < why->n_bad && off < n; j++) {
-		char q[16];
-
-		debug_session_quote_char(q, sizeof q, why->bad[j]);
-		off += (size_t)snprintf(buf + off, n - off, "%s%s", j ? ", " : "", q);
-	}
-	if (why->more && off < n)
-		snprintf(buf + off, n - off, " and more");
+	if (status == DEBUG_INPUT_UTF8)
+		snprintf(buf, n, "not valid UTF-8 (byte %zu)", why->bad_byte);
+	else if (!dataset_describe_missing(s->ds, why->bad, (size_t)why->n_bad, buf, n))
+		snprintf(buf, n, "refused");
 }
 
 int
@@ -193,8 +171,6 @@ debug_session_set_input(struct debug_session *s, const uint32_t *text, int n,
 			continue;
 		if (why->n_bad < DEBUG_BAD_MAX)
 			why->bad[why->n_bad++] = text[i];
-		else
-			why->more = 1;
 	}
 	if (why->n_bad)
 		return DEBUG_INPUT_VOCAB;

@@ -18,7 +18,7 @@
 #include "stepper.h"
 
 #define DEBUG_INPUT_MIN_CAP 256   /* characters the input always has room for */
-#define DEBUG_BAD_MAX       8     /* characters outside the vocabulary named in a message */
+#define DEBUG_BAD_MAX       9     /* outside the vocabulary: 8 named, a ninth says "and more" */
 
 struct sample_rec {                /* the last draw, for display */
 	int     valid;
@@ -47,7 +47,6 @@ struct debug_input_error {
 	size_t   bad_byte;
 	uint32_t bad[DEBUG_BAD_MAX];   /* each once, in input order */
 	int      n_bad;
-	int      more;                 /* others beyond bad[] */
 };
 
 struct debug_session {
@@ -89,11 +88,10 @@ int  debug_session_decode(const char *text, uint32_t *out, int *n, struct debug_
  * changes) and cuts at block_size (said in s->msg). */
 int  debug_session_set_input(struct debug_session *s, const uint32_t *text, int n,
                              struct debug_input_error *why);
-/* A character for a message: 'x', "'" for the quote, U+0001 for what
- * would not print on one line. */
-void debug_session_quote_char(char *buf, size_t n, uint32_t c);
-/* "'Z', '1' and more" from why's characters. */
-void debug_session_quote_bad(const struct debug_input_error *why, char *buf, size_t n);
+/* A refused input in words, as every command says it: "not valid UTF-8
+ * (byte 3)", "not in the run's vocabulary: 'Z', '1'" (dataset.h). */
+void debug_session_describe(const struct debug_session *s, int status,
+                            const struct debug_input_error *why, char *buf, size_t n);
 
 /* Score the input as training scores a name (trace): with nothing after
  * it, the last position's target is the closing BOS. The pass again. */

@@ -15,7 +15,8 @@
 #define READ_CHUNK 65536   /* first buffer; doubled as the file grows */
 
 int
-run_data_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen)
+run_data_read_file(const char *path, int allow_pipe, char **buf, size_t *len, char *err,
+    size_t errlen)
 {
 	struct stat st;
 	size_t cap = READ_CHUNK, n = 0;
@@ -40,9 +41,11 @@ run_data_read_file(const char *path, char **buf, size_t *len, char *err, size_t 
 		close(fd);
 		return -1;
 	}
-	/* a device (/dev/zero, a terminal) or a socket may never end */
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file or a pipe", path);
+	/* a device (/dev/zero, a terminal) or a socket may never end; a pipe
+	 * nobody writes to would block the screen */
+	if (!S_ISREG(st.st_mode) && !(allow_pipe && S_ISFIFO(st.st_mode))) {
+		snprintf(err, errlen, allow_pipe ? "%s: not a regular file or a pipe"
+		    : "%s: not a regular file", path);
 		close(fd);
 		return -1;
 	}
@@ -70,7 +73,8 @@ run_data_read_file(const char *path, char **buf, size_t *len, char *err, size_t 
 		n += (size_t)r;
 		/* a pipe (or a file still growing) is read up to the limit */
 		if (n > DATASET_MAX_BYTES) {
-			snprintf(err, errlen, "%s: larger than the limit of %d MiB", path, DATASET_MAX_BYTES >> 20);
+			snprintf(err, errlen, "%s: larger than the limit of %d MiB", path,
+			    DATASET_MAX_BYTES >> 20);
 			free(b);
 			close(fd);
 			return -1;
@@ -84,7 +88,7 @@ run_data_read_file(const char *path, char **buf, size_t *len, char *err, size_t 
 }
 
 int
-run_data_load(const char *path, struct dataset *ds, char *err, size_t errlen)
+run_data_load(const char *path, int allow_pipe, struct dataset *ds, char *err, size_t errlen)
 {
 	char why[DATASET_ERRLEN], *buf;
 	size_t len;
@@ -96,7 +100,7 @@ run_data_load(const char *path, struct dataset *ds, char *err, size_t errlen)
 			snprintf(err, errlen, "bundled names: %s", why);
 		return rc;
 	}
-	if (run_data_read_file(path, &buf, &len, err, errlen) < 0)
+	if (run_data_read_file(path, allow_pipe, &buf, &len, err, errlen) < 0)
 		return -1;
 	rc = dataset_parse(ds, buf, len, why, sizeof why);
 	free(buf);

@@ -12,10 +12,13 @@ extern const size_t bundled_names_len;
 
 /* Read and parse path (NULL: the bundled names) into ds, in file
  * order. -1 with one line in err naming the file ("bundled names" for
- * ours): "PATH: reason". Refuses directories. */
-int run_data_load(const char *path, struct dataset *ds, char *err, size_t errlen);
-/* The whole file, NUL-terminated, into *buf (malloc'd). -1 with
+ * ours): "PATH: reason". */
+int run_data_load(const char *path, int allow_pipe, struct dataset *ds, char *err, size_t errlen);
+/* The whole file, NUL-terminated, into *buf (malloc'd): a regular file
+ * (or, with allow_pipe, a pipe: the command line's, never the screen's,
+ * which a silent writer would block) of at most DATASET_MAX_BYTES. -1 with
  * "PATH: reason" in err. */
-int run_data_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen);
+int run_data_read_file(const char *path, int allow_pipe, char **buf, size_t *len, char *err,
+                       size_t errlen);
 
 #endif

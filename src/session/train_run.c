@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "run_data.h"
@@ -176,17 +175,7 @@ train_run_open(struct train_run *t, const char *db, const struct train_run_opts 
 	cfg.vocab_size = 2;   /* checked again once the data is read */
 	if (model_config_check(&cfg, err, errlen) < 0)
 		return -1;
-	/* the screen's form: regular files only (a FIFO nobody writes to
-	 * would block the screen); the command line reads pipes too */
-	if (o->data && *o->data) {
-		struct stat sb;
-
-		if (stat(o->data, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
-			snprintf(err, errlen, "%s: not a regular file", o->data);
-			return -1;
-		}
-	}
-	if (run_data_load(o->data && *o->data ? o->data : NULL, &ds, err, errlen) < 0)
+	if (run_data_load(o->data && *o->data ? o->data : NULL, 0, &ds, err, errlen) < 0)
 		return -1;
 	cfg.vocab_size = ds.n_vocab + 1;
 	if (model_config_check(&cfg, err, errlen) < 0) {

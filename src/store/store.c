@@ -4,9 +4,7 @@
  * Every file is untrusted until proven ours: the header is read by hand
  * before SQLite sees the file (so that a foreign or damaged file is refused
  * without SQLite creating -wal/-shm files beside it), then the connection
- * runs in defensive mode with untrusted schema, triggers and views off.
- * Over 800 lines: the checks on an untrusted file, the schema and its
- * migrations belong together; split them and each half trusts the other. */
+ * runs in defensive mode with untrusted schema, triggers and views off. */
 #include "config.h"
 
 #include <errno.h>

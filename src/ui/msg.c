@@ -33,14 +33,8 @@ ui_take_session_msg(struct ui *u)
 }
 
 void
-ui_input_error(int status, const struct debug_input_error *why, char *buf, size_t n)
+ui_input_error(const struct ui *u, int status, const struct debug_input_error *why, char *buf,
+    size_t n)
 {
-	char bad[256];
-
-	if (status == DEBUG_INPUT_UTF8) {
-		snprintf(buf, n, "not valid UTF-8 (byte %zu)", why->bad_byte);
-		return;
-	}
-	debug_session_quote_bad(why, bad, sizeof bad);
-	snprintf(buf, n, "not in the run's vocabulary: %s", bad);
+	debug_session_describe(&u->s, status, why, buf, n);
 }

@@ -2,11 +2,12 @@
  * lines of text segments, some of them selectable values; pg_* lay out
  * text, values, vectors with a ruler, headings. Rebuilt from the trace on
  * every frame (page_build), so what is drawn is a function of the state
- * alone. Shared by view_debug.c (drawing, keys), view_debug_pages.c (one
- * page per kind of op) and view_debug_explain.c (the formulas). */
+ * alone. Shared by view_debug.c (drawing, keys, the formula of
+ * session/explain.c) and view_debug_pages.c (one page per kind of op). */
 #ifndef MGPT_PAGE_H
 #define MGPT_PAGE_H
 
+#include "explain.h"
 #include "probe.h"
 #include "ui_priv.h"
 
@@ -14,12 +15,6 @@
 #define GAP  1
 #define LBL  8    /* the label column of a vector: name, first index */
 
-/* What a selectable value is, for its formula. */
-enum vec_id {
-	V_OUT, V_AUX, V_IN, V_IN2, V_MS, V_SCALE, V_MAX, V_SUM,
-	V_K, V_V,     /* idx: row * dim + j */
-	V_SAMPLE
-};
 
 struct seg {
 	int  line, x;
@@ -61,10 +56,6 @@ struct vecopt {
 static const struct vecopt VO_PLAIN = { 0, 0, 0, 0, NULL, 0 };
 static const struct vecopt VO_RULER = { 1, 0, 0, 0, NULL, 0 };
 
-struct fbuf {
-	char   s[4096];
-	size_t n;
-};
 
 /* ---- the toolkit (page.c) ---- */
 void pg_seg(struct page *pg, int x, enum style st, int sel, const char *text);
@@ -81,17 +72,9 @@ int pg_per_line(const struct page *pg, int n, int cw, int align);
 void pg_ruler(struct page *pg, int first, int count);
 void pg_vector(struct page *pg, const char *name, enum style nst, enum vec_id vec, const double *x, int n, const struct vecopt *o);
 void pg_heading(struct page *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *pg_in_name(const struct op *op);
-const char *pg_out_name(const struct op *op);
-void pg_source_of(const struct ui *u, const struct op *op, char *buf, size_t n);
-void pg_fmt_num(char *buf, size_t n, double v, int paren);
 
 /* ---- one page per kind of op (view_debug_pages.c) ---- */
 void page_build(struct ui *u, struct page *pg, const struct op *op);
 
-/* ---- the formulas (view_debug_explain.c) ---- */
-void fb_add(struct fbuf *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void fb_dot(struct fbuf *f, const struct ui *u, const double *a, int sa, const double *b, int sb, int n, int max_terms);
-int explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct fbuf *f, int room);
 
 #endif

@@ -217,7 +217,8 @@ int  view_edit_key(struct ui *u, enum cmd cmd, int arg, int key);
 /* The session's message (s.msg) becomes the status line's. */
 void ui_take_session_msg(struct ui *u);
 /* "not in the run's vocabulary: 'Z', '1'" for a refused input. */
-void ui_input_error(int status, const struct debug_input_error *why, char *buf, size_t n);
+void ui_input_error(const struct ui *u, int status, const struct debug_input_error *why, char *buf,
+                    size_t n);
 static inline int session_head_off(const struct ui *u, int l, int h)
 { return debug_session_head_off(&u->s, l, h); }
 

@@ -130,7 +130,9 @@ view_debug_draw(struct ui *u)
 		char full[64];
 		int x;
 
-		int eq = explain_formula(pg, s, &name, &f, fr->w * (fr->h - 1));
+		const struct explain_ctx ctx = { &u->s, u->utf8 };
+		const struct explain_sel es = { s->vec, s->idx };
+		int eq = explain_formula(&ctx, pg->op, &pg->ov, &es, &name, &f, fr->w * (fr->h - 1));
 
 		snprintf(full, sizeof full, "%.17g", s->v);
 		x = draw_text(fr->y, fr->x, fr->w, ST_LABEL, name.s);
@@ -341,7 +343,7 @@ view_debug_start(struct ui *u, struct debug_run *run, const char *input, char *e
 
 	u->run = run;
 	if ((rc = debug_session_init(&u->s, run, input, &why)) < 0) {
-		ui_input_error(rc, &why, err, n);
+		ui_input_error(u, rc, &why, err, n);
 		return -1;
 	}
 	ui_take_session_msg(u);

@@ -37,7 +37,7 @@ page_sum(struct page *pg, const char *a, const char *b, const char *what)
 	pg_heading(pg, "%s", what);
 	pg_vector(pg, a, ST_DIM, V_IN, v->in, v->n_in, &VO_PLAIN);
 	pg_vector(pg, b, ST_DIM, V_IN2, v->in2, v->n_in2, &VO_PLAIN);
-	pg_vector(pg, pg_out_name(pg->op), ST_LABEL, V_OUT, v->out, v->n_out, &VO_PLAIN);
+	pg_vector(pg, explain_out_name(pg->op), ST_LABEL, V_OUT, v->out, v->n_out, &VO_PLAIN);
 }
 
 static void
@@ -46,14 +46,14 @@ page_rmsnorm(struct page *pg)
 	const struct op_view *v = &pg->ov;
 	char src[64];
 
-	pg_source_of(pg->u, pg->op, src, sizeof src);
+	explain_source_of(&(struct explain_ctx){ &pg->u->s, pg->u->utf8 }, pg->op, src, sizeof src);
 	if (pg->op->kind == OP_RMSNORM_IN)
 		pg_heading(pg, "rmsnorm of the embedding sum: each value times the scale");
 	else if (pg->op->kind == OP_RMSNORM_ATTN)
 		pg_heading(pg, "rmsnorm of layer %d's input (%s), before attention", pg->op->layer, src);
 	else
 		pg_heading(pg, "rmsnorm of the attention residual, before the MLP");
-	pg_vector(pg, pg_in_name(pg->op), ST_DIM, V_IN, v->in, v->n_in, &VO_PLAIN);
+	pg_vector(pg, explain_in_name(pg->op), ST_DIM, V_IN, v->in, v->n_in, &VO_PLAIN);
 	pg_text(pg, 0, ST_LABEL, "ms");
 	pg_value(pg, LBL, v->ms, -1, 1, V_MS, 0, 0);
 	pg_text(pg, LBL + CELL + 2, ST_DIM, "mean square: sum of squares / %d", v->n_in);
@@ -62,7 +62,7 @@ page_rmsnorm(struct page *pg)
 	pg_value(pg, LBL, v->scale, -1, 1, V_SCALE, 0, 0);
 	pg_text(pg, LBL + CELL + 2, ST_DIM, "(ms + %g)^-0.5", MODEL_RMS_EPS);
 	pg_nl(pg);
-	pg_vector(pg, pg_out_name(pg->op), ST_LABEL, V_OUT, v->out, v->n_out, &VO_PLAIN);
+	pg_vector(pg, explain_out_name(pg->op), ST_LABEL, V_OUT, v->out, v->n_out, &VO_PLAIN);
 }
 
 static void
@@ -71,7 +71,7 @@ page_residual(struct page *pg)
 	const struct op_view *v = &pg->ov;
 	char src[64];
 
-	pg_source_of(pg->u, pg->op, src, sizeof src);
+	explain_source_of(&(struct explain_ctx){ &pg->u->s, pg->u->utf8 }, pg->op, src, sizeof src);
 	pg_heading(pg, "layer %d's input (%s), kept for the residual add after attention",
 	    pg->op->layer, src);
 	pg_vector(pg, "x", ST_LABEL, V_OUT, v->out, v->n_out, &VO_PLAIN);
@@ -87,13 +87,13 @@ page_linear(struct page *pg)
 	struct vecopt oi = op->kind == OP_ATTN_WO ? VO_RULER : VO_PLAIN;
 
 	pg_heading(pg, "%s = %s · %s: %d outputs, each a sum of %d products",
-	    pg_out_name(op), v->weight ? v->weight->name : "W", pg_in_name(op), v->n_out, v->n_in);
-	pg_vector(pg, pg_in_name(op), ST_DIM, V_IN, v->in, v->n_in, &oi);
+	    explain_out_name(op), v->weight ? v->weight->name : "W", explain_in_name(op), v->n_out, v->n_in);
+	pg_vector(pg, explain_in_name(op), ST_DIM, V_IN, v->in, v->n_in, &oi);
 	if (op->kind == OP_LOGITS) {
 		o.vocab = 1;
 		pg_heading(pg, "one logit per character (BOS last)");
 	}
-	pg_vector(pg, pg_out_name(op), ST_LABEL, V_OUT, v->out, v->n_out, &o);
+	pg_vector(pg, explain_out_name(op), ST_LABEL, V_OUT, v->out, v->n_out, &o);
 }
 
 static void
@@ -228,8 +228,8 @@ page_scores(struct page *pg)
 
 			o += (size_t)snprintf(t + o, sizeof t - o, "= (");
 			for (j = 0; j < D && o < sizeof t - 80; j++) {
-				pg_fmt_num(a, sizeof a, v->in[j], 1);
-				pg_fmt_num(b, sizeof b, v->k[(size_t)r * v->stride + j], 1);
+				explain_fmt_num(a, sizeof a, v->in[j], 1);
+				explain_fmt_num(b, sizeof b, v->k[(size_t)r * v->stride + j], 1);
 				o += (size_t)snprintf(t + o, sizeof t - o, "%s%s%s%s", j ? " + " : "", a,
 				    draw_glyph(pg->u, "\u00b7", "*"), b);
 			}

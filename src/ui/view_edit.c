@@ -46,7 +46,7 @@ view_edit_key(struct ui *u, enum cmd cmd, int arg, int key)
 	if ((r = debug_session_set_input(&u->s, u->le.text, u->le.len, &why)) < 0) {
 		/* refused: keep editing so the user can fix it */
 		u->le.active = 1;
-		ui_input_error(r, &why, err, sizeof err);
+		ui_input_error(u, r, &why, err, sizeof err);
 		ui_msg(u, ST_ERR, "%s", err);
 		return UI_STAY;
 	}

@@ -3,7 +3,6 @@
  * it was opened from; every key goes to its text. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
-/* view_debug_explain.c - the selected value's formula, written out with
- * the numbers the engine used and the result it recorded. */
+/* explain.c - the selected value's formula, written out with the numbers
+ * the engine used and the result it recorded: text only (no curses), so
+ * the screen and any other renderer print the same formulas. */
 #include "config.h"
 
 #include <math.h>
@@ -7,14 +8,109 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
-#include "page.h"
-#include "xmalloc.h"
+#include "explain.h"
 
-/* ---- formulas ---- */
+static const char *
+glyph(const struct explain_ctx *u, const char *utf8, const char *ascii)
+{
+	return u->utf8 ? utf8 : ascii;
+}
+
+const char *
+explain_qtok(const struct explain_ctx *u, int t, char buf[16])
+{
+	char c[16];
+
+	if (t < 0)
+		return "?";
+	if (t == u->s->cfg.vocab_size - 1)
+		return "BOS";
+	snprintf(buf, 16, "'%s'", dataset_tokstr(u->s->ds, t, c, "BOS"));
+	return buf;
+}
+
+const char *
+explain_in_name(const struct op *op)
+{
+	switch (op->kind) {
+	case OP_RMSNORM_IN:   return "emb";
+	case OP_RESIDUAL:
+	case OP_RMSNORM_ATTN: return "x";
+	case OP_Q: case OP_K: case OP_V: return "xn";
+	case OP_ATTN_WO:      return "cat";
+	case OP_ATTN_RESIDUAL: return "attn";
+	case OP_RMSNORM_MLP:  return "x_mid";
+	case OP_MLP_FC1:      return "xn";
+	case OP_RELU:         return "fc1";
+	case OP_MLP_FC2:      return "relu";
+	case OP_MLP_RESIDUAL: return "fc2";
+	case OP_LOGITS:       return "x_out";
+	default:              return "in";
+	}
+}
 
 
+const char *
+explain_out_name(const struct op *op)
+{
+	switch (op->kind) {
+	case OP_EMBED:        return "wte";
+	case OP_EMBED_SUM:    return "emb";
+	case OP_RMSNORM_IN:   return "x0";
+	case OP_RESIDUAL:     return "x";
+	case OP_RMSNORM_ATTN: return "xn";
+	case OP_Q:            return "q";
+	case OP_K:            return "k";
+	case OP_V:            return "v";
+	case OP_ATTN_SCORES:  return "score";
+	case OP_ATTN_WEIGHTS: return "w";
+	case OP_HEAD_OUT:     return "out";
+	case OP_CONCAT:       return "cat";
+	case OP_ATTN_WO:      return "attn";
+	case OP_ATTN_RESIDUAL: return "x_mid";
+	case OP_RMSNORM_MLP:  return "xn";
+	case OP_MLP_FC1:      return "fc1";
+	case OP_RELU:         return "relu";
+	case OP_MLP_FC2:      return "fc2";
+	case OP_MLP_RESIDUAL: return "x_out";
+	case OP_LOGITS:       return "logit";
+	case OP_PROBS:        return "p";
+	default:              return "out";
+	}
+}
+
+
+/* Where an op's (first) input comes from, in words. */
+void
+explain_source_of(const struct explain_ctx *u, const struct op *op, char *buf, size_t n)
+{
+	int l = op->layer;
+
+	switch (op->kind) {
+	case OP_RESIDUAL: case OP_RMSNORM_ATTN:
+		if (l == 0)
+			snprintf(buf, n, "rmsnorm_in's output");
+		else
+			snprintf(buf, n, "layer %d's output", l - 1);
+		break;
+	case OP_LOGITS:
+		snprintf(buf, n, "layer %d's output", u->s->cfg.n_layer - 1);
+		break;
+	default:
+		snprintf(buf, n, "the previous op's output");
+	}
+}
+
+
+void
+explain_fmt_num(char *buf, size_t n, double v, int paren)
+{
+	if (paren && v < 0)
+		snprintf(buf, n, "(%.6g)", v);
+	else
+		snprintf(buf, n, "%.6g", v);
+}
 
 void
 fb_add(struct fbuf *f, const char *fmt, ...)
@@ -32,7 +128,7 @@ fb_add(struct fbuf *f, const char *fmt, ...)
 
 /* a0·b0 + a1·b1 + ... with at most max_terms shown */
 void
-fb_dot(struct fbuf *f, const struct ui *u, const double *a, int sa, const double *b, int sb,
+fb_dot(struct fbuf *f, const struct explain_ctx *u, const double *a, int sa, const double *b, int sb,
     int n, int max_terms)
 {
 	char x[32], y[32];
@@ -43,22 +139,20 @@ fb_dot(struct fbuf *f, const struct ui *u, const double *a, int sa, const double
 			fb_add(f, " + ... (%d more)", n - i);
 			return;
 		}
-		pg_fmt_num(x, sizeof x, a[(size_t)i * sa], 1);
-		pg_fmt_num(y, sizeof y, b[(size_t)i * sb], 1);
-		fb_add(f, "%s%s%s%s", i ? " + " : "", x, draw_glyph(u, "\u00b7", "*"), y);
+		explain_fmt_num(x, sizeof x, a[(size_t)i * sa], 1);
+		explain_fmt_num(y, sizeof y, b[(size_t)i * sb], 1);
+		fb_add(f, "%s%s%s%s", i ? " + " : "", x, glyph(u, "\u00b7", "*"), y);
 	}
 }
 
 /* Fill name and f for the selected value; returns 1 when f is an equation
  * (the caller appends "= value"), 0 when it is a description. */
 int
-explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct fbuf *f, int room)
+explain_formula(const struct explain_ctx *u, const struct op *op, const struct op_view *v,
+    const struct explain_sel *s, struct fbuf *name, struct fbuf *f, int room)
 {
-	struct ui *u = pg->u;
-	const struct op *op = pg->op;
-	const struct op_view *v = &pg->ov;
-	const int D = u->s.m->head_dim, C = u->s.cfg.n_embd;
-	const char *dot = draw_glyph(u, "\u00b7", "*"), *sum = draw_glyph(u, "\u03a3", "sum ");
+	const int D = u->s->m->head_dim, C = u->s->cfg.n_embd;
+	const char *dot = glyph(u, "\u00b7", "*"), *sum = glyph(u, "\u03a3", "sum ");
 	char a[32], b[32], c[16], c2[32];
 	int i = s->idx, terms = room / 22 > 3 ? room / 22 : 3, k;
 
@@ -66,7 +160,7 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 	case OP_EMBED:
 		if (s->vec == V_OUT) {
 			fb_add(name, "tok_emb[%d]", i);
-			fb_add(f, "wte[%d][%d]: row %d of wte is token %s", v->token, i, v->token, pg_qtok(u, v->token, c));
+			fb_add(f, "wte[%d][%d]: row %d of wte is token %s", v->token, i, v->token, explain_qtok(u, v->token, c));
 		} else {
 			fb_add(name, "pos_emb[%d]", i);
 			fb_add(f, "wpe[%d][%d]: row %d of wpe is position %d", op->pos, i, op->pos, op->pos);
@@ -90,9 +184,9 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 			    : "the residual: attn_residual's output");
 			return 0;
 		}
-		fb_add(name, "%s[%d]", pg_out_name(op), i);
-		pg_fmt_num(a, sizeof a, v->in[i], 0);
-		pg_fmt_num(b, sizeof b, v->in2[i], 1);
+		fb_add(name, "%s[%d]", explain_out_name(op), i);
+		explain_fmt_num(a, sizeof a, v->in[i], 0);
+		explain_fmt_num(b, sizeof b, v->in2[i], 1);
 		fb_add(f, "%s[%d] + %s[%d] = %s + %s", na, i, nb, i, a, b);
 		return 1;
 	}
@@ -107,53 +201,53 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 					fb_add(f, " + ... %d more", v->n_in - k);
 					break;
 				}
-				pg_fmt_num(a, sizeof a, v->in[k], 1);
-				fb_add(f, "%s%s%s", k ? " + " : "", a, draw_glyph(u, "\u00b2", "^2"));
+				explain_fmt_num(a, sizeof a, v->in[k], 1);
+				fb_add(f, "%s%s%s", k ? " + " : "", a, glyph(u, "\u00b2", "^2"));
 			}
 			fb_add(f, ") / %d", v->n_in);
 			return 1;
 		case V_SCALE:
 			fb_add(name, "scale");
-			pg_fmt_num(a, sizeof a, v->ms, 0);
+			explain_fmt_num(a, sizeof a, v->ms, 0);
 			fb_add(f, "(ms + %g)^-0.5 = (%s + %g)^-0.5", MODEL_RMS_EPS, a, MODEL_RMS_EPS);
 			return 1;
 		case V_IN:
-			fb_add(name, "%s[%d]", pg_in_name(op), i);
+			fb_add(name, "%s[%d]", explain_in_name(op), i);
 			fb_add(f, "the rmsnorm's input");
 			return 0;
 		default:
-			fb_add(name, "%s[%d]", pg_out_name(op), i);
-			pg_fmt_num(a, sizeof a, v->in[i], 0);
-			pg_fmt_num(b, sizeof b, v->scale, 1);
-			fb_add(f, "%s[%d] %s scale = %s %s %s", pg_in_name(op), i, dot, a, dot, b);
+			fb_add(name, "%s[%d]", explain_out_name(op), i);
+			explain_fmt_num(a, sizeof a, v->in[i], 0);
+			explain_fmt_num(b, sizeof b, v->scale, 1);
+			fb_add(f, "%s[%d] %s scale = %s %s %s", explain_in_name(op), i, dot, a, dot, b);
 			return 1;
 		}
 
 	case OP_RESIDUAL:
 		fb_add(name, "x[%d]", i);
-		pg_source_of(u, op, c2, sizeof c2);
+		explain_source_of(u, op, c2, sizeof c2);
 		fb_add(f, "layer %d's input (%s), dim %d", op->layer, c2, i);
 		return 0;
 
 	case OP_Q: case OP_K: case OP_V: case OP_ATTN_WO: case OP_MLP_FC1: case OP_MLP_FC2:
 	case OP_LOGITS:
 		if (s->vec == V_IN) {
-			fb_add(name, "%s[%d]", pg_in_name(op), i);
+			fb_add(name, "%s[%d]", explain_in_name(op), i);
 			fb_add(f, "an input of %s", v->weight ? v->weight->name : "the linear layer");
 			return 0;
 		}
 		if (op->kind == OP_LOGITS)
-			fb_add(name, "logit[%s]", pg_qtok(u, i, c));
+			fb_add(name, "logit[%s]", explain_qtok(u, i, c));
 		else
-			fb_add(name, "%s[%d]", pg_out_name(op), i);
-		fb_add(f, "%s_j %s[%d][j]%s%s[j] = ", sum, v->weight ? v->weight->name : "W", i, dot, pg_in_name(op));
+			fb_add(name, "%s[%d]", explain_out_name(op), i);
+		fb_add(f, "%s_j %s[%d][j]%s%s[j] = ", sum, v->weight ? v->weight->name : "W", i, dot, explain_in_name(op));
 		for (k = 0; k < v->n_in; k++) {
 			if (k == terms && v->n_in > terms + 1) {
 				fb_add(f, " + ... %d more", v->n_in - k);
 				break;
 			}
-			pg_fmt_num(a, sizeof a, op_weight(u->s.m, v, i, k), 1);
-			pg_fmt_num(b, sizeof b, v->in[k], 1);
+			explain_fmt_num(a, sizeof a, op_weight(u->s->m, v, i, k), 1);
+			explain_fmt_num(b, sizeof b, v->in[k], 1);
 			fb_add(f, "%s%s%s%s", k ? " + " : "", a, dot, b);
 		}
 		return 1;
@@ -161,7 +255,7 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 	case OP_KV_CACHE:
 		fb_add(name, "%s[%d][%d]", s->vec == V_K ? "k" : "v", i / C, i % C);
 		fb_add(f, "layer %d's %s of position %d (%s), dim %d, head %d's slice%s", op->layer,
-		    s->vec == V_K ? "key" : "value", i / C, pg_qtok(u, u->s.tr.token[i / C], c), i % C,
+		    s->vec == V_K ? "key" : "value", i / C, explain_qtok(u, u->s->tr.token[i / C], c), i % C,
 		    (i % C) / D, i / C == op->pos ? ": appended now" : "");
 		return 0;
 
@@ -172,7 +266,7 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 		} else {
 			fb_add(name, "%s[%d][%d]", s->vec == V_K ? "k" : "v", i / D, v->dim0 + i % D);
 			fb_add(f, "the cached %s of position %d (%s), dim %d", s->vec == V_K ? "key" : "value",
-			    i / D, pg_qtok(u, u->s.tr.token[i / D], c), v->dim0 + i % D);
+			    i / D, explain_qtok(u, u->s->tr.token[i / D], c), v->dim0 + i % D);
 		}
 		return 0;
 
@@ -184,7 +278,7 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 		}
 		if (s->vec == V_K) {
 			fb_add(name, "k[%d][%d]", i / D, v->dim0 + i % D);
-			fb_add(f, "the key of position %d (%s), dim %d", i / D, pg_qtok(u, u->s.tr.token[i / D], c),
+			fb_add(f, "the key of position %d (%s), dim %d", i / D, explain_qtok(u, u->s->tr.token[i / D], c),
 			    v->dim0 + i % D);
 			return 0;
 		}
@@ -223,7 +317,7 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 					fb_add(f, " + ... %d more", v->n_out - k);
 					break;
 				}
-				pg_fmt_num(a, sizeof a, v->in2[k], 0);
+				explain_fmt_num(a, sizeof a, v->in2[k], 0);
 				fb_add(f, "%s%s", k ? " + " : "", a);
 			}
 			return 1;
@@ -233,18 +327,18 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 			return 0;
 		case V_IN2:
 			fb_add(name, "exp[%d]", i);
-			pg_fmt_num(a, sizeof a, v->in[i], 0);
-			pg_fmt_num(b, sizeof b, v->max, 1);
+			explain_fmt_num(a, sizeof a, v->in[i], 0);
+			explain_fmt_num(b, sizeof b, v->max, 1);
 			fb_add(f, "exp(%s[%d] - max) = exp(%s - %s)", xs, i, a, b);
 			return 1;
 		default:
 			if (op->kind == OP_PROBS)
-				fb_add(name, "p[%s]", pg_qtok(u, i, c));
+				fb_add(name, "p[%s]", explain_qtok(u, i, c));
 			else
 				fb_add(name, "w[%d]", i);
-			pg_fmt_num(a, sizeof a, v->in[i], 0);
-			pg_fmt_num(b, sizeof b, v->max, 1);
-			pg_fmt_num(c2, sizeof c2, v->sum, 0);
+			explain_fmt_num(a, sizeof a, v->in[i], 0);
+			explain_fmt_num(b, sizeof b, v->max, 1);
+			explain_fmt_num(c2, sizeof c2, v->sum, 0);
 			fb_add(f, "exp(%s - max) / sum = exp(%s - %s) / %s", xs, a, b, c2);
 			return 1;
 		}
@@ -253,13 +347,13 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 	case OP_HEAD_OUT:
 		if (s->vec == V_IN) {
 			fb_add(name, "w[%d]", i);
-			fb_add(f, "the attention weight of position %d (%s)", i, pg_qtok(u, u->s.tr.token[i], c));
+			fb_add(f, "the attention weight of position %d (%s)", i, explain_qtok(u, u->s->tr.token[i], c));
 			return 0;
 		}
 		if (s->vec == V_V) {
 			fb_add(name, "v[%d][%d]", i / D, v->dim0 + i % D);
 			fb_add(f, "the cached value of position %d (%s), dim %d", i / D,
-			    pg_qtok(u, u->s.tr.token[i / D], c), v->dim0 + i % D);
+			    explain_qtok(u, u->s->tr.token[i / D], c), v->dim0 + i % D);
 			return 0;
 		}
 		fb_add(name, "out[%d]", v->dim0 + i);
@@ -274,8 +368,8 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 			return 0;
 		}
 		fb_add(name, "cat[%d]", i);
-		if (session_head_off(u, op->layer, i / D)) {
-			pg_fmt_num(a, sizeof a, v->in[i], 0);
+		if (debug_session_head_off(u->s, op->layer, i / D)) {
+			explain_fmt_num(a, sizeof a, v->in[i], 0);
 			fb_add(f, "0: H%d is switched off; its output %s is dropped before attn_wo", i / D, a);
 		} else
 			fb_add(f, "H%d's output, dim %d", i / D, i);
@@ -288,7 +382,7 @@ explain_formula(struct page *pg, const struct selv *s, struct fbuf *name, struct
 			return 0;
 		}
 		fb_add(name, "relu[%d]", i);
-		pg_fmt_num(a, sizeof a, v->in[i], 0);
+		explain_fmt_num(a, sizeof a, v->in[i], 0);
 		fb_add(f, "max(0, fc1[%d]) = max(0, %s)", i, a);
 		return 1;
 
