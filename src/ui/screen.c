@@ -20,7 +20,8 @@ ui_layout(struct ui *u)
 	if (u->too_small)
 		return;
 	f = u->rows >= 50 ? 6 : u->rows >= 36 ? 5 : u->rows >= 30 ? 4 : 3;
-	side = u->cols >= 150 && u->rows >= 30 ? 34 : 0;
+	/* the op outline as a narrow pane from 100 columns on */
+	side = u->cols >= 150 && u->rows >= 30 ? 34 : u->cols >= 100 ? 26 : 0;
 	u->title = (struct rect){ 0, 0, 1, u->cols };
 	u->tokens_r = (struct rect){ 1, 0, 1, u->cols };
 	u->opline = (struct rect){ 2, 0, 1, u->cols };
