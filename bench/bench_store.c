@@ -198,7 +198,7 @@ breakdown(long steps, int rounds)
 			t[PH_STEPS] += bench_now() - t0;
 			if (tr.step % r.snapshot_every == 0 || tr.step == steps) {
 				t0 = bench_now();
-				if (store_log_snapshot(st, &r, &tr) < 0)
+				if (store_log_snapshot(st, &r, store_state_of(&tr)) < 0)
 					die("snapshot", store_errmsg(st));
 				t[PH_SNAPS] += bench_now() - t0;
 			}

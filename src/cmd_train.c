@@ -275,7 +275,7 @@ cmd_train(int argc, char **argv)
 			progress(tr.step, steps, st.loss);
 		if (lg && (store_logger_step(lg, &st) < 0 ||
 		    ((tr.step % snap_every == 0 || tr.step == steps) &&
-		     store_logger_snapshot(lg, &tr) < 0))) {
+		     store_logger_snapshot(lg, store_state_of(&tr)) < 0))) {
 			rc = log_failed(store, lg, &run, tr.step);
 			goto out;
 		}

@@ -37,15 +37,21 @@
 #define SNAP_MAX       8
 #define SNAP_MAX_BYTES (64u << 20)
 
-/* A trainer holding only what a snapshot reads: the step, its own copies
- * of p (model.p), m and v (adam.m, adam.v), and, shared read-only with the
- * training thread, the model's layout (model.tensors), Adam's settings and
- * the dataset (for its size at the run's start). The other members are
- * zero and unused. */
+/* A snapshot handed over: the step and copies of p, m and v. */
 struct snap {
-	struct trainer t;
-	int in_use;
+	long    step;
+	double *p, *m, *v;            /* [n_params] each, the engine's layout */
+	int     in_use;
 };
+
+/* A store that is busy (another connection holds the write lock past the
+ * busy timeout, or SQLite refuses to wait because waiting could deadlock)
+ * is waited for: pauses doubling from BUSY_PAUSE_MIN to BUSY_PAUSE_MAX
+ * seconds, for up to BUSY_GIVE_UP seconds in all, while training goes on
+ * into the queue. Only then, or on any other error, does logging stop. */
+#define BUSY_PAUSE_MIN 0.01
+#define BUSY_PAUSE_MAX 1.0
+#define BUSY_GIVE_UP   120.0
 
 struct item {
 	int snap;                     /* index into snaps[], or -1: a step */
@@ -64,6 +70,7 @@ struct store_logger {
 	int              n_snap_q;    /* snapshots among them */
 	struct snap      snaps[SNAP_MAX];
 	int              n_snaps;     /* copies allowed */
+	struct trainer   start_t;     /* a new run's sizes and settings, state in snaps[0] */
 	size_t           n_params;
 	int              start;       /* snaps[0] is the step-0 state of a run to start */
 	int              eager;       /* commit interval 0: every step wakes the thread */
@@ -125,24 +132,56 @@ unlock(struct store_logger *lg)
 	pthread_mutex_unlock(&lg->mu);
 }
 
+static void to_timespec(struct timespec *ts, double t);
+
 static void
-snap_copy(struct store_logger *lg, struct snap *sn, const struct trainer *t)
+snap_copy(struct store_logger *lg, struct snap *sn, const struct train_state *ts)
 {
 	size_t b = lg->n_params * sizeof(double);
 
-	if (!sn->t.model.p) {
-		sn->t.ds = t->ds;
-		sn->t.model = t->model;
-		sn->t.adam = t->adam;
-		sn->t.n_steps = t->n_steps;
-		sn->t.model.p = xmalloc(b);
-		sn->t.adam.m = xmalloc(b);
-		sn->t.adam.v = xmalloc(b);
+	if (!sn->p) {
+		sn->p = xmalloc(b);
+		sn->m = xmalloc(b);
+		sn->v = xmalloc(b);
 	}
-	memcpy(sn->t.model.p, t->model.p, b);
-	memcpy(sn->t.adam.m, t->adam.m, b);
-	memcpy(sn->t.adam.v, t->adam.v, b);
-	sn->t.step = t->step;
+	memcpy(sn->p, ts->p, b);
+	memcpy(sn->m, ts->m, b);
+	memcpy(sn->v, ts->v, b);
+	sn->step = ts->step;
+}
+
+static struct train_state
+snap_state(const struct snap *sn)
+{
+	struct train_state ts = { sn->step, sn->p, sn->m, sn->v };
+
+	return ts;
+}
+
+/* After a failed write: 1 when it failed only because the database was
+ * busy and it is worth trying again, after a pause (taken here); 0 on a
+ * real error, when asked to quit, or after BUSY_GIVE_UP seconds of it. */
+static int
+busy_again(struct store_logger *lg, double *since, double *pause)
+{
+	struct timespec ts;
+	double now = store_now();
+	int quit;
+
+	if (!lg->st->busy)
+		return 0;
+	if (*since == 0)
+		*since = now;
+	if (now - *since > BUSY_GIVE_UP)
+		return 0;
+	to_timespec(&ts, now + *pause);
+	*pause = *pause * 2 < BUSY_PAUSE_MAX ? *pause * 2 : BUSY_PAUSE_MAX;
+	pthread_mutex_lock(&lg->mu);
+	if (!lg->quit)
+		pthread_cond_timedwait(&lg->wake, &lg->mu, &ts);
+	quit = lg->quit;
+	pthread_mutex_unlock(&lg->mu);
+	return !quit;
 }
 
 static void
@@ -217,17 +256,22 @@ wait_work(struct store_logger *lg)
 static int
 write_items(struct store_logger *lg, const struct item *it, size_t n)
 {
+	struct train_state ts;
+	double since, pause;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
 		if (it[i].snap < 0) {
-			if (rc == 0)
-				rc = store_log_step(lg->st, lg->run, &it[i].s);
+			store_log_append(lg->st, lg->run, &it[i].s);
 			continue;
 		}
-		if (rc == 0)
-			rc = store_log_snapshot(lg->st, lg->run, &lg->snaps[it[i].snap].t);
+		ts = snap_state(&lg->snaps[it[i].snap]);
+		since = 0;
+		pause = BUSY_PAUSE_MIN;
+		while (rc == 0 && store_log_snapshot(lg->st, lg->run, ts) < 0)
+			if (!busy_again(lg, &since, &pause))
+				rc = -1;
 		snap_release(lg, it[i].snap);
 	}
 	return rc;
@@ -262,11 +306,16 @@ logger_main(void *arg)
 	struct store_logger *lg = arg;
 	struct store *st = lg->st;
 	struct item *it;
+	double since, pause;
 	size_t n, cap;
 	int rc = 0, ending;
 
 	if (lg->start) {
-		rc = store_run_start(st, lg->run, &lg->snaps[0].t);
+		since = 0;
+		pause = BUSY_PAUSE_MIN;
+		while ((rc = store_run_start(st, lg->run, &lg->start_t)) < 0 &&
+		    busy_again(lg, &since, &pause))
+			;
 		snap_release(lg, 0);
 	}
 	lock(lg);
@@ -289,8 +338,13 @@ logger_main(void *arg)
 		unlock(lg);
 
 		rc = write_items(lg, it, n);
-		if (rc == 0 && !ending && st->n_pend && store_now() >= st->last_flush + st->commit_every)
-			rc = store_log_flush(st, lg->run);
+		since = 0;
+		pause = BUSY_PAUSE_MIN;
+		while (rc == 0 && !ending && st->n_pend &&
+		    store_now() >= st->last_flush + st->commit_every &&
+		    store_log_flush(st, lg->run) < 0)
+			if (!busy_again(lg, &since, &pause))
+				rc = -1;
 		/* Fold the log into the file while nothing waits, so that
 		 * little is left for the checkpoint at close, which the
 		 * trainer waits for (after the last step, that one does it). */
@@ -298,7 +352,11 @@ logger_main(void *arg)
 		    lg->run->steps_done < lg->run->n_steps && idle(lg))
 			rc = store_checkpoint(st);
 		if (rc == 0 && ending) {
-			rc = store_run_finish(st, lg->run, lg->names, lg->n_names, lg->end_status);
+			since = 0;
+			pause = BUSY_PAUSE_MIN;
+			while ((rc = store_run_finish(st, lg->run, lg->names, lg->n_names,
+			    lg->end_status)) < 0 && busy_again(lg, &since, &pause))
+				;
 			lock(lg);
 			break;
 		}
@@ -317,9 +375,9 @@ logger_free(struct store_logger *lg)
 	int i;
 
 	for (i = 0; i < SNAP_MAX; i++) {
-		free(lg->snaps[i].t.model.p);
-		free(lg->snaps[i].t.adam.m);
-		free(lg->snaps[i].t.adam.v);
+		free(lg->snaps[i].p);
+		free(lg->snaps[i].m);
+		free(lg->snaps[i].v);
 	}
 	free(lg->q);
 	free(lg->spare);
@@ -354,9 +412,15 @@ store_logger_start(struct store *st, struct run_info *run, const struct trainer 
 	if (run->id == 0) {
 		/* a new run: starting it, with its step-0 snapshot, is the
 		 * thread's first write */
+		struct train_state ts = store_state_of(t);
+
 		lg->start = 1;
 		lg->snaps[0].in_use = 1;
-		snap_copy(lg, &lg->snaps[0], t);
+		snap_copy(lg, &lg->snaps[0], &ts);
+		lg->start_t = *t;
+		lg->start_t.model.p = lg->snaps[0].p;
+		lg->start_t.adam.m = lg->snaps[0].m;
+		lg->start_t.adam.v = lg->snaps[0].v;
 	}
 	/* Signals go to the training thread, which stops between steps. */
 	e = spawn(&lg->thread, logger_main, lg);
@@ -385,7 +449,7 @@ store_logger_step(struct store_logger *lg, const struct step_stats *s)
 }
 
 int
-store_logger_snapshot(struct store_logger *lg, const struct trainer *t)
+store_logger_snapshot(struct store_logger *lg, struct train_state ts)
 {
 	int i, k = -1;
 
@@ -405,7 +469,7 @@ store_logger_snapshot(struct store_logger *lg, const struct trainer *t)
 	lg->snaps[k].in_use = 1;
 	unlock(lg);
 	/* The thread leaves a copy in use alone: no lock needed to fill it. */
-	snap_copy(lg, &lg->snaps[k], t);
+	snap_copy(lg, &lg->snaps[k], &ts);
 	lock(lg);
 	push(lg, k, NULL);
 	pthread_cond_signal(&lg->wake);

@@ -114,6 +114,7 @@ store_fail(struct store *st, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	st->busy = 0;
 	n = snprintf(raw, sizeof raw, "%s: ", st->path);
 	if (n < 0 || (size_t)n >= sizeof raw)
 		n = 0;
@@ -134,8 +135,21 @@ store_fail(struct store *st, const char *fmt, ...)
 	return -1;
 }
 
+static int fail_sql_msg(struct store *st, const char *what);
+
 int
 store_fail_sql(struct store *st, const char *what)
+{
+	int rc = sqlite3_errcode(st->db) & 0xff;
+
+	fail_sql_msg(st, what);
+	/* waiting for another connection's lock: the caller may try again */
+	st->busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+	return -1;
+}
+
+static int
+fail_sql_msg(struct store *st, const char *what)
 {
 	const char *msg = sqlite3_errmsg(st->db);
 	int rc = sqlite3_errcode(st->db) & 0xff;   /* the primary code */
@@ -335,6 +349,48 @@ side_file_exists(const char *path, const char *suffix)
 	return lstat(b, &sb) == 0;
 }
 
+/* The first n bytes of the file (fewer when it is shorter); -1 with errno.
+ * Read through SQLite's own file layer, never with open() and close():
+ * closing any descriptor of a file drops every POSIX lock this process
+ * holds on it, those of its open connections included (a connection in WAL
+ * mode holds a shared lock on the file for as long as it is open). The
+ * replay screen opens connections while others are open, and each such
+ * close silently unlocked the file under them: another process then
+ * switched it out of WAL mode, and the connections were left holding a
+ * lock no transaction owned, which stopped every trainer (issue 9). The
+ * unix VFS keeps a descriptor open while the process holds locks on the
+ * file, and reuses it. */
+static ssize_t
+read_header(const char *path, unsigned char *h, size_t n)
+{
+	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+	sqlite3_file *f;
+	sqlite3_int64 size = 0;
+	int out, rc;
+
+	if (!vfs || sqlite3_initialize() != SQLITE_OK) {
+		errno = ENOMEM;
+		return -1;
+	}
+	f = xcalloc(1, (size_t)vfs->szOsFile);
+	rc = vfs->xOpen(vfs, path, f, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &out);
+	if (rc != SQLITE_OK) {
+		free(f);
+		errno = errno ? errno : EACCES;
+		return -1;
+	}
+	rc = f->pMethods->xFileSize(f, &size);
+	if (rc == SQLITE_OK && size > 0)
+		rc = f->pMethods->xRead(f, h, (int)((size_t)size < n ? (size_t)size : n), 0);
+	f->pMethods->xClose(f);
+	free(f);
+	if (rc != SQLITE_OK) {
+		errno = EIO;
+		return -1;
+	}
+	return size < (sqlite3_int64)n ? (ssize_t)size : (ssize_t)n;
+}
+
 /* Refuse what is not a regular file holding an mgpt-tui (or empty)
  * database. *exists: the file is there; *fresh: empty, or absent. */
 static int
@@ -345,7 +401,6 @@ preflight(struct store *st, const char *path, int create, int *exists)
 	struct stat ls, sb;
 	uint32_t page, app;
 	ssize_t n;
-	int fd;
 
 	*exists = 0;
 	if (lstat(path, &ls) < 0) {
@@ -367,14 +422,7 @@ preflight(struct store *st, const char *path, int create, int *exists)
 	*exists = 1;
 	if (sb.st_size == 0)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return store_fail(st, "%s", strerror(errno));
-	do
-		n = pread(fd, h, sizeof h, 0);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n < 0)
+	if ((n = read_header(path, h, sizeof h)) < 0)
 		return store_fail(st, "%s", strerror(errno));
 	if (memcmp(h, magic, (size_t)n < sizeof magic ? (size_t)n : sizeof magic) != 0)
 		return store_fail(st, "not an SQLite database");
@@ -717,6 +765,7 @@ store_close(struct store *st)
 		}
 		sqlite3_close(st->db);
 	}
+	model_free(&st->layout);
 	free(st->pend);
 	free(st->blob);
 	free(st->ds_text);

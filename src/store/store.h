@@ -106,12 +106,26 @@ void store_set_commit_interval(struct store *st, double seconds);
  * transaction, and fills run->id, name, created, status. */
 int  store_run_create(struct store *st, struct run_info *run, const struct dataset *ds);
 int  store_run_start(struct store *st, struct run_info *run, const struct trainer *t);
+/* What a snapshot records: the training state after `step` steps, the
+ * parameters and Adam's moments, each [n_params] in the engine's layout
+ * for the run's model sizes. */
+struct train_state {
+	long          step;
+	const double *p, *m, *v;
+};
+static inline struct train_state
+store_state_of(const struct trainer *t)
+{
+	struct train_state s = { t->step, t->model.p, t->adam.m, t->adam.v };
+
+	return s;
+}
 /* Step run->steps_done + 1 trained: buffered, flushed by time. */
 int  store_log_step(struct store *st, struct run_info *run, const struct step_stats *s);
 /* Write the buffered steps now (a trainer that pauses). */
 int  store_log_flush(struct store *st, const struct run_info *run);
-/* Snapshot of t (t->step == run->steps_done); flushes. */
-int  store_log_snapshot(struct store *st, struct run_info *run, const struct trainer *t);
+/* Snapshot of the state (ts.step == run->steps_done); flushes. */
+int  store_log_snapshot(struct store *st, struct run_info *run, struct train_state ts);
 /* Names drawn after training, as UTF-8 text; written by store_run_end. */
 int  store_log_samples(struct store *st, struct run_info *run, char *const *names, int n);
 /* Write everything buffered and set the final status and end time. */
@@ -129,12 +143,12 @@ int  store_run_end(struct store *st, struct run_info *run, enum run_status statu
 struct store_logger;
 struct store_logger *store_logger_start(struct store *st, struct run_info *run,
                                         const struct trainer *t);
-/* Hand over a step / a snapshot of t (t->step == the steps handed over).
+/* Hand over a step / a snapshot (ts.step == the steps handed over).
  * -1 once the thread has stopped on an error: then call store_logger_stop
  * and read the reason in store_errmsg(st). A snapshot waits only when
  * earlier ones are still being written (a few copies are kept). */
 int  store_logger_step(struct store_logger *lg, const struct step_stats *s);
-int  store_logger_snapshot(struct store_logger *lg, const struct trainer *t);
+int  store_logger_snapshot(struct store_logger *lg, struct train_state ts);
 /* Write everything handed over, the samples (names[n], which must stay
  * valid until it returns) and the run's end (store_log_samples and
  * store_run_end), and join the thread; lg is freed. -1 with the reason in

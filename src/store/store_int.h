@@ -42,6 +42,8 @@ struct store {
 	char          *ds_text;        /* the new run's dataset, between */
 	size_t         ds_len;         /* store_run_create and store_run_start */
 	char           ds_hash[65];
+	struct model   layout;         /* tensors of the model last encoded (p unused) */
+	int            busy;           /* the last failure was SQLITE_BUSY/LOCKED: try again */
 };
 
 /* store_open; with deferred, a writer's open that writes nothing: when it
@@ -80,9 +82,12 @@ void          store_proc_self(int64_t *pid, char *host, size_t hostlen, char *bo
 /* Dataset <-> the text stored for it (documents in file order, each ended
  * by '\n'). text is malloc'd. */
 char         *store_dataset_text(const struct dataset *ds, size_t *len);
-/* A snapshot of t into st->blob (params, m, v: 3 * n_params LE doubles in
- * the reference layout) and its checksum. */
-int           store_snapshot_encode(struct store *st, const struct trainer *t, uint64_t *sum);
+/* A snapshot of ts into st->blob (params, m, v: 3 * n_params LE doubles in
+ * the reference layout of cfg's model) and its checksum. */
+int           store_snapshot_encode(struct store *st, const struct model_config *cfg,
+                                    const struct train_state *ts, uint64_t *sum);
+/* Append a trained step to the buffer (run's figures updated); no write. */
+void          store_log_append(struct store *st, struct run_info *run, const struct step_stats *s);
 
 #define RUN_COLS "id, name, status, created, ended, seed, vocab_size, n_embd, n_head, " \
 	"n_layer, block_size, n_params, n_steps, snapshot_every, temperature, samples, " \
