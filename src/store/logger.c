@@ -350,7 +350,7 @@ logger_main(void *arg)
 		 * trainer waits for (after the last step, that one does it). */
 		if (rc == 0 && !ending && snaps_written(it, n) &&
 		    lg->run->steps_done < lg->run->n_steps && idle(lg))
-			rc = store_checkpoint(st);
+			store_checkpoint(st);   /* a failure loses nothing: store_fold reports it */
 		if (rc == 0 && ending) {
 			since = 0;
 			pause = BUSY_PAUSE_MIN;

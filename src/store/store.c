@@ -228,6 +228,12 @@ store_checkpoint(struct store *st)
 }
 
 void
+store_set_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
+}
+
+void
 store_abort(struct store *st)
 {
 	if (st->db && !sqlite3_get_autocommit(st->db))
@@ -743,6 +749,28 @@ fail:
 	snprintf(err, errlen, "%s", st->err);
 	store_close(st);
 	return NULL;
+}
+
+int
+store_fold(struct store *st)
+{
+	int rc;
+
+	if (!st->wal)
+		return 0;
+	store_abort(st);
+	sqlite3_busy_timeout(st->db, 0);
+	rc = sqlite3_exec(st->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(st->db, st->readonly ? 5000 : 10000);
+	if (rc == SQLITE_OK) {
+		st->wal = 0;
+		return 0;
+	}
+	/* another connection has the file open: it stays in WAL mode, and
+	 * the last one to close it folds it */
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return 0;
+	return store_fail_sql(st, "folding the log into the file");
 }
 
 void

@@ -70,6 +70,9 @@ int           store_log_flush(struct store *st, const struct run_info *run);
 /* Copy what the write-ahead log holds into the database file, as far as
  * readers allow (a passive checkpoint). */
 int           store_checkpoint(struct store *st);
+/* How long one statement waits for another connection's lock (the tests
+ * shorten it to reach the logger's own waiting). */
+void          store_set_busy_timeout(struct store *st, int ms);
 /* Roll back whatever transaction a failed statement may have left open. */
 void          store_abort(struct store *st);
 /* Decode the RUN_COLS of the current row; validates every field. */

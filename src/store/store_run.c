@@ -76,6 +76,28 @@ name_taken(struct store *st, const char *name)
 	return rc == SQLITE_ROW;
 }
 
+/* A snapshot is one row: parameters, m and v, 8 bytes each, and a few
+ * bytes more; SQLite's largest row (its length limit, 10^9 bytes as
+ * built) bounds the models that can be logged. Said before training, not
+ * after it (issue 9: a model of 50 million parameters trained 40 s and
+ * then failed with "string or blob too big"). */
+#define SNAPSHOT_ROW_SLACK 1024
+
+static int
+check_loggable(struct store *st, const struct model_config *cfg)
+{
+	uint64_t n = model_config_params(cfg);
+	uint64_t limit = (uint64_t)sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1);
+	uint64_t most = limit > SNAPSHOT_ROW_SLACK ? (limit - SNAPSHOT_ROW_SLACK) / 24 : 0;
+
+	if (n > most)
+		return store_fail(st, "a model of %llu parameters cannot be logged: a snapshot "
+		    "holds 24 bytes a parameter in one row, and SQLite's rows hold at most %llu "
+		    "bytes (at most %llu parameters; --no-db trains it without logging)",
+		    (unsigned long long)n, (unsigned long long)limit, (unsigned long long)most);
+	return 0;
+}
+
 int
 store_run_create(struct store *st, struct run_info *run, const struct dataset *ds)
 {
@@ -83,6 +105,8 @@ store_run_create(struct store *st, struct run_info *run, const struct dataset *d
 
 	if (st->readonly)
 		return store_fail(st, "opened read-only");
+	if (check_loggable(st, &run->cfg) < 0)
+		return -1;
 	if (run->name[0]) {
 		if (check_name(st, run->name) < 0 || (taken = name_taken(st, run->name)) < 0)
 			return -1;
@@ -232,6 +256,7 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 	 * failed run then marked the existing one failed (issue 9). */
 	if (sqlite3_prepare_v2(st->db, "SELECT CASE WHEN max(id) IS NULL OR max(id) < 1 THEN 1 "
 	    "WHEN max(id) < 9223372036854775807 THEN max(id) + 1 "
+	    "WHEN NOT EXISTS (SELECT 1 FROM runs WHERE id = 1) THEN 1 "
 	    "ELSE (SELECT min(r.id) + 1 FROM runs r WHERE r.id > 0 AND r.id < 9223372036854775807 "
 	    "AND NOT EXISTS (SELECT 1 FROM runs q WHERE q.id = r.id + 1)) END FROM runs",
 	    -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
