@@ -177,8 +177,9 @@ grep -q '^ *1  new  *finished  *3/3 ' "$T/out" || fail "ids: the new run: $(cat 
 
 # A "running" row with no pid: interrupted (its owner is unknown), not
 # "still being trained (process 0)" forever.
+I=$T/nullpid.db
 expect 0 "null pid: run" -- "$M" train --db "$I" --steps 20 --snapshot-every 10 --samples 0 --name orphan
-"$TOOL" sql "$I" "UPDATE runs SET status = 'running', ended = NULL, pid = NULL WHERE name = 'orphan'" \
+"$TOOL" sql "$I" "UPDATE runs SET status = 'running', ended = NULL, pid = NULL, host = NULL WHERE name = 'orphan'" \
 	|| fail "null pid: store_tool sql"
 expect 0 "null pid: runs" -- "$M" runs --db "$I"
 grep -q ' orphan  *interrupted ' "$T/out" || fail "null pid: runs shows $(grep orphan "$T/out")"
