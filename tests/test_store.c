@@ -730,7 +730,10 @@ check_whole(const char *name, int may_be_empty)
 	CHECK(sqlite3_prepare_v2(db, "SELECT count(*), coalesce(max(step), 0) FROM steps", -1, &s,
 	    NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == sqlite3_column_int(s, 1));
-	CHECK(may_be_empty || sqlite3_column_int(s, 0) > 0);
+	if (!(may_be_empty || sqlite3_column_int(s, 0) > 0)) {
+		check_failures++;
+		fprintf(stderr, "%s: no step was committed before the fault\n", name);
+	}
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 }

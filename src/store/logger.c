@@ -2,17 +2,17 @@
  *
  * The trainer hands over each step's figures and, at each snapshot, a copy
  * of the parameters and Adam's moments, then goes on training; the thread
- * writes them with store_run_start, store_log_step, store_log_snapshot and
- * at the end store_run_finish, so the transactions, their order and the
- * flush interval are the ones the synchronous calls make: a kill leaves
- * the same kind of database at any moment. Only the waiting for SQLite,
- * the file system and the disk moves off the training thread. The engine
- * stays single-threaded.
+ * writes them with store_run_start, then in one transaction every commit
+ * interval (the steps and the snapshots handed over meanwhile: one
+ * fdatasync for all of them), and at the end store_run_finish. A kill
+ * loses at most the last interval's steps and snapshots, as with the
+ * synchronous calls; the database always holds a contiguous log. Only the
+ * waiting for SQLite, the file system and the disk moves off the training
+ * thread. The engine stays single-threaded.
  *
- * Between snapshots, when nothing waits, the thread also copies the
- * write-ahead log into the file (a passive checkpoint): the checkpoint at
- * close, which the trainer does wait for, then has only the last
- * snapshot's pages left.
+ * A busy database (another connection's write lock held past the busy
+ * timeout) is waited for, with training going on into the queue; only
+ * another error, or two minutes of it, stops the logging.
  *
  * Ownership: from store_logger_start until the thread is joined, the
  * store and the run_info belong to the thread; the trainer only touches
@@ -224,8 +224,18 @@ to_timespec(struct timespec *ts, double t)
 		ts->tv_nsec = 0;
 }
 
-/* Wait, holding the lock, until there is work: a snapshot (each is a
- * commit), the end, or steps due by the commit interval. */
+/* Every snapshot copy is handed over and waiting: the trainer's next
+ * snapshot would wait for one. The caller holds the lock. */
+static int
+pool_full(const struct store_logger *lg)
+{
+	return lg->n_snap_q >= lg->n_snaps;
+}
+
+/* Wait, holding the lock, until there is work: the end, steps and
+ * snapshots due by the commit interval, or every snapshot copy handed
+ * over. Snapshots wait for the interval like steps do: one commit (one
+ * fdatasync) carries all that came meanwhile. */
 static void
 wait_work(struct store_logger *lg)
 {
@@ -234,7 +244,7 @@ wait_work(struct store_logger *lg)
 	double due, now;
 
 	for (;;) {
-		if (lg->quit || lg->ending || lg->n_snap_q || (lg->eager && lg->n_q))
+		if (lg->quit || lg->ending || pool_full(lg) || (lg->eager && lg->n_q))
 			return;
 		due = st->last_flush + st->commit_every;
 		now = store_now();
@@ -251,53 +261,46 @@ wait_work(struct store_logger *lg)
 	}
 }
 
-/* Write the items taken from the queue, in order; snapshot copies go back
- * to the trainer as soon as they are written. */
+/* The buffered steps and ts[k] in one transaction, waiting out a busy
+ * database. */
+static int
+write_batch(struct store_logger *lg, const struct train_state *ts, int k)
+{
+	double since = 0, pause = BUSY_PAUSE_MIN;
+
+	while (store_log_batch(lg->st, lg->run, ts, k) < 0)
+		if (!busy_again(lg, &since, &pause))
+			return -1;
+	return 0;
+}
+
+/* Write the items taken from the queue, in order, in one transaction (in
+ * one a snapshot when every step is to be its own: commit interval 0);
+ * snapshot copies go back to the trainer once committed. */
 static int
 write_items(struct store_logger *lg, const struct item *it, size_t n)
 {
-	struct train_state ts;
-	double since, pause;
+	struct train_state ts[SNAP_MAX];
 	size_t i;
-	int rc = 0;
+	int k = 0, rc = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		if (it[i].snap < 0) {
 			store_log_append(lg->st, lg->run, &it[i].s);
 			continue;
 		}
-		ts = snap_state(&lg->snaps[it[i].snap]);
-		since = 0;
-		pause = BUSY_PAUSE_MIN;
-		while (rc == 0 && store_log_snapshot(lg->st, lg->run, ts) < 0)
-			if (!busy_again(lg, &since, &pause))
-				rc = -1;
-		snap_release(lg, it[i].snap);
+		ts[k++] = snap_state(&lg->snaps[it[i].snap]);
+		if (lg->eager || k == SNAP_MAX) {
+			rc = write_batch(lg, ts, k);
+			k = 0;
+		}
 	}
-	return rc;
-}
-
-static int
-snaps_written(const struct item *it, size_t n)
-{
-	size_t i;
-
+	if (rc == 0)
+		rc = write_batch(lg, ts, k);
 	for (i = 0; i < n; i++)
 		if (it[i].snap >= 0)
-			return 1;
-	return 0;
-}
-
-/* Nothing is waiting to be written but steps. */
-static int
-idle(struct store_logger *lg)
-{
-	int r;
-
-	lock(lg);
-	r = !lg->n_snap_q && !lg->ending && !lg->quit;
-	unlock(lg);
-	return r;
+			snap_release(lg, it[i].snap);
+	return rc;
 }
 
 static void *
@@ -310,6 +313,8 @@ logger_main(void *arg)
 	size_t n, cap;
 	int rc = 0, ending;
 
+	/* (No checkpoints here: a run folds its log into the file once, at
+	 * the end; each commit is synced on its own.) */
 	if (lg->start) {
 		since = 0;
 		pause = BUSY_PAUSE_MIN;
@@ -338,19 +343,6 @@ logger_main(void *arg)
 		unlock(lg);
 
 		rc = write_items(lg, it, n);
-		since = 0;
-		pause = BUSY_PAUSE_MIN;
-		while (rc == 0 && !ending && st->n_pend &&
-		    store_now() >= st->last_flush + st->commit_every &&
-		    store_log_flush(st, lg->run) < 0)
-			if (!busy_again(lg, &since, &pause))
-				rc = -1;
-		/* Fold the log into the file while nothing waits, so that
-		 * little is left for the checkpoint at close, which the
-		 * trainer waits for (after the last step, that one does it). */
-		if (rc == 0 && !ending && snaps_written(it, n) &&
-		    lg->run->steps_done < lg->run->n_steps && idle(lg))
-			store_checkpoint(st);   /* a failure loses nothing: store_fold reports it */
 		if (rc == 0 && ending) {
 			since = 0;
 			pause = BUSY_PAUSE_MIN;
@@ -472,7 +464,8 @@ store_logger_snapshot(struct store_logger *lg, struct train_state ts)
 	snap_copy(lg, &lg->snaps[k], &ts);
 	lock(lg);
 	push(lg, k, NULL);
-	pthread_cond_signal(&lg->wake);
+	if (pool_full(lg))
+		pthread_cond_signal(&lg->wake);
 	unlock(lg);
 	return 0;
 }

@@ -134,9 +134,9 @@ int  store_run_end(struct store *st, struct run_info *run, enum run_status statu
 /* Logging from a thread of its own, so that training does not wait for
  * the database. From store_logger_start until store_logger_end or
  * store_logger_stop returns, st and run belong to the thread: the caller
- * touches neither. The thread writes what it is handed exactly as the
- * calls above would (the same transactions, in the same order, flushed by
- * the same interval). t is copied: for a new run (run->id 0, after
+ * touches neither. The thread writes what it is handed in order, in one
+ * transaction a commit interval (snapshots included; with interval 0, one
+ * a snapshot), waiting out a busy database. t is copied: for a new run (run->id 0, after
  * store_run_create) the thread starts it from t; after store_resume it
  * only takes t's sizes. NULL with the reason in store_errmsg(st) when no
  * thread can be started. Signals are left to the calling thread. */

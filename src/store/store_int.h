@@ -89,6 +89,10 @@ char         *store_dataset_text(const struct dataset *ds, size_t *len);
  * the reference layout of cfg's model) and its checksum. */
 int           store_snapshot_encode(struct store *st, const struct model_config *cfg,
                                     const struct train_state *ts, uint64_t *sum);
+/* The buffered steps and the snapshots snap[n_snap] (in step order, each
+ * at or before the steps logged) in one transaction. */
+int           store_log_batch(struct store *st, const struct run_info *run,
+                              const struct train_state *snap, int n_snap);
 /* Append a trained step to the buffer (run's figures updated); no write. */
 void          store_log_append(struct store *st, struct run_info *run, const struct step_stats *s);
 

@@ -238,8 +238,10 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 		sha256_hex(st->ds_text, st->ds_len, st->ds_hash);
 	if (begin(st) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO datasets (hash, n_docs, text) "
-	    "VALUES (?1, ?2, ?3)", -1, &s, NULL) != SQLITE_OK)
+	/* Once per content: a dataset already there (the bundled names,
+	 * usually) is not built into a record again only to be ignored. */
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO datasets (hash, n_docs, text) SELECT ?1, ?2, ?3 "
+	    "WHERE NOT EXISTS (SELECT 1 FROM datasets WHERE hash = ?1)", -1, &s, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_text(s, 1, st->ds_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (int64_t)t->ds->n_docs);
@@ -353,19 +355,38 @@ sqlfail:
 
 /* Write the buffered steps (and a snapshot) in one transaction. */
 static int
-flush(struct store *st, const struct run_info *run, const struct train_state *snap)
+flush(struct store *st, const struct run_info *run, const struct train_state *snap, int n_snap)
 {
+	int i;
+
 	if (begin(st) < 0)
 		return -1;
-	if (write_pending(st, run) < 0 || (snap && insert_snapshot(st, run, run->id, snap) < 0))
+	if (write_pending(st, run) < 0)
 		return fail_txn(st);
+	for (i = 0; i < n_snap; i++)
+		if (insert_snapshot(st, run, run->id, &snap[i]) < 0)
+			return fail_txn(st);
 	return commit(st);
+}
+
+int
+store_log_batch(struct store *st, const struct run_info *run, const struct train_state *snap,
+    int n_snap)
+{
+	int i;
+
+	for (i = 0; i < n_snap; i++)
+		if (snap[i].step < 0 || snap[i].step > run->steps_done ||
+		    (i > 0 && snap[i].step <= snap[i - 1].step))
+			return store_fail(st, "run %lld: snapshot of step %ld after %ld logged steps",
+			    (long long)run->id, snap[i].step, run->steps_done);
+	return st->n_pend || n_snap ? flush(st, run, snap, n_snap) : 0;
 }
 
 int
 store_log_flush(struct store *st, const struct run_info *run)
 {
-	return st->n_pend ? flush(st, run, NULL) : 0;
+	return st->n_pend ? flush(st, run, NULL, 0) : 0;
 }
 
 void
@@ -391,7 +412,7 @@ store_log_step(struct store *st, struct run_info *run, const struct step_stats *
 {
 	store_log_append(st, run, s);
 	if (store_now() - st->last_flush >= st->commit_every)
-		return flush(st, run, NULL);
+		return flush(st, run, NULL, 0);
 	return 0;
 }
 
@@ -401,7 +422,7 @@ store_log_snapshot(struct store *st, struct run_info *run, struct train_state ts
 	if (ts.step != run->steps_done)
 		return store_fail(st, "run %lld: snapshot of step %ld after %ld logged steps",
 		    (long long)run->id, ts.step, run->steps_done);
-	return flush(st, run, &ts);
+	return flush(st, run, &ts, 1);
 }
 
 /* The samples as rows; the caller holds a transaction. */
