@@ -75,6 +75,16 @@ int           store_checkpoint(struct store *st);
 void          store_set_busy_timeout(struct store *st, int ms);
 /* Roll back whatever transaction a failed statement may have left open. */
 void          store_abort(struct store *st);
+/* One integer pragma's (or query's) value into *v; -1 with the error set. */
+int           store_pragma_int(struct store *st, const char *sql, int64_t *v);
+/* store_schema.c: refuse what is not a regular file holding an mgpt-tui
+ * (or empty) database, reading its header without SQLite (*exists: the
+ * file is there); the schema check (*fresh: empty, to be set up; -2: a
+ * read-only connection met a hot journal); the migrations to this
+ * program's schema, in one transaction. */
+int           store_preflight(struct store *st, const char *path, int create, int *exists);
+int           store_check_schema(struct store *st, int *fresh);
+int           store_migrate(struct store *st, int fresh);
 /* Decode the RUN_COLS of the current row; validates every field. */
 int           store_run_decode(struct store *st, sqlite3_stmt *s, struct run_info *out);
 double        store_now(void);
