@@ -277,6 +277,52 @@ test_viewer_beside_writers(void)
 	(void)t1;
 }
 
+/* export's callback runs outside any read transaction: a writer in
+ * another connection commits meanwhile without waiting, even with the
+ * file in rollback mode (where a reader's lock keeps a commit out). */
+struct each_ctx {
+	long rows;
+	int  wrote;        /* commits made from inside the callback */
+};
+
+static int
+each_write(void *arg, const struct step_row *r)
+{
+	struct each_ctx *c = arg;
+	sqlite3 *db;
+
+	c->rows++;
+	if (r->step % 1000 == 1) {
+		if (sqlite3_open(path_of("each.db"), &db) == SQLITE_OK) {
+			sqlite3_busy_timeout(db, 0);
+			if (sqlite3_exec(db, "UPDATE runs SET name = name", NULL, NULL, NULL) == SQLITE_OK)
+				c->wrote++;
+		}
+		sqlite3_close(db);
+	}
+	return 0;
+}
+
+static void
+test_each_step_holds_nothing(void)
+{
+	struct store *w = open_db("each.db", 1, 0), *r;
+	struct run_info ri;
+	struct each_ctx c = { 0, 0 };
+
+	if (!w)
+		return;
+	CHECK(log_run(w, "e", 9000, 1000) == 0);
+	store_close(w);   /* back in rollback mode */
+	if (!(r = open_db("each.db", 0, 1)))
+		return;
+	CHECK(store_find_run(r, "e", &ri) == 0);
+	CHECK(store_each_step(r, ri.id, each_write, &c) == 0);
+	CHECK(c.rows == 9000);
+	CHECK(c.wrote == 9);
+	store_close(r);
+}
+
 /* A lock held past the writer's busy timeout: the logging thread waits
  * (training goes on into the queue) and the run is whole. */
 static void
@@ -443,6 +489,7 @@ main(void)
 	test_open_keeps_locks();
 	test_viewer_beside_writers();
 	test_logger_waits();
+	test_each_step_holds_nothing();
 	test_id_collision();
 	test_null_pid();
 	test_too_big();

@@ -75,8 +75,11 @@ struct step_row {
 	double grad_norm;
 	int    n_pos;      /* token positions trained */
 };
-/* Call fn for each logged step of the run, in order, from one consistent
- * read; fn returns non-zero to stop (store_each_step then returns it). */
+/* Call fn for each logged step of the run, in order; fn returns non-zero
+ * to stop (store_each_step then returns it). The steps are read in short
+ * queries of a few thousand, and fn is called between them, outside any
+ * read transaction: a slow consumer (export piped into a pager) never
+ * holds a lock a trainer waits for. */
 int  store_each_step(struct store *st, int64_t run_id,
                      int (*fn)(void *ctx, const struct step_row *row), void *ctx);
 

@@ -312,29 +312,50 @@ fail:
 	return -1;
 }
 
+/* Steps read by one query of store_each_step. */
+#define EACH_STEP_CHUNK 4096
+
 int
 store_each_step(struct store *st, int64_t run_id, int (*fn)(void *, const struct step_row *),
     void *ctx)
 {
 	sqlite3_stmt *s = NULL;
-	struct step_row r;
-	int rc, stop = 0;
+	struct step_row *buf = xmalloc(EACH_STEP_CHUNK * sizeof *buf);
+	long last = 0;
+	int rc, n, i, stop = 0;
 
 	if (sqlite3_prepare_v2(st->db, "SELECT step, loss, lr, grad_norm, n_pos FROM steps "
-	    "WHERE run_id = ?1 ORDER BY step", -1, &s, NULL) != SQLITE_OK)
+	    "WHERE run_id = ?1 AND step > ?2 ORDER BY step LIMIT ?3", -1, &s, NULL) != SQLITE_OK) {
+		free(buf);
 		return store_fail_sql(st, NULL);
-	sqlite3_bind_int64(s, 1, run_id);
-	while (!stop && (rc = store_step(st, s)) == SQLITE_ROW) {
-		r.step = (long)sqlite3_column_int64(s, 0);
-		r.loss = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
-		r.lr = sqlite3_column_double(s, 2);
-		r.grad_norm = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
-		r.n_pos = (int)sqlite3_column_int64(s, 4);
-		stop = fn(ctx, &r);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		store_fail_sql(st, NULL);
+	do {
+		sqlite3_bind_int64(s, 1, run_id);
+		sqlite3_bind_int64(s, 2, last);
+		sqlite3_bind_int(s, 3, EACH_STEP_CHUNK);
+		n = 0;
+		while ((rc = store_step(st, s)) == SQLITE_ROW) {
+			struct step_row *r = &buf[n++];
+
+			r->step = (long)sqlite3_column_int64(s, 0);
+			r->loss = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
+			r->lr = sqlite3_column_double(s, 2);
+			r->grad_norm = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN :
+			    sqlite3_column_double(s, 3);
+			r->n_pos = (int)sqlite3_column_int64(s, 4);
+		}
+		/* the read transaction ends here, before fn sees a row */
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			store_fail_sql(st, NULL);
+			break;
+		}
+		for (i = 0; i < n && !stop; i++)
+			stop = fn(ctx, &buf[i]);
+		if (n)
+			last = buf[n - 1].step;
+	} while (!stop && n == EACH_STEP_CHUNK);
 	sqlite3_finalize(s);
+	free(buf);
 	return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
 }
-

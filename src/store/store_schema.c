@@ -112,7 +112,7 @@ side_file_exists(const char *path, const char *suffix)
  * unix VFS keeps a descriptor open while the process holds locks on the
  * file, and reuses it. */
 static ssize_t
-read_header(const char *path, unsigned char *h, size_t n)
+read_header(const char *path, unsigned char *h, size_t n, sqlite3_int64 *fsize)
 {
 	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
 	sqlite3_file *f;
@@ -130,10 +130,16 @@ read_header(const char *path, unsigned char *h, size_t n)
 		errno = errno ? errno : EACCES;
 		return -1;
 	}
-	rc = f->pMethods->xFileSize(f, &size);
-	if (rc == SQLITE_OK && size > 0)
-		rc = f->pMethods->xRead(f, h, (int)((size_t)size < n ? (size_t)size : n), 0);
+	/* The header first, then the size: a file that grows meanwhile (a
+	 * writer committing) is then never taken for a truncated one. */
+	memset(h, 0, n);
+	rc = f->pMethods->xRead(f, h, (int)n, 0);
+	if (rc == SQLITE_IOERR_SHORT_READ)
+		rc = SQLITE_OK;
+	if (rc == SQLITE_OK)
+		rc = f->pMethods->xFileSize(f, &size);
 	f->pMethods->xClose(f);
+	*fsize = size;
 	free(f);
 	if (rc != SQLITE_OK) {
 		errno = EIO;
@@ -151,6 +157,7 @@ store_preflight(struct store *st, const char *path, int create, int *exists)
 	unsigned char h[100];
 	struct stat ls, sb;
 	uint32_t page, app;
+	sqlite3_int64 size = 0;
 	ssize_t n;
 
 	*exists = 0;
@@ -173,7 +180,7 @@ store_preflight(struct store *st, const char *path, int create, int *exists)
 	*exists = 1;
 	if (sb.st_size == 0)
 		return 0;
-	if ((n = read_header(path, h, sizeof h)) < 0)
+	if ((n = read_header(path, h, sizeof h, &size)) < 0)
 		return store_fail(st, "%s", strerror(errno));
 	if (memcmp(h, magic, (size_t)n < sizeof magic ? (size_t)n : sizeof magic) != 0)
 		return store_fail(st, "not an SQLite database");
@@ -186,11 +193,11 @@ store_preflight(struct store *st, const char *path, int create, int *exists)
 		return store_fail(st, "damaged SQLite header (page size %u)", page);
 	/* A database file is whole pages. With no journal or WAL beside it
 	 * (which a writer may be using), its header's page count is exact. */
-	if (sb.st_size % page || (!side_file_exists(path, "-wal") &&
+	if (size % page || (!side_file_exists(path, "-wal") &&
 	    !side_file_exists(path, "-journal") && be32(h + 24) == be32(h + 92) &&
-	    (uint64_t)be32(h + 28) * page > (uint64_t)sb.st_size))
+	    (uint64_t)be32(h + 28) * page > (uint64_t)size))
 		return store_fail(st, "truncated database (%lld bytes; the header promises %llu)",
-		    (long long)sb.st_size, (unsigned long long)be32(h + 28) * page);
+		    (long long)size, (unsigned long long)be32(h + 28) * page);
 	app = be32(h + 68);
 	if (app != STORE_APP_ID && app != 0)
 		return store_fail(st, "not an mgpt-tui database (application_id 0x%08x)", app);
