@@ -480,7 +480,8 @@ test_too_big(void)
 int
 main(void)
 {
-	snprintf(dir, sizeof dir, "%s/test_store_lock.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(dir, sizeof dir, "%s/test_store_lock.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;

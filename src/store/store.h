@@ -139,9 +139,9 @@ int  store_run_end(struct store *st, struct run_info *run, enum run_status statu
  * store_logger_stop returns, st and run belong to the thread: the caller
  * touches neither. The thread writes what it is handed in order, in one
  * transaction a commit interval (snapshots included; with interval 0, one
- * a snapshot), waiting out a busy database. t is copied: for a new run (run->id 0, after
- * store_run_create) the thread starts it from t; after store_resume it
- * only takes t's sizes. NULL with the reason in store_errmsg(st) when no
+ * a snapshot), waiting out a busy database. t is copied: for a new run
+ * (run->id 0, after store_run_create) the thread starts it from t; after
+ * store_resume it only takes t's sizes. NULL with the reason in store_errmsg(st) when no
  * thread can be started. Signals are left to the calling thread. */
 struct store_logger;
 struct store_logger *store_logger_start(struct store *st, struct run_info *run,
