@@ -25,7 +25,9 @@
 # committed steps run 1..n without a gap with a snapshot at step 0
 # (tests/store_tool check); the run reads as interrupted (killed), failed or
 # interrupted (faults; or finished when the fault came after the end), never
-# running; a failed writer said why in one line; then `train --resume`
+# running; a failed writer said why in one line (a fault while the log is
+# folded into the file at the end leaves the run finished, and the line
+# says the run is saved and where its last steps are); then `train --resume`
 # finishes it, and its exported log (every loss, lr, gradient norm, as %.17g),
 # its final parameters and Adam moments (an XXH64 of each) and its sampled
 # names are the same as an uninterrupted run's. Viewers may only ever say
@@ -269,6 +271,13 @@ fault_round() {
 		bad "writer exit $3, want 1 and one line: $(head -c 300 "$T/w.err")"
 	else
 		good
+	fi
+	# the fault came while the log was folded into the file at the end:
+	# the run is saved and finished, and the writer said so (exit 1)
+	if grep -q "(the run is saved, its last steps in .*-wal" "$T/w.err"; then
+		hist "$1" "  after the end: $(sed 's|^mgpt-tui: [^:]*: ||; s| (the run is saved.*||' "$T/w.err") in the fold"
+		check_db "$2" finished && [ -n "$status" ] && same_as_ref "$2" "$T/w.out"
+		return
 	fi
 	check_db "$2" 'failed|interrupted' || return
 	if [ -z "$status" ]; then
