@@ -317,6 +317,9 @@ cmd_train(int argc, char **argv)
 			goto out;
 		}
 		rc = 128 + stop_signal;
+		if (store && store_fold(store) < 0)
+			cli_error("%s (the run is saved as interrupted, its last steps in %s-wal until "
+			    "train opens the file again)", store_errmsg(store), store_path(store));
 		goto out;
 	}
 	printf("\n--- inference (new, hallucinated names) ---\n");
