@@ -52,6 +52,7 @@ static const struct keydef keys_debug_rows[] = {
 	{ UI_FN(KEY_END),      CMD_SEL_END,     0, NULL, NULL },
 	{ 'i',                 CMD_EDIT,        0, "i", "edit the input text" },
 	{ 'H',                 CMD_HEADS_VIEW,  0, "H", "the heads view: every head at one position" },
+	{ 'o',                 CMD_PANE,        0, "o", "below 100 columns: the op's page or the outline and attention" },
 	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
 	{ '?',                 CMD_HELP,        0, "?", "this help" },
 	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },

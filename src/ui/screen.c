@@ -30,6 +30,12 @@ ui_layout(struct ui *u)
 	u->outline = (struct rect){ 3, 0, u->rows - 3 - f - 2, side };
 	u->body = (struct rect){ 3, side ? side + 2 : 0, u->rows - 3 - f - 2,
 	                         u->cols - (side ? side + 2 : 0) };
+	/* below 100 columns one pane: the op's page, or (o) the outline with
+	 * the attention strip in its place */
+	if (!side && u->narrow_outline) {
+		u->outline = (struct rect){ 3, 0, u->rows - 3 - f - 2, u->cols - 1 };
+		u->body.w = 0;
+	}
 }
 
 void

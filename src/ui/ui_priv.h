@@ -58,7 +58,7 @@ enum cmd {
 	CMD_STEP_FIRST, CMD_STEP_LAST, CMD_GOTO, CMD_PLAY, CMD_PLAY_BACK,
 	CMD_HEAD_NEXT, CMD_HEAD_PREV,
 	/* the heads view and the sweep */
-	CMD_HEADS_VIEW, CMD_SWEEP,
+	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE,
 	CMD__COUNT
 };
 
@@ -127,6 +127,7 @@ struct ui {
 	int      too_small;
 	struct rect title, tokens_r, opline, outline, body, formula, status;
 
+	int      narrow_outline;       /* below 100 columns: the outline shown instead of the page (o) */
 	int      has_color, utf8;
 	struct replay_ui *rp;          /* the replay views' state, or NULL */
 	int      own_run;              /* run was loaded here (from the run view): free it */

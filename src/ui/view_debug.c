@@ -95,7 +95,7 @@ view_debug_draw(struct ui *u)
 	int sel, top = 0, i;
 
 	view_debug_frame_draw(u);
-	if (!op)
+	if (!op || b->w <= 0)   /* the outline has the pane (o) */
 		return;
 	page_build(u, pg, op);
 	sel = cur_sel(u, pg);
@@ -311,6 +311,14 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 		return UI_GO(VIEW_HEADS);
 	case CMD_SWEEP:
 		return UI_GO(VIEW_SWEEP);
+	case CMD_PANE:
+		if (u->cols >= 100) {
+			ui_msg(u, ST_DIM, "the outline is always shown from 100 columns");
+			break;
+		}
+		u->narrow_outline = !u->narrow_outline;
+		ui_layout(u);
+		return UI_REPAINT;
 	case CMD_RUNS:
 		/* q in the browser comes back here */
 		u->runs_back = VIEW_DEBUG;

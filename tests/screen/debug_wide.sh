@@ -44,6 +44,14 @@ to_head
 grep -q "L0 kv_cache *│" "$T/pane" && fail "80x24: an outline pane"
 grep -q "heads [0-9]*-[0-9]*, H0 [0-9]*-[0-9]*" "$T/pane" && ok "80x24: one pane, the orientation's short form" \
     || fail "80x24: no orientation: $(sed -n 3p "$T/pane")"
+grep -q "^L0H0 owns dims" "$T/pane" || fail "80x24: the op's page is not shown"
+keys o
+wait_for "L0 kv_cache"
+grep -q "▶ *H0 head_qkv" "$T/pane" && grep -q "^ L0  *H0  *H1  *H2  *H3" "$T/pane" \
+    && ok "80x24: o shows the outline and the attention strip in the pane" || fail "80x24: o"
+grep -q "L0H0 owns dims" "$T/pane" && fail "80x24: the page still shown beside the outline"
+keys o
+wait_for "L0H0 owns dims" && ok "80x24: o again brings the op's page back"
 keys q
 ended "80x24: q quits"
 finish
