@@ -19,6 +19,9 @@ head_report_init(struct head_report *r, const struct model_config *cfg)
 	attrib_parts_init(&r->parts, cfg);
 	r->heads_sum = xcalloc((size_t)r->vocab, sizeof *r->heads_sum);
 	r->mlp_sum = xcalloc((size_t)r->vocab, sizeof *r->mlp_sum);
+	r->n_points = attrib_lens_points(cfg);
+	r->lens = xcalloc((size_t)r->n_points * r->vocab, sizeof *r->lens);
+	r->lens_top = xcalloc((size_t)r->n_points * HEAD_REPORT_LENS, sizeof *r->lens_top);
 }
 
 void
@@ -28,6 +31,8 @@ head_report_free(struct head_report *r)
 	attrib_parts_free(&r->parts);
 	free(r->heads_sum);
 	free(r->mlp_sum);
+	free(r->lens);
+	free(r->lens_top);
 	memset(r, 0, sizeof *r);
 }
 
@@ -112,5 +117,10 @@ head_report_fill(struct head_report *r, const struct debug_session *s, int pos)
 		}
 		for (v = 0; v < V; v++)
 			r->mlp_sum[v] += r->parts.mlp[(size_t)l * V + v];
+	}
+	for (i = 0; i < r->n_points; i++) {
+		attrib_lens(s->m, tr, pos, i, r->lens + (size_t)i * V);
+		top_tokens(r->lens + (size_t)i * V, V, 1, r->lens_top + (size_t)i * HEAD_REPORT_LENS,
+		    HEAD_REPORT_LENS);
 	}
 }

@@ -15,6 +15,7 @@
 #include "debug_session.h"
 
 #define HEAD_REPORT_TOP 3   /* characters each head pushes up, and down */
+#define HEAD_REPORT_LENS 6  /* characters per point of the logit lens */
 
 struct head_report_head {
 	int           layer, head, off;
@@ -38,6 +39,12 @@ struct head_report {
 	double  loss, loss_all;           /* the input's loss both ways: mean over the scored
 	                                   * positions in order (NaN: none scored) */
 	int     n_scored;
+	/* the logit lens at pos: lm_head applied to the residual stream at
+	 * each point (attrib_lens; "embed", "L0.attn", "L0.mlp", ...), the
+	 * last point's being the logits */
+	int     n_points;
+	double *lens;                     /* [n_points][V] */
+	int    *lens_top;                 /* [n_points][HEAD_REPORT_LENS] tokens, highest first */
 };
 
 void head_report_init(struct head_report *r, const struct model_config *cfg);

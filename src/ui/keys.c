@@ -80,6 +80,7 @@ static const struct keydef keys_heads_rows[] = {
 	{ '8',                 CMD_HEAD,        7, NULL, NULL },
 	{ '9',                 CMD_HEAD,        8, NULL, NULL },
 	{ '0',                 CMD_HEADS_ON,    0, "0", "all heads on" },
+	{ 'L',                 CMD_LENS,        0, "L", "the logit lens in the prediction's place (always shown when there is room)" },
 	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
 	{ '?',                 CMD_HELP,        0, "?", "this help" },
 	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },

@@ -58,7 +58,7 @@ enum cmd {
 	CMD_STEP_FIRST, CMD_STEP_LAST, CMD_GOTO, CMD_PLAY, CMD_PLAY_BACK,
 	CMD_HEAD_NEXT, CMD_HEAD_PREV,
 	/* the heads view and the sweep */
-	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE,
+	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS,
 	CMD__COUNT
 };
 
@@ -139,6 +139,7 @@ struct ui {
 	int      heads_ready;          /* hr allocated */
 	int      heads_pos;            /* the position shown */
 	int      heads_score_prev;     /* s.score_name before the view turned it on */
+	int      heads_lens;           /* the logit lens shown on a short screen (L) */
 	struct head_report hr;
 	/* the sweep (view_sweep.c) */
 	int      sweep_on;             /* hsw set up */

@@ -206,6 +206,29 @@ heads_draw_prediction(struct ui *u, const struct head_report *r, int y, int bott
 	return y;
 }
 
+/* The logit lens: per point of the residual stream, the characters it
+ * would predict most (lm_head applied there), with their logits. */
+static int
+heads_draw_lens(struct ui *u, const struct head_report *r, int y)
+{
+	char name[32], c[16], num[32];
+	int p, k, x;
+
+	draw_hline(u, y++, 0, u->cols, ST_RULE);
+	draw_text(y++, 0, u->cols, ST_LABEL, "logit lens: lm_head applied to the residual stream at each point");
+	for (p = 0; p < r->n_points; p++, y++) {
+		const double *lv = r->lens + (size_t)p * r->vocab;
+		const int *top = r->lens_top + (size_t)p * HEAD_REPORT_LENS;
+
+		x = draw_textf(y, 0, u->cols, ST_KEY, "%-8s", attrib_lens_name(p, name, sizeof name));
+		for (k = 0; k < HEAD_REPORT_LENS && top[k] >= 0 && x < u->cols - 12; k++) {
+			snprintf(num, sizeof num, " %s %+.2f ", heads_tok(u, top[k], c), lv[top[k]]);
+			x += draw_text(y, x, u->cols - x, top[k] == r->target ? ST_CUR : ST_NORMAL, num);
+		}
+	}
+	return y;
+}
+
 void
 view_heads_draw(struct ui *u)
 {
@@ -217,13 +240,18 @@ view_heads_draw(struct ui *u)
 	u->heads_pos = r->pos;
 	heads_draw_top(u, r);
 	y = heads_draw_heads(u, r, 2);
-	heads_draw_prediction(u, r, y, bottom);
+	/* the lens beside the prediction when there is room, else in its
+	 * place (L) */
+	if (u->heads_lens || bottom - y >= 12 + r->n_points + 2)
+		y = heads_draw_lens(u, r, y);
+	if (!u->heads_lens || bottom - y >= 6)
+		heads_draw_prediction(u, r, y, bottom);
 	draw_fill(bottom, 0, u->cols, ST_NORMAL);
 	if (u->msg[0])
 		draw_text(bottom, 0, u->cols, u->msg_style, u->msg);
 	else
 		draw_text(bottom, 0, u->cols, ST_DIM,
-		    " \u2190 \u2192 position   1-9 head off/on   0 all on   A sweep   ? keys   q back");
+		    " \u2190 \u2192 position   1-9 head off/on   0 all on   L lens   A sweep   ? keys   q back");
 }
 
 int
@@ -257,6 +285,9 @@ view_heads_key(struct ui *u, enum cmd cmd, int arg, int key)
 		break;
 	case CMD_SWEEP:
 		return UI_GO(VIEW_SWEEP);
+	case CMD_LENS:
+		u->heads_lens = !u->heads_lens;
+		break;
 	case CMD_HELP:
 		return UI_GO(VIEW_HELP);
 	case CMD_CLOSE:
