@@ -354,6 +354,8 @@ view_debug_start(struct ui *u, struct debug_run *run, const char *input, char *e
 		ui_input_error(u, rc, &why, err, n);
 		return -1;
 	}
+	/* the last position's target is the closing BOS, as training scores a name */
+	debug_session_set_scoring(&u->s, 1);
 	ui_take_session_msg(u);
 	if (run->picked_default && !u->msg[0])
 		ui_msg(u, ST_DIM, "the default run: bundled names, seed %d, the reference's settings; "
@@ -394,6 +396,7 @@ view_debug_open_run(struct ui *u, const char *db, const char *spec, long step, c
 	u->own_run = 1;
 	/* an input the run cannot spell: the run with BOS alone */
 	debug_session_init(&u->s, r, input, &why);
+	debug_session_set_scoring(&u->s, 1);
 	ui_take_session_msg(u);
 	u->debug_back = back;
 	return 0;
