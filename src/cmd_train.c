@@ -277,6 +277,9 @@ cmd_train(int argc, char **argv)
 			goto out;
 		}
 		rc = 128 + stop_signal;
+		if (store && store_fold(store) < 0)
+			cli_error("%s (the run is saved as interrupted, its last steps in %s-wal until "
+			    "train opens the file again)", store_errmsg(store), store_path(store));
 		goto out;
 	}
 	printf("\n--- inference (new, hallucinated names) ---\n");
@@ -289,6 +292,14 @@ cmd_train(int argc, char **argv)
 	fflush(stdout);
 	if (train_run_end(&t, names, (int)samples, stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0) {
 		cli_error("%s", t.err);
+		goto out;
+	}
+	/* The run is saved; the file is one file again unless this fails
+	 * (a full disk): then say so, and what is where. */
+	if (store && store_fold(store) < 0) {
+		cli_error("%s (the run is saved, its last steps in %s-wal until train opens the "
+		    "file again)", store_errmsg(store), store_path(store));
+		rc = 1;
 		goto out;
 	}
 	rc = stop_signal ? 128 + stop_signal : 0;

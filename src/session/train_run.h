@@ -38,7 +38,7 @@ struct train_run_opts {
 };
 void train_run_defaults(struct train_run_opts *o);
 
-enum train_state { TRAIN_RUNNING, TRAIN_DONE, TRAIN_FAILED, TRAIN_STOPPED };
+enum train_run_state { TRAIN_RUNNING, TRAIN_DONE, TRAIN_FAILED, TRAIN_STOPPED };
 
 struct train_run {
 	struct store        *st;     /* NULL: not logged (--no-db) */
@@ -49,7 +49,7 @@ struct train_run {
 	struct trainer       tr;     /* after tr.step steps */
 	int                  have_ds, have_tr;
 	struct step_stats    last;   /* the last step trained */
-	enum train_state     state;
+	enum train_run_state     state;
 	int                  paused; /* train_run_slice trains nothing (the screen's p) */
 	char                 err[STORE_ERRLEN + 96];
 };
