@@ -9,6 +9,7 @@
 #define EXIT_USAGE 2
 
 struct dataset;
+struct dataset_table;
 struct run_info;
 struct store;
 
@@ -50,8 +51,10 @@ struct store *cli_store_open_run(const char *db_flag, enum cli_db_mode mode, con
                                  struct run_info *run);
 /* The path cli_store_open would use, or NULL after printing why not. */
 const char   *cli_db_path(const char *db_flag, char *buf, size_t n, int *is_default);
-/* The bundled data (data/names.txt, embedded at build time). */
+/* The bundled data (data/names.txt, embedded at build time): its bytes,
+ * and the same parsed into the engine's form. */
 extern const unsigned char bundled_names[];
 extern const size_t bundled_names_len;
+extern const struct dataset_table bundled_names_table;
 
 #endif
