@@ -21,13 +21,22 @@ status=0
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 mhz=$(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 echo "machine: ${cpu:-unknown CPU}, $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs${mhz:+, $mhz MHz}; $(uname -sr)"
-echo "mode: ${BENCH_FULL:+BENCH_FULL=$BENCH_FULL (long)}${BENCH_FULL:-default (BENCH_FULL=1 for the long mode)}"
+if [ -n "${BENCH_FULL:-}" ] && [ "$BENCH_FULL" != 0 ]; then
+	echo "command: BENCH_FULL=$BENCH_FULL make bench (the long mode)"
+else
+	echo "command: make bench (BENCH_FULL=1 make bench: the long mode)"
+fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 t0=$(date +%s)
 for prog in "$@"; do
 	"$prog" >>"$rows" || { echo "run.sh: $prog failed" >&2; status=1; }
 done
-echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) ($(($(date +%s) - t0)) s)"
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+# the benchmarks' own cost: wall seconds, and the CPU seconds of this
+# shell's children (times(1): user and system of the children, line 2)
+echo "the run took $(($(date +%s) - t0)) s: $(times | sed -n 2p | awk '{
+	split($1, u, "m"); split($2, s, "m")
+	printf "%.1f CPU-s", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')"
 echo "Times are CPU time (user + system); goals are judged on it. \"wall\" is the same figure by the wall clock."
 echo
 awk -F '\t' '
