@@ -16,7 +16,7 @@
 # number in the fourth field) are still read, as a rate with no goal.
 set -u
 rows=$(mktemp "${TMPDIR:-/tmp}/mgpt-bench.XXXXXX") || exit 1
-trap 'rm -f "$rows"' EXIT
+trap 'rm -f "$rows" "$rows.times"' EXIT
 status=0
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 mhz=$(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
@@ -33,10 +33,13 @@ for prog in "$@"; do
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 # the benchmarks' own cost: wall seconds, and the CPU seconds of this
-# shell's children (times(1): user and system of the children, line 2)
-echo "the run took $(($(date +%s) - t0)) s: $(times | sed -n 2p | awk '{
+# shell's children (times: user and system of the children, its line 2;
+# run in this shell, not in a $(...) subshell, which has no children)
+times >"$rows.times"
+echo "the run took $(($(date +%s) - t0)) s, $(sed -n 2p "$rows.times" | awk '{
 	split($1, u, "m"); split($2, s, "m")
 	printf "%.1f CPU-s", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')"
+rm -f "$rows.times"
 echo "Times are CPU time (user + system); goals are judged on it. \"wall\" is the same figure by the wall clock."
 echo
 awk -F '\t' '
