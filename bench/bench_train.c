@@ -7,7 +7,8 @@
  *  - the engine's arithmetic rate against the core's peak;
  *  - the whole `mgpt-tui train --no-db` process (its CPU time from wait4),
  *    and the same logged to a new database, with peak RSS;
- *  - the start-up: a 1-step `train --no-db`, CPU time per run.
+ *  - the start-up: a 1-step `train --no-db`, CPU time per run, beside
+ *    `mgpt-tui --help` and /bin/true run in the same rounds.
  *
  * Each case runs in a child process, so its peak RSS is its own; the cases
  * of a size are interleaved round by round so that a busy moment of the
@@ -282,22 +283,36 @@ size(const char *label, const struct model_config *cfg, long steps, int rounds, 
 }
 
 /* A 1-step `train --no-db` (which also samples its 20 names): CPU time of
- * the whole process, the median of n runs. */
+ * the whole process, the median of n runs; interleaved with `mgpt-tui
+ * --help` (exec and the dynamic loader, nothing else) and /bin/true (the
+ * machine's floor for any program), which say how much of the figure is
+ * the program's own and how loaded the machine was. */
 static int
 startup(const char *cli, int n)
 {
-	char *argv[] = { (char *)cli, "train", "--no-db", "--steps", "1", NULL };
-	double cpu[200], wall[200];
+	char *a_train[] = { (char *)cli, "train", "--no-db", "--steps", "1", NULL };
+	char *a_help[] = { (char *)cli, "--help", NULL };
+	char *a_true[] = { "/bin/true", NULL };
+	static double cpu[3][200], wall[3][200];
 	char what[96];
-	long rss = 0;
-	int i;
+	long rss = 0, r;
+	int i, have_true = access("/bin/true", X_OK) == 0;
 
-	for (i = 0; i < n; i++)
-		if ((wall[i] = bench_spawn(argv, &rss, &cpu[i])) < 0)
+	for (i = 0; i < n; i++) {
+		if ((wall[0][i] = bench_spawn(a_train, &rss, &cpu[0][i])) < 0 ||
+		    (wall[1][i] = bench_spawn(a_help, &r, &cpu[1][i])) < 0)
 			return -1;
+		if (have_true && (wall[2][i] = bench_spawn(a_true, &r, &cpu[2][i])) < 0)
+			have_true = 0;
+	}
 	snprintf(what, sizeof what, "1-step mgpt-tui train --no-db (median of %d)", n);
-	bench_row_t("start", what, bench_median(cpu, n) * 1e3, bench_median(wall, n) * 1e3, "ms",
+	bench_row_t("start", what, bench_median(cpu[0], n) * 1e3, bench_median(wall[0], n) * 1e3, "ms",
 	    "<= 6", rss);
+	bench_row_t("start", "  mgpt-tui --help: exec and the loader alone", bench_median(cpu[1], n) * 1e3,
+	    bench_median(wall[1], n) * 1e3, "ms", NULL, -1);
+	if (have_true)
+		bench_row_t("start", "  /bin/true: any program's floor on this machine now",
+		    bench_median(cpu[2], n) * 1e3, bench_median(wall[2], n) * 1e3, "ms", NULL, -1);
 	return 0;
 }
 
@@ -316,7 +331,7 @@ main(void)
 		return 1;
 	}
 	snprintf(db, sizeof db, "%s/runs.db", dir);
-	if ((cli && startup(cli, full ? 200 : 50) < 0) ||
+	if ((cli && startup(cli, full ? 200 : 40) < 0) ||
 	    size("default size 16/4/1/16", &def, 8000, full ? 11 : 5, cli, db, 1) < 0 ||
 	    size("larger size 64/8/2/32", &big, full ? 8000 : 1000, full ? 5 : 3, cli, db, 0) < 0)
 		rc = 1;
