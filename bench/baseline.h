@@ -28,4 +28,12 @@ struct baseline *baseline_new(struct dataset *ds, int n_embd, int n_head, int n_
 double baseline_step(struct baseline *b, int *n_pos);
 void   baseline_free(struct baseline *b);
 
+/* The same code built -O3 -march=native (Makefile.am compiles baseline.c a
+ * second time with these names, for bench/bench_train only): the issue's
+ * "C port built -O3 -march=native". */
+struct baseline *baseline_native_new(struct dataset *ds, int n_embd, int n_head, int n_layer,
+                                     int block_size, uint64_t seed, long n_steps);
+double baseline_native_step(struct baseline *b, int *n_pos);
+void   baseline_native_free(struct baseline *b);
+
 #endif

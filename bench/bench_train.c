@@ -3,7 +3,9 @@
  *
  *  - the engine's training loop, and the plain scalar baseline
  *    (bench/baseline.c, the same work: tests/test_baseline.c) on the same
- *    data and seed, in token positions per CPU-second, and their ratio;
+ *    data and seed, built -O2 and -O3 -march=native, in token positions
+ *    per CPU-second, and the ratios (issue 15's goal: twice the -O3
+ *    -march=native build);
  *  - the engine's arithmetic rate against the core's peak;
  *  - the whole `mgpt-tui train --no-db` process (its CPU time from wait4),
  *    and the same logged to a new database, with peak RSS;
@@ -59,10 +61,12 @@ step_flops(const struct model_config *c, size_t n_params, int n)
 	return f + 16.0 * (double)n_params;
 }
 
-/* In the child: train `steps` steps with the engine or the baseline and
- * report through the pipe. */
+enum which { ENGINE, BASELINE_O2, BASELINE_NATIVE };
+
+/* In the child: train `steps` steps with the engine or a baseline build
+ * and report through the pipe. */
 static int
-train_case(const struct model_config *cfg, long steps, int use_baseline, int fd)
+train_case(const struct model_config *cfg, long steps, enum which use, int fd)
 {
 	struct dataset ds;
 	struct result r = { 0, 0, 0, 0 };
@@ -75,7 +79,7 @@ train_case(const struct model_config *cfg, long steps, int use_baseline, int fd)
 		fprintf(stderr, "bench_train: %s\n", err);
 		return 1;
 	}
-	if (use_baseline) {
+	if (use == BASELINE_O2) {
 		struct baseline *b = baseline_new(&ds, cfg->n_embd, cfg->n_head, cfg->n_layer,
 		    cfg->block_size, 42, steps);
 
@@ -86,6 +90,17 @@ train_case(const struct model_config *cfg, long steps, int use_baseline, int fd)
 		}
 		dt = bench_span(t0);
 		baseline_free(b);
+	} else if (use == BASELINE_NATIVE) {
+		struct baseline *b = baseline_native_new(&ds, cfg->n_embd, cfg->n_head, cfg->n_layer,
+		    cfg->block_size, 42, steps);
+
+		t0 = bench_time_now();
+		for (i = 0; i < steps; i++) {
+			baseline_native_step(b, &n);
+			r.positions += n;
+		}
+		dt = bench_span(t0);
+		baseline_native_free(b);
 	} else {
 		struct model_config c = *cfg;
 		struct step_stats st;
@@ -116,7 +131,7 @@ train_case(const struct model_config *cfg, long steps, int use_baseline, int fd)
 
 /* One case in a child; -1 on failure. */
 static int
-in_child(const struct model_config *cfg, long steps, int use_baseline, struct result *r,
+in_child(const struct model_config *cfg, long steps, enum which use, struct result *r,
     long *rss_kib)
 {
 	struct rusage ru;
@@ -128,7 +143,7 @@ in_child(const struct model_config *cfg, long steps, int use_baseline, struct re
 		return -1;
 	if (pid == 0) {
 		close(fds[0]);
-		_exit(train_case(cfg, steps, use_baseline, fds[1]));
+		_exit(train_case(cfg, steps, use, fds[1]));
 	}
 	close(fds[1]);
 	if (read(fds[0], r, sizeof *r) != (ssize_t)sizeof *r)
@@ -231,14 +246,16 @@ static int
 size(const char *label, const struct model_config *cfg, long steps, int rounds, const char *cli,
     const char *db, int is_default)
 {
-	struct result e[MAX_ROUNDS], b[MAX_ROUNDS], p[MAX_ROUNDS], em, bm, pm;
-	long rss_e = 0, rss_b = 0, rss_p = 0, rss_d = 0;
+	struct result e[MAX_ROUNDS], b[MAX_ROUNDS], x[MAX_ROUNDS], p[MAX_ROUNDS], em, bm, xm, pm;
+	long rss_e = 0, rss_b = 0, rss_x = 0, rss_p = 0, rss_d = 0;
 	char what[160], how[96];
 	double peak, t_db = 0, c_db = 0;
 	int i;
 
 	for (i = 0; i < rounds; i++) {
-		if (in_child(cfg, steps, 0, &e[i], &rss_e) < 0 || in_child(cfg, steps, 1, &b[i], &rss_b) < 0) {
+		if (in_child(cfg, steps, ENGINE, &e[i], &rss_e) < 0 ||
+		    in_child(cfg, steps, BASELINE_O2, &b[i], &rss_b) < 0 ||
+		    in_child(cfg, steps, BASELINE_NATIVE, &x[i], &rss_x) < 0) {
 			fprintf(stderr, "bench_train: %s: the run failed\n", label);
 			return -1;
 		}
@@ -251,12 +268,18 @@ size(const char *label, const struct model_config *cfg, long steps, int rounds, 
 	}
 	em = median(e, rounds);
 	bm = median(b, rounds);
+	xm = median(x, rounds);
 	snprintf(what, sizeof what, "%s: engine, %ld steps (median of %d)", label, steps, rounds);
 	bench_row_t("train", what, em.positions / em.cpu, em.positions / em.wall, "positions/s",
 	    NULL, rss_e);
-	bench_row_t("train", "  plain C baseline (bench/baseline.c, CFLAGS only)", bm.positions / bm.cpu,
+	bench_row_t("train", "  plain C baseline (bench/baseline.c) -O2", bm.positions / bm.cpu,
 	    bm.positions / bm.wall, "positions/s", NULL, rss_b);
-	bench_row_t("train", "  engine against the baseline", bm.cpu / em.cpu, bm.wall / em.wall, "x",
+	bench_row_t("train", "  engine against the -O2 baseline", bm.cpu / em.cpu, bm.wall / em.wall,
+	    "x", NULL, -1);
+	snprintf(what, sizeof what, "  the baseline built %s", BASELINE_NATIVE_CFLAGS);
+	bench_row_t("train", what, xm.positions / xm.cpu, xm.positions / xm.wall, "positions/s", NULL,
+	    rss_x);
+	bench_row_t("train", "  engine against that build", xm.cpu / em.cpu, xm.wall / em.wall, "x",
 	    ">= 2", -1);
 	peak = core_peak(how, sizeof how);
 	bench_row_t("train", "  engine's arithmetic rate (model FLOPs)", em.flops / em.cpu / 1e9,
