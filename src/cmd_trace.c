@@ -3,7 +3,8 @@
  * Feeds BOS and then each character of TEXT as the reference does, and
  * prints every op of the pass in the stepper's order with the values the
  * screen shows, read from the trace through op_view (nothing is computed
- * here). JSON is an array of one object per op, one object per line.
+ * here). JSON is an array of one object per op, one object per line. The
+ * workbench's ops follow the pass's (src/trace_attrib.c).
  *
  * The weights come from load_model_for(): a run of the store replayed to a
  * step, or, when no RUN is named and the database holds no finished run,
@@ -28,6 +29,7 @@
 #include "xmalloc.h"
 #include "debug_run.h"
 #include "store.h"
+#include "trace_attrib.h"
 
 enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
 
@@ -37,12 +39,15 @@ static const struct option trace_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "help", no_argument, NULL, 'h' },
+	TRACE_ATTRIB_OPTIONS
 	{ NULL, 0, NULL, 0 },
 };
 
 static const char trace_usage[] =
 "usage: mgpt-tui trace [RUN] [--step S] [--ablate L0H1,...] [--format text|json]\n"
-"                      [--db PATH] TEXT\n";
+"                      [--db PATH] " TRACE_ATTRIB_USAGE "\n"
+"                      TEXT\n"
+TRACE_ATTRIB_HELP;
 
 /* The weights to trace: the debugger's run (debug_run.c is the one place
  * that produces a run's weights at a step). */
@@ -100,8 +105,10 @@ put_char_quoted(char *buf, size_t n, uint32_t c)
 }
 
 /* TEXT as tokens: BOS then each character, cut at block_size. Returns the
- * count, or -1 after printing the error. *cut receives the characters
- * dropped. */
+ * count n, or -1 after printing the error. *cut receives the characters
+ * dropped. tok[n] receives the last position's target, as training scores
+ * a name: the closing BOS, or the first character cut (tok needs
+ * block_size + 1 entries). */
 static int
 encode_input(const struct dataset *ds, int block_size, const char *text, int *tok, int *cut)
 {
@@ -132,9 +139,11 @@ encode_input(const struct dataset *ds, int block_size, const char *text, int *to
 		}
 		if (n < block_size)
 			tok[n++] = t;
-		else
-			(*cut)++;
+		else if ((*cut)++ == 0)
+			tok[block_size] = t;
 	}
+	if (!*cut)
+		tok[n] = ds->n_vocab;
 	if (n_bad) {
 		snprintf(msg, sizeof msg, "trace: ");
 		for (k = 0; k < n_bad; k++) {
@@ -465,7 +474,9 @@ cmd_trace(int argc, char **argv)
 	struct trace tr, ref;
 	struct stepper s;
 	struct out o;
+	struct trace_attrib ta;
 
+	memset(&ta, 0, sizeof ta);
 	ablate = xcalloc((size_t)argc + 1, sizeof *ablate);
 	optind = 0;
 	opterr = 0;
@@ -499,10 +510,15 @@ cmd_trace(int argc, char **argv)
 			free(ablate);
 			return cli_help(trace_usage);
 		default:
-			cli_bad_option("trace", argv, c);
+			if ((i = trace_attrib_option(&ta, c, optarg)) > 0)
+				break;
+			if (i == 0)
+				cli_bad_option("trace", argv, c);
 			goto usage;
 		}
 	}
+	if (trace_attrib_check(&ta) < 0)
+		goto usage;
 	n = argc - optind;
 	if (n < 1) {
 		cli_error("trace: no TEXT given (try 'mgpt-tui trace emma')");
@@ -534,7 +550,7 @@ cmd_trace(int argc, char **argv)
 		}
 		mask |= m1;
 	}
-	tok = xmalloc((size_t)L.r.tr.model.cfg.block_size * sizeof *tok);
+	tok = xmalloc(((size_t)L.r.tr.model.cfg.block_size + 1) * sizeof *tok);
 	n = encode_input(&L.r.ds, L.r.tr.model.cfg.block_size, text, tok, &cut);
 	if (n < 0) {
 		rc = EXIT_USAGE;
@@ -547,7 +563,11 @@ cmd_trace(int argc, char **argv)
 	trace_init(&tr, &L.r.tr.model.cfg);
 	tr.head_mask = mask;
 	for (i = 0; i < n; i++)
-		model_forward(&L.r.tr.model, &tr, tok[i], i + 1 < n ? tok[i + 1] : -1);
+		model_forward(&L.r.tr.model, &tr, tok[i], tok[i + 1]);
+	if ((rc = trace_attrib_prepare(&ta, &L.r.tr.model, &L.r.ds, &tr)) != 0) {
+		trace_free(&tr);
+		goto done_model;
+	}
 	memset(&o, 0, sizeof o);
 	if (mask) {
 		trace_init(&ref, &L.r.tr.model.cfg);
@@ -581,12 +601,13 @@ cmd_trace(int argc, char **argv)
 		op_view(&L.r.tr.model, &tr, &s.ops[i], &v);
 		if (json) {
 			print_op_json(&o, &s.ops[i], &v);
-			fputs(i + 1 < s.n_ops ? ",\n" : "\n", stdout);
+			fputs(i + 1 < s.n_ops ? ",\n" : "", stdout);
 		} else
 			print_op_text(&o, &s.ops[i], &v);
 	}
+	trace_attrib_print(&ta, stdout, json, &L.r.tr.model, &L.r.ds, &tr);
 	if (json)
-		fputs("]\n", stdout);
+		fputs("\n]\n", stdout);
 	rc = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("trace: cannot write the output");
@@ -597,6 +618,7 @@ cmd_trace(int argc, char **argv)
 		trace_free(&ref);
 	trace_free(&tr);
 done_model:
+	trace_attrib_free(&ta);
 	free(tok);
 	free(ablate);
 	loaded_free(&L);

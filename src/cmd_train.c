@@ -1,7 +1,7 @@
 /* cmd_train.c - `mgpt-tui train`: the reference's training run from the
  * command line, its output byte for byte, logged to the run database.
  *
- * SIGINT and SIGTERM stop training between steps: what is done is written,
+ * SIGINT, SIGTERM and SIGHUP stop training between steps: what is done is written,
  * the run is marked interrupted, and the exit status is 128 + the signal,
  * as if the signal had ended the process. */
 #include "config.h"
@@ -68,7 +68,7 @@ on_stop(int sig)
 static void
 catch_signals(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
@@ -76,6 +76,10 @@ catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* SIGHUP (the terminal closed) stops training the same way, with 129;
+	 * unless it is ignored: `nohup mgpt-tui train &` goes on. */
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 	/* Past RLIMIT_FSIZE a write fails with EFBIG, which SQLite reports
 	 * and we stop on, instead of the process being killed. */
 	signal(SIGXFSZ, SIG_IGN);

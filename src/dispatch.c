@@ -84,9 +84,21 @@ static const char usage_text[] =
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
 "\n"
-"Exit status: 0 success, 1 failure, 2 usage error; train or debug stopped by\n"
-"SIGINT or SIGTERM exits 130 or 143.\n"
+"Exit status: 0 success, 1 failure, 2 usage error; 130, 143, 129 when stopped\n"
+"by SIGINT, SIGTERM, SIGHUP (a run in training is kept, marked interrupted).\n"
 "See mgpt-tui(1) for more.\n";
+
+/* --version as GNU tools print it: name and version, copyright, licence,
+ * then the licence of the names compiled into the binary. */
+static const char version_text[] =
+"mgpt-tui " PACKAGE_VERSION "\n"
+"Copyright (c) 2026 the mgpt-tui authors\n"
+"License MIT <https://opensource.org/license/mit>.\n"
+"This is free software: you are free to change and redistribute it.\n"
+"There is NO WARRANTY, to the extent permitted by law.\n"
+"\n"
+"Bundled names (data/names.txt): public domain (PDDL 1.0, contents CC0 1.0),\n"
+"from the Moby Word II lists of Grady Ward.\n";
 
 static const struct {
 	const char *name;
@@ -110,7 +122,7 @@ mgpt_main(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return cli_help(usage_text);
 	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")))
-		return cli_help("mgpt-tui " PACKAGE_VERSION "\n");
+		return cli_help(version_text);
 	/* no command: the debugger on the default run (its options allowed) */
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_debug(argc, argv);
