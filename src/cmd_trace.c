@@ -33,7 +33,7 @@
 
 enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
 
-static const struct option trace_opts[] = {
+const struct option trace_opts[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "ablate", required_argument, NULL, OPT_ABLATE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -66,9 +66,15 @@ load_model_for(const char *run, long step, const char *db, struct loaded *L)
 	char err[STORE_ERRLEN];
 
 	memset(L, 0, sizeof *L);
-	if (debug_run_open(&L->r, db, run, step, err, sizeof err) < 0) {
+	switch (debug_run_open(&L->r, db, run, step, err, sizeof err)) {
+	case 0:
+		break;
+	case DEBUG_RUN_BAD_STEP:
 		cli_error("%s", err);
-		return strncmp(err, "--step", 6) ? 1 : EXIT_USAGE;
+		return EXIT_USAGE;
+	default:
+		cli_error("%s", err);
+		return 1;
 	}
 	if (debug_run_load(&L->r, NULL, NULL, err, sizeof err) < 0) {
 		cli_error("%s", err);
@@ -88,34 +94,34 @@ loaded_free(struct loaded *L)
 
 /* ---- input ---- */
 
-/* Append code point c to buf for a message: printable as itself in quotes,
- * control characters as U+ and four hex digits, so the message stays one line. */
-static void
-put_char_quoted(char *buf, size_t n, uint32_t c)
+/* Whether every character of text is in the vocabulary (and text UTF-8). */
+static int
+all_in_vocab(const struct dataset *ds, const char *text)
 {
-	size_t len = strlen(buf);
-	char u[8];
+	const unsigned char *s = (const unsigned char *)text;
+	size_t len = strlen(text);
+	uint32_t c;
+	int w;
 
-	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029)
-		snprintf(buf + len, n - len, "U+%04X", (unsigned)c);
-	else {
-		u[utf8_put(u, c)] = '\0';
-		snprintf(buf + len, n - len, "'%s'", u);
-	}
+	for (; len; s += w, len -= (size_t)w)
+		if (!(w = utf8_get(s, len, &c)) || dataset_token(ds, c) < 0)
+			return 0;
+	return 1;
 }
 
 /* TEXT as tokens: BOS then each character, cut at block_size. Returns the
- * count n, or -1 after printing the error. *cut receives the characters
- * dropped. tok[n] receives the last position's target, as training scores
- * a name: the closing BOS, or the first character cut (tok needs
- * block_size + 1 entries). */
+ * count n, or -1 after printing the error (characters outside the
+ * vocabulary named as the debugger's --input names them). *cut receives
+ * the characters dropped. tok[n] receives the last position's target, as
+ * training scores a name: the closing BOS, or the first character cut
+ * (tok needs block_size + 1 entries). */
 static int
 encode_input(const struct dataset *ds, int block_size, const char *text, int *tok, int *cut)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t len = strlen(text), i = 0;
-	uint32_t c, bad[8];
-	int n = 0, n_bad = 0, more = 0, k, t, w;
+	size_t len = strlen(text), i = 0, ncp = 0;
+	uint32_t c, *cps = xmalloc((len + 1) * sizeof *cps);
+	int n = 0, t, w;
 	char msg[512];
 
 	*cut = 0;
@@ -124,19 +130,13 @@ encode_input(const struct dataset *ds, int block_size, const char *text, int *to
 		w = utf8_get(s + i, len - i, &c);
 		if (w == 0) {
 			cli_error("trace: TEXT is not valid UTF-8 (byte %zu)", i + 1);
+			free(cps);
 			return -1;
 		}
 		i += (size_t)w;
-		t = dataset_token(ds, c);
-		if (t < 0) {
-			for (k = 0; k < n_bad && bad[k] != c; k++)
-				;
-			if (k == n_bad && n_bad < 8)
-				bad[n_bad++] = c;
-			else if (k == n_bad)
-				more = 1;
+		cps[ncp++] = c;
+		if ((t = dataset_token(ds, c)) < 0)
 			continue;
-		}
 		if (n < block_size)
 			tok[n++] = t;
 		else if ((*cut)++ == 0)
@@ -144,17 +144,10 @@ encode_input(const struct dataset *ds, int block_size, const char *text, int *to
 	}
 	if (!*cut)
 		tok[n] = ds->n_vocab;
-	if (n_bad) {
-		snprintf(msg, sizeof msg, "trace: ");
-		for (k = 0; k < n_bad; k++) {
-			if (k)
-				strncat(msg, ", ", sizeof msg - strlen(msg) - 1);
-			put_char_quoted(msg, sizeof msg, bad[k]);
-		}
-		if (more)
-			strncat(msg, " and more", sizeof msg - strlen(msg) - 1);
-		cli_error("%s %s not in the run's vocabulary of %d characters", msg,
-		    n_bad > 1 ? "are" : "is", ds->n_vocab);
+	w = dataset_describe_missing(ds, cps, ncp, msg, sizeof msg);
+	free(cps);
+	if (w) {
+		cli_error("trace: TEXT: %s", msg);
 		return -1;
 	}
 	return n;
@@ -513,7 +506,7 @@ cmd_trace(int argc, char **argv)
 			if ((i = trace_attrib_option(&ta, c, optarg)) > 0)
 				break;
 			if (i == 0)
-				cli_bad_option("trace", argv, c);
+				cli_bad_option("trace", argv, c, trace_opts);
 			goto usage;
 		}
 	}
@@ -551,6 +544,16 @@ cmd_trace(int argc, char **argv)
 		mask |= m1;
 	}
 	tok = xmalloc(((size_t)L.r.tr.model.cfg.block_size + 1) * sizeof *tok);
+	if (!run && L.r.st && !all_in_vocab(&L.r.ds, text)) {
+		struct run_info ri;
+
+		/* `trace run-1`: the one word is a run, and TEXT was forgotten */
+		if (store_find_run(L.r.st, text, &ri) == 0) {
+			cli_error("trace: TEXT is missing ('%s' is a run: mgpt-tui trace %s TEXT)", text, text);
+			rc = EXIT_USAGE;
+			goto done_model;
+		}
+	}
 	n = encode_input(&L.r.ds, L.r.tr.model.cfg.block_size, text, tok, &cut);
 	if (n < 0) {
 		rc = EXIT_USAGE;
@@ -608,11 +611,7 @@ cmd_trace(int argc, char **argv)
 	trace_attrib_print(&ta, stdout, json, &L.r.tr.model, &L.r.ds, &tr);
 	if (json)
 		fputs("\n]\n", stdout);
-	rc = 0;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("trace: cannot write the output");
-		rc = 1;
-	}
+	rc = 0;   /* a write error on stdout: main() says it, as for every command */
 	stepper_free(&s);
 	if (mask)
 		trace_free(&ref);

@@ -90,7 +90,7 @@ bad() { # CODE WHAT ARGS...
 bad 2 "unknown char" trace 'em!ma'
 grep -q "'!'" "$T/err" || fail "unknown char not named: $(cat "$T/err")"
 bad 2 "unknown chars" trace 'Zo1Z'
-grep -q "'Z', '1' are not" "$T/err" || fail "unknown chars not named: $(cat "$T/err")"
+grep -q "vocabulary: 'Z', '1'$" "$T/err" || fail "unknown chars not named: $(cat "$T/err")"
 bad 2 "control char" trace "$(printf 'a\tb')"
 grep -q 'U+0009' "$T/err" || fail "tab not named"
 bad 2 "invalid utf-8" trace "$(printf 'a\377')"
