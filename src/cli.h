@@ -10,6 +10,7 @@ struct option;
 #define EXIT_USAGE 2
 
 struct dataset;
+struct dataset_table;
 struct run_info;
 struct store;
 

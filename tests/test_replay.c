@@ -20,10 +20,6 @@
 #include "train.h"
 #include "xmalloc.h"
 
-/* live_train falls back to the bundled names; the test gives its own file. */
-const unsigned char bundled_names[] = "emma\nava\n";
-const size_t bundled_names_len = sizeof bundled_names - 1;
-
 #define STEPS 37
 static char dir[256], db[300], data[300];
 

@@ -95,10 +95,9 @@ run_data_load(const char *path, int allow_pipe, struct dataset *ds, char *err, s
 	int rc;
 
 	if (!path) {
-		rc = dataset_parse(ds, (const char *)bundled_names, bundled_names_len, why, sizeof why);
-		if (rc < 0)
-			snprintf(err, errlen, "bundled names: %s", why);
-		return rc;
+		/* parsed at build time (tools/gen_names.c) */
+		dataset_from_table(ds, &bundled_names_table);
+		return 0;
 	}
 	if (run_data_read_file(path, allow_pipe, &buf, &len, err, errlen) < 0)
 		return -1;

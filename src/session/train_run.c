@@ -44,28 +44,31 @@ train_run_defaults(struct train_run_opts *o)
 static int
 train_run_fail(struct train_run *t)
 {
-	char msg[STORE_ERRLEN], id[32];
+	char msg[STORE_ERRLEN], id[32], kept[STORE_ERRLEN];
 	struct run_info saved;
 
 	if (t->lg)
 		store_logger_stop(t->lg);
 	t->lg = NULL;
-	snprintf(msg, sizeof msg, "%s", store_errmsg(t->st));
 	t->state = TRAIN_FAILED;
+	snprintf(msg, sizeof msg, "%s", store_errmsg(t->st));
 	if (!t->run.id) {   /* its start failed: nothing of it was written */
-		snprintf(t->err, sizeof t->err, "%s (training stopped after step %ld; nothing of the run is saved)",
-		    msg, t->tr.step);
+		snprintf(t->err, sizeof t->err, "%s (training stopped after step %ld; nothing of the run "
+		    "is saved)", msg, t->tr.step);
 		return -1;
 	}
 	/* Marked failed first: that also writes the steps still buffered,
 	 * so the count below is what the database holds. */
 	store_run_end(t->st, &t->run, RUN_FAILED);
 	snprintf(id, sizeof id, "%lld", (long long)t->run.id);
-	if (store_find_run(t->st, id, &saved) == 0)
+	kept[0] = '\0';
+	if (store_find_run(t->st, id, &saved) == 0) {
+		if (store_fold(t->st) < 0)   /* the write-ahead log could not be folded back */
+			snprintf(kept, sizeof kept, ", the last of them in %s-wal until train opens the "
+			    "file again", store_path(t->st));
 		snprintf(t->err, sizeof t->err, "%s (training stopped after step %ld; %ld steps are saved%s)",
-		    msg, t->tr.step, saved.steps_done,
-		    store_fold(t->st) < 0 ? ", the last of them in the -wal file until train opens the file again" : "");
-	else
+		    msg, t->tr.step, saved.steps_done, kept);
+	} else
 		snprintf(t->err, sizeof t->err, "%s (training stopped after step %ld)", msg, t->tr.step);
 	return -1;
 }

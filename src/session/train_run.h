@@ -51,7 +51,7 @@ struct train_run {
 	struct step_stats    last;   /* the last step trained */
 	enum train_run_state     state;
 	int                  paused; /* train_run_slice trains nothing (the screen's p) */
-	char                 err[STORE_ERRLEN + 192];
+	char                 err[STORE_ERRLEN + 96];
 };
 
 /* Called after each step (t->last is the step), before it is logged; a

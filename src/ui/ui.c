@@ -199,7 +199,12 @@ ui_key(struct ui *u, int key)
 	const struct keydef *kd;
 
 	if (key == UI_FN(KEY_RESIZE)) {
+		int i;
+
 		ui_layout(u);
+		for (i = 0; i < VIEW__COUNT; i++)
+			if (ui_views[i].resize)
+				ui_views[i].resize(u);
 		return;
 	}
 	u->msg[0] = '\0';

@@ -174,6 +174,9 @@ struct view {
 	 * must be drawn again; and the milliseconds until the next (-1 none). */
 	int  (*tick)(struct ui *u);
 	int  (*wait_ms)(const struct ui *u);
+	/* The terminal changed size (after ui_layout), for every view that
+	 * keeps geometry of its own; NULL: it lays out as it draws. */
+	void (*resize)(struct ui *u);
 	/* What the view holds, freed when the screen ends. */
 	void (*close)(struct ui *u);
 	const struct keytab *keys;  /* its scope; NULL: text entry, every key goes to the view */
