@@ -51,6 +51,9 @@ static const struct keydef keys_debug_rows[] = {
 	{ UI_FN(KEY_HOME),     CMD_SEL_HOME,    0, "Home End", "first / last value of the op" },
 	{ UI_FN(KEY_END),      CMD_SEL_END,     0, NULL, NULL },
 	{ 'i',                 CMD_EDIT,        0, "i", "edit the input text" },
+	{ 'H',                 CMD_HEADS_VIEW,  0, "H", "the heads view: every head at one position" },
+	{ 'o',                 CMD_PANE,        0, "o", "below 100 columns: the op's page or the outline and attention" },
+	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
 	{ '?',                 CMD_HELP,        0, "?", "this help" },
 	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },
 	{ 'q',                 CMD_QUIT,        0, "q", "quit" },
@@ -59,6 +62,53 @@ static const struct keydef keys_debug_rows[] = {
 };
 const struct keytab keys_debug = {
 	"debugger", keys_debug_rows, (int)(sizeof keys_debug_rows / sizeof keys_debug_rows[0]), NULL
+};
+
+/* The heads view. */
+static const struct keydef keys_heads_rows[] = {
+	{ UI_FN(KEY_LEFT),     CMD_STEP_BACK,   0, "\u2190  \u2192", "the previous / next position" },
+	{ UI_FN(KEY_RIGHT),    CMD_STEP,        0, NULL, NULL },
+	{ 'h',                 CMD_STEP_BACK,   0, "h  l", "the previous / next position" },
+	{ 'l',                 CMD_STEP,        0, NULL, NULL },
+	{ '1',                 CMD_HEAD,        0, "1-9", "switch head 0-8 off or on (layer by layer)" },
+	{ '2',                 CMD_HEAD,        1, NULL, NULL },
+	{ '3',                 CMD_HEAD,        2, NULL, NULL },
+	{ '4',                 CMD_HEAD,        3, NULL, NULL },
+	{ '5',                 CMD_HEAD,        4, NULL, NULL },
+	{ '6',                 CMD_HEAD,        5, NULL, NULL },
+	{ '7',                 CMD_HEAD,        6, NULL, NULL },
+	{ '8',                 CMD_HEAD,        7, NULL, NULL },
+	{ '9',                 CMD_HEAD,        8, NULL, NULL },
+	{ '0',                 CMD_HEADS_ON,    0, "0", "all heads on" },
+	{ 'L',                 CMD_LENS,        0, "L", "the logit lens in the prediction's place (always shown when there is room)" },
+	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
+	{ '?',                 CMD_HELP,        0, "?", "this help" },
+	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },
+	{ 'H',                 CMD_HEADS_VIEW,  0, "H  q", "back to the debugger" },
+	{ 'q',                 CMD_QUIT,        0, NULL, NULL },
+	{ UI_ESC,              CMD_CLOSE,       0, "Esc", "close help" },
+};
+const struct keytab keys_heads = {
+	"heads", keys_heads_rows, (int)(sizeof keys_heads_rows / sizeof keys_heads_rows[0]), NULL
+};
+
+/* The sweep. */
+static const struct keydef keys_sweep_rows[] = {
+	{ 'j',                 CMD_SEL_DOWN,    0, "j  \u2193", "the next row" },
+	{ UI_FN(KEY_DOWN),     CMD_SEL_DOWN,    0, NULL, NULL },
+	{ 'k',                 CMD_SEL_UP,      0, "k  \u2191", "the previous row" },
+	{ UI_FN(KEY_UP),       CMD_SEL_UP,      0, NULL, NULL },
+	{ '\r',                CMD_OPEN,        0, "Enter", "switch the row's heads off (and the others on), back" },
+	{ '\n',                CMD_OPEN,        0, NULL, NULL },
+	{ UI_FN(KEY_ENTER),    CMD_OPEN,        0, NULL, NULL },
+	{ '?',                 CMD_HELP,        0, "?", "this help" },
+	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },
+	{ 'q',                 CMD_QUIT,        0, "q  A", "back (cancels a sweep still running)" },
+	{ 'A',                 CMD_SWEEP,       0, NULL, NULL },
+	{ UI_ESC,              CMD_CLOSE,       0, "Esc", "close help, or back" },
+};
+const struct keytab keys_sweep = {
+	"sweep", keys_sweep_rows, (int)(sizeof keys_sweep_rows / sizeof keys_sweep_rows[0]), NULL
 };
 
 /* Both replay views, after their own rows. */

@@ -20,7 +20,8 @@ ui_layout(struct ui *u)
 	if (u->too_small)
 		return;
 	f = u->rows >= 50 ? 6 : u->rows >= 36 ? 5 : u->rows >= 30 ? 4 : 3;
-	side = u->cols >= 150 && u->rows >= 30 ? 34 : 0;
+	/* the op outline as a narrow pane from 100 columns on */
+	side = u->cols >= 150 && u->rows >= 30 ? 34 : u->cols >= 100 ? 26 : 0;
 	u->title = (struct rect){ 0, 0, 1, u->cols };
 	u->tokens_r = (struct rect){ 1, 0, 1, u->cols };
 	u->opline = (struct rect){ 2, 0, 1, u->cols };
@@ -29,6 +30,12 @@ ui_layout(struct ui *u)
 	u->outline = (struct rect){ 3, 0, u->rows - 3 - f - 2, side };
 	u->body = (struct rect){ 3, side ? side + 2 : 0, u->rows - 3 - f - 2,
 	                         u->cols - (side ? side + 2 : 0) };
+	/* below 100 columns one pane: the op's page, or (o) the outline with
+	 * the attention strip in its place */
+	if (!side && u->narrow_outline) {
+		u->outline = (struct rect){ 3, 0, u->rows - 3 - f - 2, u->cols - 1 };
+		u->body.w = 0;
+	}
 }
 
 void

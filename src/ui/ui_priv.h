@@ -21,6 +21,8 @@
 
 #include "debug_run.h"
 #include "debug_session.h"
+#include "head_report.h"
+#include "head_sweep.h"
 #include "model.h"
 #include "rng.h"
 #include "stepper.h"
@@ -55,6 +57,8 @@ enum cmd {
 	CMD_STEP10_NEXT, CMD_STEP10_PREV, CMD_STEP100_NEXT, CMD_STEP100_PREV,
 	CMD_STEP_FIRST, CMD_STEP_LAST, CMD_GOTO, CMD_PLAY, CMD_PLAY_BACK,
 	CMD_HEAD_NEXT, CMD_HEAD_PREV,
+	/* the heads view and the sweep */
+	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS,
 	CMD__COUNT
 };
 
@@ -78,7 +82,7 @@ struct keytab {
 	int                  n;
 	const struct keytab *next;
 };
-extern const struct keytab keys_debug, keys_runs, keys_run, keys_replay;
+extern const struct keytab keys_debug, keys_runs, keys_run, keys_replay, keys_heads, keys_sweep;
 /* The row for key in t (or t's next tables), or NULL. */
 const struct keydef *keytab_lookup(const struct keytab *t, int key);
 
@@ -123,12 +127,25 @@ struct ui {
 	int      too_small;
 	struct rect title, tokens_r, opline, outline, body, formula, status;
 
+	int      narrow_outline;       /* below 100 columns: the outline shown instead of the page (o) */
 	int      has_color, utf8;
 	struct replay_ui *rp;          /* the replay views' state, or NULL */
 	int      own_run;              /* run was loaded here (from the run view): free it */
 	const char *db;                /* --db as given to debug, for R */
 	int      quit;                 /* the frame's: a view returned UI_QUIT */
 	int      dirty;                /* the frame's: UI_REPAINT */
+
+	/* the heads view (view_heads.c) */
+	int      heads_ready;          /* hr allocated */
+	int      heads_pos;            /* the position shown */
+	int      heads_score_prev;     /* s.score_name before the view turned it on */
+	int      heads_lens;           /* the logit lens shown on a short screen (L) */
+	struct head_report hr;
+	/* the sweep (view_sweep.c) */
+	int      sweep_on;             /* hsw set up */
+	int      sweep_back;           /* the view it goes back to */
+	int      sweep_sel, sweep_top; /* selected and first shown row */
+	struct head_sweep hsw;
 };
 
 /* ---- views: modes with a lifecycle, registered in one table (views.c) ----
@@ -167,7 +184,7 @@ struct view {
 };
 enum { VF_OVERLAY = 1 };  /* drawn over the view it was opened from (u->under) */
 enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT,
-       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW__COUNT };
+       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW_SWEEP, VIEW__COUNT };
 extern const struct view ui_views[VIEW__COUNT];
 
 void view_debug_draw(struct ui *u);
@@ -188,6 +205,16 @@ void view_help_draw(struct ui *u);
 int  view_help_key(struct ui *u, enum cmd cmd, int arg, int key);
 void view_breaks_draw(struct ui *u);
 int  view_breaks_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_heads_open(struct ui *u);
+void view_heads_draw(struct ui *u);
+int  view_heads_key(struct ui *u, enum cmd cmd, int arg, int key);
+void view_heads_close(struct ui *u);
+int  view_sweep_open(struct ui *u);
+void view_sweep_draw(struct ui *u);
+int  view_sweep_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_sweep_tick(struct ui *u);
+int  view_sweep_wait_ms(const struct ui *u);
+void view_sweep_close(struct ui *u);
 void view_edit_draw(struct ui *u);
 int  view_edit_key(struct ui *u, enum cmd cmd, int arg, int key);
 

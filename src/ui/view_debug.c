@@ -95,7 +95,7 @@ view_debug_draw(struct ui *u)
 	int sel, top = 0, i;
 
 	view_debug_frame_draw(u);
-	if (!op)
+	if (!op || b->w <= 0)   /* the outline has the pane (o) */
 		return;
 	page_build(u, pg, op);
 	sel = cur_sel(u, pg);
@@ -307,6 +307,18 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 		return UI_GO(VIEW_EDIT);
 	case CMD_HELP:
 		return UI_GO(VIEW_HELP);
+	case CMD_HEADS_VIEW:
+		return UI_GO(VIEW_HEADS);
+	case CMD_SWEEP:
+		return UI_GO(VIEW_SWEEP);
+	case CMD_PANE:
+		if (u->cols >= 100) {
+			ui_msg(u, ST_DIM, "the outline is always shown from 100 columns");
+			break;
+		}
+		u->narrow_outline = !u->narrow_outline;
+		ui_layout(u);
+		return UI_REPAINT;
 	case CMD_RUNS:
 		/* q in the browser comes back here */
 		u->runs_back = VIEW_DEBUG;
@@ -342,6 +354,8 @@ view_debug_start(struct ui *u, struct debug_run *run, const char *input, char *e
 		ui_input_error(u, rc, &why, err, n);
 		return -1;
 	}
+	/* the last position's target is the closing BOS, as training scores a name */
+	debug_session_set_scoring(&u->s, 1);
 	ui_take_session_msg(u);
 	if (run->picked_default && !u->msg[0])
 		ui_msg(u, ST_DIM, "the default run: bundled names, seed %d, the reference's settings; "
@@ -382,6 +396,7 @@ view_debug_open_run(struct ui *u, const char *db, const char *spec, long step, c
 	u->own_run = 1;
 	/* an input the run cannot spell: the run with BOS alone */
 	debug_session_init(&u->s, r, input, &why);
+	debug_session_set_scoring(&u->s, 1);
 	ui_take_session_msg(u);
 	u->debug_back = back;
 	return 0;

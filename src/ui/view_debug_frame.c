@@ -67,13 +67,77 @@ draw_tokens(const struct ui *u)
 	}
 }
 
+/* The ops [*a, *b] (0-based) of op's group at depth d: the position, its
+ * layer, or its head. */
+static void
+op_group(const struct ui *u, int cur, int d, int *a, int *b)
+{
+	const struct op *o = &u->s.st.ops[cur];
+	int i;
+
+#define SAME(p) ((p)->pos == o->pos && (d < 1 || (p)->layer == o->layer) && \
+	(d < 2 ? (d < 1 || (p)->layer >= 0) : (p)->head == o->head))
+	for (i = cur; i > 0 && SAME(&u->s.st.ops[i - 1]); i--)
+		;
+	*a = i;
+	for (i = cur; i + 1 < u->s.st.n_ops && SAME(&u->s.st.ops[i + 1]); i++)
+		;
+	*b = i;
+#undef SAME
+}
+
+/* Where the current op is: "pos 4 'a' -> predicting BOS | layer 0
+ * attention: heads 10-25 | f ends the head", cut to w columns by
+ * dropping the position, then the hint, then everything. */
+static void
+orient_text(const struct ui *u, const struct op *op, int w, char *buf, size_t n)
+{
+	char c[16], c2[16], where[128], grp[96], hint[48];
+	int cur = u->s.st.cur, a, b, ha, hb, tg = u->s.tr.target[op->pos];
+	int d = op_depth(op->kind);
+
+	snprintf(where, sizeof where, "pos %d %s%s%s -> predicting %s%s%s", op->pos,
+	    op->pos ? "'" : "", op->pos ? dataset_tokstr(u->s.ds, u->s.tr.token[op->pos], c, "BOS") : "BOS",
+	    op->pos ? "'" : "", tg >= 0 && tg < u->s.cfg.vocab_size - 1 ? "'" : "",
+	    tg < 0 ? "?" : dataset_tokstr(u->s.ds, tg, c2, "BOS"), tg >= 0 && tg < u->s.cfg.vocab_size - 1 ? "'" : "");
+	if (d == 2) {
+		/* the heads of the layer: from the first head's first op to the last's last */
+		for (ha = cur; ha > 0 && op_depth(u->s.st.ops[ha - 1].kind) == 2; ha--)
+			;
+		for (hb = cur; hb + 1 < u->s.st.n_ops && op_depth(u->s.st.ops[hb + 1].kind) == 2; hb++)
+			;
+		op_group(u, cur, 2, &a, &b);
+		snprintf(grp, sizeof grp, "layer %d attention: heads %d-%d, H%d %d-%d%s", op->layer, ha + 1,
+		    hb + 1, op->head, a + 1, b + 1, session_head_off(u, op->layer, op->head) ? " (off)" : "");
+		snprintf(hint, sizeof hint, "f ends the head");
+	} else if (d == 1) {
+		op_group(u, cur, 1, &a, &b);
+		snprintf(grp, sizeof grp, "layer %d: ops %d-%d", op->layer, a + 1, b + 1);
+		snprintf(hint, sizeof hint, "%s", op->kind == OP_KV_CACHE ? "n skips the heads" : "f ends the layer");
+	} else {
+		op_group(u, cur, 0, &a, &b);
+		snprintf(grp, sizeof grp, "position %d: ops %d-%d", op->pos, a + 1, b + 1);
+		snprintf(hint, sizeof hint, "%s", op->kind == OP_RMSNORM_IN ? "n skips the layers" : "Tab: next position");
+	}
+	snprintf(buf, n, "%s | %s | %s", where, grp, hint);
+	if (draw_width(buf) <= w)
+		return;
+	snprintf(buf, n, "%s | %s", grp, hint);
+	if (draw_width(buf) <= w)
+		return;
+	snprintf(buf, n, "%s", grp);
+	if (draw_width(buf) <= w)
+		return;
+	buf[0] = '\0';
+}
+
 static void
 draw_opline(const struct ui *u)
 {
 	const struct rect *r = &u->opline;
 	const struct op *op = stepper_op(&u->s.st);
-	char lab[96], right[64];
-	int x = 0, brk;
+	char lab[96], right[64], orient[320];
+	int x = 0, brk, ow;
 
 	if (!op)
 		return;
@@ -89,22 +153,79 @@ draw_opline(const struct ui *u)
 		snprintf(right, sizeof right, "%d break%s  op %d of %d", u->s.st.n_breaks,
 		    u->s.st.n_breaks == 1 ? "" : "s", u->s.st.cur + 1, u->s.st.n_ops);
 	draw_text(r->y, r->w - draw_width(right) - 1, draw_width(right), ST_DIM, right);
+	/* the orientation line between the op and its number, as room allows */
+	ow = r->w - x - draw_width(right) - 5;
+	orient_text(u, op, ow, orient, sizeof orient);
+	if (orient[0])
+		draw_text(r->y, r->w - draw_width(right) - 3 - draw_width(orient), draw_width(orient), ST_NORMAL,
+		    orient);
+}
+
+/* The attention strip: every head of the layer side by side at the
+ * current position, its weights over the cached positions as bars (the
+ * trace's), the heads switched off marked. rows: header + positions. */
+static void
+draw_attn_strip(const struct ui *u, const struct op *cur, int y0, int rows)
+{
+	const struct rect *r = &u->outline;
+	const int H = u->s.cfg.n_head, T = u->s.cfg.block_size;
+	const int l = cur->layer >= 0 ? cur->layer : 0, lw = 4;
+	int cw = (r->w - 1 - lw) / H, h, t, t0, y;
+	char c[16];
+
+	if (cw < 3 || rows < 2)
+		return;
+	draw_hline(u, y0 - 1, r->x, r->w, ST_RULE);
+	draw_textf(y0, r->x + 1, lw, ST_LABEL, "L%d", l);
+	for (h = 0; h < H; h++) {
+		int off = session_head_off(u, l, h);
+
+		draw_textf(y0, r->x + 1 + lw + h * cw, cw, off ? ST_OFF : ST_LABEL, "H%d%s", h,
+		    off ? draw_glyph(u, "\u00d7", "x") : "");
+	}
+	/* the last positions up to the current one when they do not all fit */
+	t0 = cur->pos - (rows - 2);
+	if (t0 < 0)
+		t0 = 0;
+	for (t = t0, y = y0 + 1; t <= cur->pos && y < y0 + rows; t++, y++) {
+		draw_text(y, r->x + 1, lw - 1, t == cur->pos ? ST_CUR : ST_DIM,
+		    t == 0 ? "BOS" : dataset_tokstr(u->s.ds, u->s.tr.token[t], c, "BOS"));
+		for (h = 0; h < H; h++) {
+			double w = u->s.tr.att_w[trace_lth(&u->s.tr, l, cur->pos, h) * T + t];
+			int off = session_head_off(u, l, h);
+
+			if (off)
+				draw_text(y, r->x + 1 + lw + h * cw, cw - 1, ST_OFF, draw_glyph(u, "\u00b7", "."));
+			else
+				draw_bar(u, y, r->x + 1 + lw + h * cw, cw - 1, w, ST_BAR);
+		}
+	}
 }
 
 /* The ops of the current position, as a debugger's source window, and
- * under them the breakpoints. */
+ * under them the breakpoints; at the bottom the attention strip. */
 static void
 draw_outline(const struct ui *u)
 {
-	const struct rect *r = &u->outline;
+	const struct rect *r0 = &u->outline;
+	struct rect rr = *r0;
+	const struct rect *r = &rr;
 	const struct op *cur = stepper_op(&u->s.st);
-	int per, first, top, i, y, h, x;
+	int per, first, top, i, y, h, x, sh = 0;
 	char c[16], c2[16];
 
 	if (r->w <= 0 || !cur)
 		return;
-	for (y = 0; y < r->h; y++)
-		draw_text(r->y + y, r->x + r->w, 1, ST_RULE, draw_glyph(u, "\u2502", "|"));
+	/* the attention strip takes the bottom: a header and the positions */
+	if (r0->h >= 14) {
+		sh = cur->pos + 2;
+		if (sh > r0->h / 2)
+			sh = r0->h / 2;
+		rr.h = r0->h - sh - 1;
+		draw_attn_strip(u, cur, r0->y + rr.h + 1, sh);
+	}
+	for (y = 0; y < r0->h; y++)
+		draw_text(r0->y + y, r0->x + r0->w, 1, ST_RULE, draw_glyph(u, "\u2502", "|"));
 	per = stepper_ops_per_pos(&u->s.cfg);
 	first = cur->pos * per;
 	{

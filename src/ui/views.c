@@ -14,6 +14,10 @@ const struct view ui_views[VIEW__COUNT] = {
 	                  NULL, &keys_debug, VF_OVERLAY },
 	[VIEW_BREAKS] = { "breakpoints", NULL, view_breaks_draw, view_breaks_key, NULL, NULL, NULL,
 	                  NULL, &keys_debug, VF_OVERLAY },
+	[VIEW_HEADS]  = { "heads", view_heads_open, view_heads_draw, view_heads_key, NULL, NULL, NULL,
+	                  view_heads_close, &keys_heads, 0 },
+	[VIEW_SWEEP]  = { "sweep", view_sweep_open, view_sweep_draw, view_sweep_key, view_sweep_tick,
+	                  view_sweep_wait_ms, NULL, view_sweep_close, &keys_sweep, 0 },
 	[VIEW_EDIT]   = { "input", NULL, view_edit_draw, view_edit_key, NULL, NULL, NULL,
 	                  NULL, NULL, VF_OVERLAY },
 	/* the replay screens (replay_ui.h); their shared state's timers and
