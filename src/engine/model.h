@@ -173,6 +173,7 @@ void   model_softmax_temp(const double *logits, int n, double temperature, doubl
 struct adam {
 	double lr, beta1, beta2, eps;   /* 0.01, 0.85, 0.99, 1e-8 */
 	double *m, *v;                  /* [n_params] moments (internal layout) */
+	double *sq;                     /* [n_params] scratch: this step's g ** 2 */
 };
 void   adam_init(struct adam *a, size_t n_params);
 void   adam_free(struct adam *a);
