@@ -1,15 +1,15 @@
 /* kernels.h - the engine's hot loops (internal to the engine).
  *
  * The order in which each kernel adds its terms is part of the figures: the
- * forward pass must add them as the reference does, and the backward pass
- * and Adam must never change, or training, snapshots and replay would drift
- * in the last bits. So the order is fixed here, the same at every vector
- * width. Linear weights are stored transposed, Wt[i][o] (in x out).
+ * forward and backward passes add them as the reference's Python and its
+ * autograd do (docs/ACCURACY.md), or training would drift from it in the
+ * last bits. So the order is fixed here, the same at every vector width. Linear weights are stored transposed, Wt[i][o] (in x out).
  * Matrices of positions are strided: row t of X is X + t*xs, and so on. */
 #ifndef MGPT_KERNELS_H
 #define MGPT_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Y[t][o] = sum_i W[o][i] X[t][i] for t < n: each sum starts from 0.0 and
  * adds W[o][i] X[t][i] for i = 0, 1, ... in order, as the reference's
@@ -17,17 +17,22 @@
 void   kernel_linear_forward(double *Y, size_t ys, const double *Wt, const double *X,
                              size_t xs, int n, int out, int in);
 
-/* The backward of Y = W X over t < n, in two halves:
+/* The backward of Y = W X over t < n, in microgpt.py's autograd order
+ * (docs/ACCURACY.md, "The backward pass"):
  *
- *   gWt[i][o] = ((0.0 + X[0][i] dY[0][o]) + X[1][i] dY[1][o]) + ...
- *               (written, not accumulated into);
- *   dX[t][i] += (s0 + s1) + (s2 + s3), where s_k sums Wt[i][o] dY[t][o]
- *               over o = k (mod 4) in ascending o from 0.0, and the last
- *               out % 4 terms are added to s0 after the rest. */
+ *   gWt[i][o] = ((0.0 + X[n-1][i] dY[n-1][o]) + X[n-2][i] dY[n-2][o]) + ...
+ *               the last position first (written, not accumulated into);
+ *   dX[t][j]  = ((0.0 + W[r(K-1)][j] dY[t][d(K-1)]) + W[r(K-2)][j] ...) + ...
+ *               over k = K-1 down to 0, where row r(k) = wrow[k] is an
+ *               element offset into W (the reference layout, [out][in]) and
+ *               d(k) = dyoff[k] an offset into a position's row of dY
+ *               (written, not accumulated into). A plain linear layer has
+ *               wrow[k] = k*in and dyoff[k] = k: its outputs last to first. */
 void   kernel_linear_backward_w(double *gWt, const double *X, size_t xs, const double *dY,
                                 size_t ys, int n, int out, int in);
 void   kernel_linear_backward_x(double *dX, size_t dxs, const double *dY, size_t ys,
-                                const double *Wt, int n, int out, int in);
+                                const double *W, const int *wrow, const int *dyoff,
+                                int n, int K, int in);
 
 /* The constants of one Adam step. */
 struct kernel_adam_k {
@@ -36,13 +41,24 @@ struct kernel_adam_k {
 	double lr_t, eps;
 };
 
-/* For each i < n, exactly:
- *     m = b1 m + c1 g;  v = b2 v + c2 (g g);  m_hat = m / bc1;  v_hat = v / bc2;
- *     p -= lr_t m_hat / (sqrt(v_hat) + eps)
- * (IEEE division and sqrt, correctly rounded at every vector width).
- * Returns sum g[i]^2 added in index order from 0.0, the squared gradient
- * norm, so that training reads the gradient once. */
-double kernel_adam(double *p, const double *g, double *m, double *v, size_t n,
-                   const struct kernel_adam_k *k);
+/* sq[i] = g[i] ** 2 as CPython computes it (pow(|g|, 2.0)) for i < n:
+ * g*g, and pow() where the two may differ. Returns the squared gradient
+ * norm, sum g[i]*g[i] in eight lanes (i mod 8) added pairwise at the end
+ * (a statistic, not a reference figure). hard[n] is scratch. */
+double kernel_adam_square(double *sq, uint64_t *hard, const double *g, size_t n);
+/* For each i < n, exactly as microgpt.py's Adam:
+ *     m = b1 m + c1 g;  v = b2 v + c2 sq;  m_hat = m / bc1;  v_hat = v / bc2;
+ *     p -= lr_t m_hat / (v_hat ** 0.5 + eps)
+ * with v_hat ** 0.5 = pow(v_hat, 0.5): sqrt, and pow() where they may
+ * differ. */
+void   kernel_adam(double *p, uint64_t *hard, const double *g, const double *sq, double *m,
+                   double *v, size_t n, const struct kernel_adam_k *k);
+
+/* x ** 2 and x ** 0.5 as CPython computes them (glibc pow), cheaply: the
+ * correctly rounded x*x or sqrt(x) unless the exact result lies within
+ * 1/64 ulp of a rounding midpoint, where pow (error < 0.52 ulp) may round
+ * the other way; then pow itself. */
+double kernel_pow2(double x);
+double kernel_pow_half(double x);
 
 #endif

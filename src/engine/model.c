@@ -1,5 +1,5 @@
 /* model.c - the MicroGPT forward pass (recording a trace), its backward
- * pass, and Adam.
+ * pass, and Adam. Over 800 lines on purpose: see the end of this comment.
  *
  * The forward pass mirrors microgpt.py operation for operation: every sum
  * starts from zero and adds terms left to right; a division by a Value is a
@@ -7,10 +7,13 @@
  * pow(ms + 1e-5, -0.5). Linear layers are stored transposed, [in][out], so
  * that the loop over outputs is innermost and contiguous: each output's sum
  * still adds its terms in input order, so vectorising across outputs
- * changes no bit. The backward pass is exact calculus but need not follow
- * the reference's autograd summation order (nothing can be bit-identical to
- * a scalar autograd's topological order); its effect on the figures is far
- * below the 1e-9 the known figures are held to. */
+ * changes no bit. The backward pass adds every gradient in the order the
+ * reference's scalar autograd adds it (see "backward" below), and Adam calls
+ * pow where CPython does, so training is bit-identical too.
+ *
+ * The file is long on purpose: the backward's summation order is
+ * derived from the forward's graph node by node, and both read the one
+ * trace layout; one file keeps the two checkable together. */
 #include "config.h"
 
 #include <math.h>
@@ -217,6 +220,8 @@ trace_init(struct trace *tr, const struct model_config *cfg)
 #define A(f, n, shape) tr->f = xcalloc((n), sizeof(double));
 	TRACE_FIELDS(A)
 #undef A
+	tr->att_inv = xcalloc(L * T * H, sizeof(double));
+	tr->logit_inv = xcalloc(T, sizeof(double));
 }
 
 void
@@ -225,6 +230,8 @@ trace_free(struct trace *tr)
 #define F(f, n, shape) free(tr->f);
 	TRACE_FIELDS(F)
 #undef F
+	free(tr->att_inv);
+	free(tr->logit_inv);
 	free(tr->token);
 	free(tr->target);
 	memset(tr, 0, sizeof *tr);
@@ -280,7 +287,7 @@ rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_
 /* softmax with the maximum subtracted; e / total is e * total^-1. */
 static void
 softmax_forward(double *restrict p, double *restrict e, const double *restrict x, int n,
-    double *max_out, double *sum_out)
+    double *max_out, double *sum_out, double *inv_out)
 {
 	double mx = x[0], total = 0.0, inv;
 	int i;
@@ -297,6 +304,7 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 		p[i] = e[i] * inv;
 	*max_out = mx;
 	*sum_out = total;
+	*inv_out = inv;
 }
 
 void
@@ -320,14 +328,20 @@ model_softmax_temp(const double *logits, int n, double temperature, double *prob
 		probs[i] *= inv;
 }
 
-static const double *
-wt(const struct model *m, int idx)
+/* Tensor k of layer l (l is ignored for wte, wpe and lm_head): they are
+ * created in enum order, wte, wpe, lm_head, then wq..fc2 layer by layer. */
+static const struct tensor *
+tensor_at(const struct model *m, enum tensor_kind k, int l)
 {
-	return m->p + m->tensors[idx].off;
+	return &m->tensors[k <= TENSOR_LM_HEAD ? (int)k : 3 + 6 * l + (int)(k - TENSOR_WQ)];
 }
 
-/* Tensor indices in m->tensors: wte 0, wpe 1, lm_head 2, then six a layer. */
-#define TI_LAYER(l, k) (3 + 6 * (l) + (k))
+/* A tensor's weights (internal layout). */
+static const double *
+weight(const struct model *m, enum tensor_kind k, int l)
+{
+	return m->p + tensor_at(m, k, l)->off;
+}
 
 /* Layer l's attention up to the heads' outputs for positions t0..t0+n-1:
  * rmsnorm, q k v, scores, softmax, weighted sums into att_head. x is the
@@ -347,9 +361,9 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 	for (t = 0; t < n; t++)
 		rmsnorm_forward(xn1 + (size_t)t * C, x + (size_t)t * C, C, inv_C,
 		    &tr->ln1_ms[ls + t], &tr->ln1_scale[ls + t]);
-	kernel_linear_forward(tr->q + ls * C, C, wt(m, TI_LAYER(l, 0)), xn1, C, n, C, C);
-	kernel_linear_forward(tr->k + ls * C, C, wt(m, TI_LAYER(l, 1)), xn1, C, n, C, C);
-	kernel_linear_forward(tr->v + ls * C, C, wt(m, TI_LAYER(l, 2)), xn1, C, n, C, C);
+	kernel_linear_forward(tr->q + ls * C, C, weight(m, TENSOR_WQ, l), xn1, C, n, C, C);
+	kernel_linear_forward(tr->k + ls * C, C, weight(m, TENSOR_WK, l), xn1, C, n, C, C);
+	kernel_linear_forward(tr->v + ls * C, C, weight(m, TENSOR_WV, l), xn1, C, n, C, C);
 
 	for (t = t0; t < t0 + n; t++) {
 		size_t lt = lt0 + t;
@@ -370,7 +384,8 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 					dot += qh[j] * kh[j];
 				score[u] = dot * inv_sqrt_d;
 			}
-			softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
+			softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth],
+			    &tr->att_inv[lth]);
 			for (j = 0; j < D; j++) {
 				double acc = 0.0;
 
@@ -404,7 +419,7 @@ layer_forward_rest(const struct model *m, struct trace *tr, int l, int t0, int n
 			for (j = 0; j < D; j++)
 				cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
 	}
-	kernel_linear_forward(tr->att_proj + ls * C, C, wt(m, TI_LAYER(l, 3)),
+	kernel_linear_forward(tr->att_proj + ls * C, C, weight(m, TENSOR_WO, l),
 	    tr->att_cat + ls * C, C, n, C, C);
 	for (t = 0; t < n; t++) {
 		size_t lt = ls + t;
@@ -414,14 +429,14 @@ layer_forward_rest(const struct model *m, struct trace *tr, int l, int t0, int n
 			y[i] = tr->att_proj[lt * C + i] + x[(size_t)t * C + i];
 		rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
 	}
-	kernel_linear_forward(tr->fc1 + ls * F, F, wt(m, TI_LAYER(l, 4)), tr->xn2 + ls * C, C,
+	kernel_linear_forward(tr->fc1 + ls * F, F, weight(m, TENSOR_FC1, l), tr->xn2 + ls * C, C,
 	    n, F, C);
 	for (i = 0; i < n * F; i++) {
 		double a = tr->fc1[ls * F + i];
 
 		tr->relu[ls * F + i] = a > 0 ? a : 0.0;
 	}
-	kernel_linear_forward(tr->fc2 + ls * C, C, wt(m, TI_LAYER(l, 5)), tr->relu + ls * F, F,
+	kernel_linear_forward(tr->fc2 + ls * C, C, weight(m, TENSOR_FC2, l), tr->relu + ls * F, F,
 	    n, C, F);
 	for (i = 0; i < n * C; i++)
 		tr->x_out[ls * C + i] = tr->fc2[ls * C + i] + tr->x_mid[ls * C + i];
@@ -435,10 +450,12 @@ logits_forward(const struct model *m, struct trace *tr, int t0, int n, const dou
 	const int C = m->cfg.n_embd, V = m->cfg.vocab_size;
 	int t;
 
-	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, wt(m, 2), x, C, n, V, C);
+	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, weight(m, TENSOR_LM_HEAD, 0), x, C,
+	    n, V, C);
 	for (t = t0; t < t0 + n; t++) {
 		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
-		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
+		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t],
+		    &tr->logit_inv[t]);
 		tr->loss[t] = tr->target[t] >= 0 ? -log(tr->probs[(size_t)t * V + tr->target[t]]) : NAN;
 	}
 }
@@ -471,9 +488,9 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 
 		tr->token[t] = token;
 		tr->target[t] = targets[t - t0];
-		memcpy(tr->tok_emb + (size_t)t * C, m->p + m->tensors[0].off + (size_t)token * C,
+		memcpy(tr->tok_emb + (size_t)t * C, weight(m, TENSOR_WTE, 0) + (size_t)token * C,
 		    C * sizeof(double));
-		memcpy(tr->pos_emb + (size_t)t * C, m->p + m->tensors[1].off + (size_t)t * C,
+		memcpy(tr->pos_emb + (size_t)t * C, weight(m, TENSOR_WPE, 0) + (size_t)t * C,
 		    C * sizeof(double));
 		y = tr->emb + (size_t)t * C;
 		for (i = 0; i < C; i++)
@@ -519,107 +536,300 @@ model_reforward(const struct model *m, struct trace *tr)
 		model_forward_seq(m, tr, tr->token, tr->target, n);
 }
 
-/* ---- backward ---- */
+/* ---- backward ----
+ *
+ * microgpt.py differentiates a scalar graph: backward() orders it by a
+ * depth-first search from the loss (children in the order each node holds
+ * them) and walks that order in reverse, doing child.grad += local_grad *
+ * v.grad. So every gradient here is a sum of its consumers' contributions,
+ * added from zero in the reverse of the order in which the search finished
+ * those consumers, each contribution one rounded product. That order
+ * depends only on the graph's shape, and docs/ACCURACY.md derives it for
+ * each kind of node; the code below adds in exactly that order:
+ *
+ * - a weight is used once per position: positions last to first;
+ * - a linear layer's input x[j] feeds every output: outputs last to first
+ *   (lm_head: the target's row last, the search reaches it first);
+ * - the normed x of attention feeds q, k and v: for heads last to first,
+ *   v, k, q, each dimension last to first (at position 0, where q[j] and
+ *   k[j] are reached together, v then k[j], q[j] pairs);
+ * - k and v rows of the cache: later positions first;
+ * - softmax: e[u] gets e[u]/total's share first, then the total's;
+ *   every e[u] * total**-1 is its own node, so the total sums them last u
+ *   first;
+ * - rmsnorm: the scale sums its uses last to first; an input x[j] gets its
+ *   residual use first (when it has one), then x[j] * scale, then x[j]*x[j]
+ *   twice (the same node twice as a child).
+ *
+ * A switched-off head passes no gradient (its slice of att_cat is a
+ * constant zero). */
 
 struct backward {
-	double *dx;     /* [T][C] gradient flowing into the residual stream */
-	double *dxn;    /* [T][C] */
-	double *dq, *dk, *dv;  /* [T][C] */
+	double *wref;   /* [n_params] this step's linear weights in the reference
+	                 * layout [out][in] (embedding tables unused) */
+	int    *iota;   /* [max(V, F)] 0, 1, 2, ...: rows of a plain layer */
+	int    *row_C;  /* [max(V, F)] k*C: rows of lm_head, wo, fc1 ([.][C]) */
+	int    *row_F;  /* [C] k*F: rows of fc2 ([C][F]) */
+	int    *qkv_row[2], *qkv_dy[2]; /* [3C] the q/k/v sum order, positions
+	                                 * t > 0 ([0]) and t == 0 ([1]) */
+	double *dx;     /* [T][C] gradient of the residual stream */
+	double *dxn;    /* [T][C] gradient of a normed x */
+	double *dqkv;   /* [T][3C] per position: dq, dk, dv */
 	double *dcat;   /* [T][C] */
 	double *dmid;   /* [T][C] */
 	double *dh;     /* [T][F] */
-	double *dw;     /* [T] */
+	double *dw;     /* [T] attention weights of one head */
+	double *ddot;   /* [T] attention dots of one head */
 	double *dlogit; /* [T][V] */
+	double *gtgt;   /* [T] the target logit's gradient */
 };
 
 struct backward *
 backward_new(const struct model_config *c)
 {
 	struct backward *b = xcalloc(1, sizeof *b);
-	size_t T = (size_t)c->block_size, C = (size_t)c->n_embd;
+	size_t T = (size_t)c->block_size, C = (size_t)c->n_embd, V = (size_t)c->vocab_size;
+	size_t F = 4 * C, N = V > F ? V : F, i;
+	int H = c->n_head, D = c->n_embd / c->n_head, h, j, k, d, pos;
 
+	b->wref = xcalloc(model_config_params(c), sizeof(double));
+	b->iota = xcalloc(N, sizeof(int));
+	b->row_C = xcalloc(N, sizeof(int));
+	b->row_F = xcalloc(C, sizeof(int));
+	for (i = 0; i < N; i++) {
+		b->iota[i] = (int)i;
+		b->row_C[i] = (int)(i * C);
+	}
+	for (i = 0; i < C; i++)
+		b->row_F[i] = (int)(i * F);
+	/* The q/k/v order, ascending (the kernel sums it from the end):
+	 * head by head, q then k then v (position 0: q[j] k[j] pairs, then
+	 * v). Rows of wq, wk, wv follow each other in wref (C*C apart). */
+	for (pos = 0; pos < 2; pos++) {
+		b->qkv_row[pos] = xcalloc(3 * C, sizeof(int));
+		b->qkv_dy[pos] = xcalloc(3 * C, sizeof(int));
+		k = 0;
+		for (h = 0; h < H; h++) {
+			for (j = 0; j < 2 * D; j++) {
+				int which = pos ? j % 2 : j / D;
+				int o;
+
+				d = pos ? j / 2 : j % D;
+				o = h * D + d;
+
+				b->qkv_row[pos][k] = which * (int)(C * C) + o * (int)C;
+				b->qkv_dy[pos][k++] = which * (int)C + o;
+			}
+			for (d = 0; d < D; d++) {
+				b->qkv_row[pos][k] = 2 * (int)(C * C) + (h * D + d) * (int)C;
+				b->qkv_dy[pos][k++] = 2 * (int)C + h * D + d;
+			}
+		}
+	}
 	b->dx = xcalloc(T * C, sizeof(double));
 	b->dxn = xcalloc(T * C, sizeof(double));
-	b->dq = xcalloc(T * C, sizeof(double));
-	b->dk = xcalloc(T * C, sizeof(double));
-	b->dv = xcalloc(T * C, sizeof(double));
+	b->dqkv = xcalloc(T * 3 * C, sizeof(double));
 	b->dcat = xcalloc(T * C, sizeof(double));
 	b->dmid = xcalloc(T * C, sizeof(double));
-	b->dh = xcalloc(T * 4 * C, sizeof(double));
+	b->dh = xcalloc(T * F, sizeof(double));
 	b->dw = xcalloc(T, sizeof(double));
-	b->dlogit = xcalloc(T * (size_t)c->vocab_size, sizeof(double));
+	b->ddot = xcalloc(T, sizeof(double));
+	b->dlogit = xcalloc(T * V, sizeof(double));
+	b->gtgt = xcalloc(T, sizeof(double));
 	return b;
 }
 
 void
 backward_free(struct backward *b)
 {
+	int i;
+
 	if (!b)
 		return;
-	free(b->dx); free(b->dxn); free(b->dq); free(b->dk); free(b->dv);
-	free(b->dcat); free(b->dmid); free(b->dh); free(b->dw); free(b->dlogit);
+	free(b->wref); free(b->iota); free(b->row_C); free(b->row_F);
+	for (i = 0; i < 2; i++) {
+		free(b->qkv_row[i]);
+		free(b->qkv_dy[i]);
+	}
+	free(b->dx); free(b->dxn); free(b->dqkv); free(b->dcat); free(b->dmid);
+	free(b->dh); free(b->dw); free(b->ddot); free(b->dlogit); free(b->gtgt);
 	free(b);
 }
 
-/* y = x s, s = (sum x^2 / n + eps)^-0.5: dx += s dy - (s^3/n) x (dy . x). */
+/* y = x * scale, scale = (ss * C^-1 + eps) ** -0.5, ss = sum x*x:
+ * dx[j] = ((dres[j] + scale dy[j]) + x[j] gss) + x[j] gss, the residual's
+ * share first when there is one (dres != NULL). */
 static void
-rmsnorm_backward(double *restrict dx, const double *restrict dy, const double *restrict x,
-    int n, double scale)
+rmsnorm_backward(double *restrict dx, const double *restrict dres, const double *restrict dy,
+    const double *restrict x, int n, double inv_n, double ms, double scale)
 {
-	double dot = 0.0, k;
-	int i;
+	double ds = 0.0, da, gss;
+	int j;
 
-	for (i = 0; i < n; i++)
-		dot += dy[i] * x[i];
-	k = scale * scale * scale / n * dot;
-	for (i = 0; i < n; i++)
-		dx[i] += scale * dy[i] - k * x[i];
+	for (j = n - 1; j >= 0; j--)
+		ds += x[j] * dy[j];
+	/* scale = a ** -0.5: local gradient -0.5 * a ** -1.5 */
+	da = (-0.5 * model_pow(ms + MODEL_RMS_EPS, -1.5)) * ds;
+	gss = inv_n * da;
+	for (j = 0; j < n; j++) {
+		double d = dres ? dres[j] + scale * dy[j] : scale * dy[j];
+
+		d += x[j] * gss;
+		dx[j] = d + x[j] * gss;
+	}
+}
+
+/* One layer's attention, all positions and heads: from dcat (the heads'
+ * outputs) to dqkv. Positions last to first, so that the cache rows k[u]
+ * and v[u] gather later positions' shares first. */
+static void
+attention_backward(const struct model *m, const struct trace *tr, int l, struct backward *b)
+{
+	const struct model_config *c = &m->cfg;
+	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size, n = tr->n_pos;
+	const size_t lt0 = trace_lt(tr, l, 0), C3 = 3 * (size_t)C;
+	const double scale = model_attn_scale(c);
+	const double *kc = tr->k + lt0 * C, *vc = tr->v + lt0 * C;
+	int t, h, u, j;
+
+	memset(b->dqkv, 0, (size_t)n * C3 * sizeof(double));
+	for (t = n - 1; t >= 0; t--) {
+		const double *q = tr->q + (lt0 + t) * C;
+
+		for (h = 0; h < H; h++) {
+			size_t lth = trace_lth(tr, l, t, h);
+			const double *w = tr->att_w + lth * T, *e = tr->att_exp + lth * T;
+			const double *dc = b->dcat + (size_t)t * C + h * D;
+			double total = tr->att_sum[lth], inv = tr->att_inv[lth], lg_total, dtot = 0.0;
+			double *dq = b->dqkv + (size_t)t * C3 + h * D;
+
+			if ((tr->head_mask >> (l * H + h)) & 1u)
+				continue;
+			/* w[u] = e[u] * total**-1 feeds head_out[j] for every j */
+			for (u = 0; u <= t; u++) {
+				const double *vu = vc + (size_t)u * C + h * D;
+				double s = 0.0;
+
+				for (j = D - 1; j >= 0; j--)
+					s += vu[j] * dc[j];
+				b->dw[u] = s;
+			}
+			lg_total = -model_pow(total, -2.0);
+			for (u = t; u >= 0; u--)
+				dtot += lg_total * (e[u] * b->dw[u]);
+			/* score = dot * scale, e = exp(score - max) */
+			for (u = 0; u <= t; u++)
+				b->ddot[u] = scale * (e[u] * (inv * b->dw[u] + dtot));
+			for (j = 0; j < D; j++) {
+				double s = 0.0;
+
+				for (u = t; u >= 0; u--)
+					s += kc[(size_t)u * C + h * D + j] * b->ddot[u];
+				dq[j] = s;
+			}
+			for (u = 0; u <= t; u++) {
+				double *dk = b->dqkv + (size_t)u * C3 + C + h * D;
+				double *dv = dk + C;
+
+				for (j = 0; j < D; j++) {
+					dk[j] += q[h * D + j] * b->ddot[u];
+					dv[j] += w[u] * dc[j];
+				}
+			}
+		}
+	}
+}
+
+/* The linear weights in the reference layout, for the input gradients'
+ * sums over outputs (contiguous in the input index). Eight by eight tiles:
+ * the eight rows a tile writes stay in the cache. */
+static void
+weights_to_ref(const struct model *m, double *wref)
+{
+	int i, r, k, rb, kb;
+
+	for (i = 0; i < m->n_tensors; i++) {
+		const struct tensor *t = &m->tensors[i];
+		const double *src = m->p + t->off;
+		double *dst = wref + t->off;
+		const int R = t->rows, K = t->cols;
+
+		if (!t->transposed)
+			continue;
+		/* src[k][r] (cols x rows) -> dst[r][k] */
+		for (rb = 0; rb < R; rb += 8)
+			for (kb = 0; kb < K; kb += 8) {
+				int re = rb + 8 < R ? rb + 8 : R, ke = kb + 8 < K ? kb + 8 : K;
+
+				for (r = rb; r < re; r++)
+					for (k = kb; k < ke; k++)
+						dst[(size_t)r * K + k] = src[(size_t)k * R + r];
+			}
+	}
 }
 
 void
 model_backward(const struct model *m, const struct trace *tr, double *g, struct backward *b)
 {
 	const struct model_config *c = &m->cfg;
-	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
-	const int V = c->vocab_size, F = 4 * C, n = tr->n_pos;
-	const double inv_sqrt_d = model_attn_scale(c);
-	const double inv_n = 1.0 / n;
-	size_t TC = (size_t)n * C;
-	int l, t, h, i, j, u;
+	const int C = c->n_embd, T = c->block_size, V = c->vocab_size, F = 4 * C;
+	const int n = tr->n_pos, L = c->n_layer;
+	const double inv_n = 1.0 / n, inv_C = model_pow((double)C, -1.0);
+	const struct tensor *te = tensor_at(m, TENSOR_WTE, 0), *tp = tensor_at(m, TENSOR_WPE, 0);
+	const struct tensor *th = tensor_at(m, TENSOR_LM_HEAD, 0);
+	int l, t, i;
 
-	/* Every linear layer's gradient is written whole below; only the
-	 * embedding tables are accumulated into, row by row. */
-	memset(g + m->tensors[0].off, 0, (size_t)V * C * sizeof *g);
-	memset(g + m->tensors[1].off, 0, (size_t)T * C * sizeof *g);
-	memset(b->dx, 0, TC * sizeof(double));
+	weights_to_ref(m, b->wref);
+	memset(g + te->off, 0, (size_t)V * C * sizeof *g);
+	memset(g + tp->off, 0, (size_t)T * C * sizeof *g);
 
-	/* loss = (1/n) sum_t -log softmax(logits_t)[target_t] */
+	/* loss = (1/n) * sum(-log(p[target])), p = e * total**-1: only the
+	 * target's probability is in the graph, so a logit gets e * total.grad,
+	 * the target's e[target] * (total**-1 * p.grad + total.grad). */
 	for (t = 0; t < n; t++) {
-		const double *p = tr->probs + (size_t)t * V;
+		const double *e = tr->logit_exp + (size_t)t * V;
 		double *dl = b->dlogit + (size_t)t * V;
+		int tgt = tr->target[t];
+		double total = tr->logit_sum[t], inv = tr->logit_inv[t];
+		double gp = (1.0 / tr->probs[(size_t)t * V + tgt]) * -inv_n;
+		double dtot = -model_pow(total, -2.0) * (e[tgt] * gp);
 
 		for (i = 0; i < V; i++)
-			dl[i] = p[i] * inv_n;
-		dl[tr->target[t]] -= inv_n;
+			dl[i] = e[i] * dtot;
+		dl[tgt] = e[tgt] * (inv * gp + dtot);
 	}
 	{
-		const double *xf = c->n_layer ? tr->x_out + trace_lt(tr, c->n_layer - 1, 0) * C : tr->x0;
+		const double *xf = tr->x_out + trace_lt(tr, L - 1, 0) * C;
+		const double *w = b->wref + th->off;
 
-		kernel_linear_backward_w(g + m->tensors[2].off, xf, C, b->dlogit, V, n, V, C);
-		kernel_linear_backward_x(b->dx, C, b->dlogit, V, wt(m, 2), n, V, C);
+		kernel_linear_backward_w(g + th->off, xf, C, b->dlogit, V, n, V, C);
+		/* the target's row is added last: sum the others (a zero in its
+		 * place adds nothing), then it */
+		for (t = 0; t < n; t++) {
+			int tgt = tr->target[t];
+
+			b->gtgt[t] = b->dlogit[(size_t)t * V + tgt];
+			b->dlogit[(size_t)t * V + tgt] = 0.0;
+		}
+		kernel_linear_backward_x(b->dx, C, b->dlogit, V, w, b->row_C, b->iota, n, V, C);
+		for (t = 0; t < n; t++) {
+			const double *wt = w + (size_t)tr->target[t] * C;
+
+			for (i = 0; i < C; i++)
+				b->dx[(size_t)t * C + i] += wt[i] * b->gtgt[t];
+		}
 	}
 
-	for (l = c->n_layer - 1; l >= 0; l--) {
-		size_t lt0 = trace_lt(tr, l, 0);
+	for (l = L - 1; l >= 0; l--) {
+		const size_t lt0 = trace_lt(tr, l, 0);
 		const double *xin = l ? tr->x_out + trace_lt(tr, l - 1, 0) * C : tr->x0;
+		const struct tensor *tq = tensor_at(m, TENSOR_WQ, l), *to = tensor_at(m, TENSOR_WO, l);
+		const struct tensor *t1 = tensor_at(m, TENSOR_FC1, l), *t2 = tensor_at(m, TENSOR_FC2, l);
 
-		/* MLP: x_out = fc2(relu(fc1(rmsnorm(x_mid)))) + x_mid */
-		memcpy(b->dmid, b->dx, TC * sizeof(double));
-		memset(b->dxn, 0, TC * sizeof(double));
-		memset(b->dh, 0, (size_t)n * F * sizeof(double));
-		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 5)].off, tr->relu + lt0 * F, F,
-		    b->dx, C, n, C, F);
-		kernel_linear_backward_x(b->dh, F, b->dx, C, wt(m, TI_LAYER(l, 5)), n, C, F);
+		/* MLP: x_out = fc2(relu(fc1(rmsnorm(x_mid)))) + x_mid; dx is x_out's */
+		kernel_linear_backward_w(g + t2->off, tr->relu + lt0 * F, F, b->dx, C, n, C, F);
+		kernel_linear_backward_x(b->dh, F, b->dx, C, b->wref + t2->off, b->row_F, b->iota,
+		    n, C, F);
 		for (t = 0; t < n; t++) {
 			const double *a = tr->fc1 + (lt0 + t) * F;
 			double *dh = b->dh + (size_t)t * F;
@@ -628,83 +838,45 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 				if (!(a[i] > 0))
 					dh[i] = 0.0;
 		}
-		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 4)].off, tr->xn2 + lt0 * C, C,
-		    b->dh, F, n, F, C);
-		kernel_linear_backward_x(b->dxn, C, b->dh, F, wt(m, TI_LAYER(l, 4)), n, F, C);
+		kernel_linear_backward_w(g + t1->off, tr->xn2 + lt0 * C, C, b->dh, F, n, F, C);
+		kernel_linear_backward_x(b->dxn, C, b->dh, F, b->wref + t1->off, b->row_C, b->iota,
+		    n, F, C);
 		for (t = 0; t < n; t++)
-			rmsnorm_backward(b->dmid + (size_t)t * C, b->dxn + (size_t)t * C,
-			    tr->x_mid + (lt0 + t) * C, C, tr->ln2_scale[lt0 + t]);
+			rmsnorm_backward(b->dmid + (size_t)t * C, b->dx + (size_t)t * C,
+			    b->dxn + (size_t)t * C, tr->x_mid + (lt0 + t) * C, C, inv_C,
+			    tr->ln2_ms[lt0 + t], tr->ln2_scale[lt0 + t]);
 
 		/* attention: x_mid = wo(cat(heads)) + x_in */
-		memcpy(b->dx, b->dmid, TC * sizeof(double));
-		memset(b->dcat, 0, TC * sizeof(double));
-		memset(b->dq, 0, TC * sizeof(double));
-		memset(b->dk, 0, TC * sizeof(double));
-		memset(b->dv, 0, TC * sizeof(double));
-		kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, 3)].off, tr->att_cat + lt0 * C, C,
-		    b->dmid, C, n, C, C);
-		kernel_linear_backward_x(b->dcat, C, b->dmid, C, wt(m, TI_LAYER(l, 3)), n, C, C);
-		for (t = 0; t < n; t++) {
-			size_t lt = lt0 + t;
-
-			for (h = 0; h < H; h++) {
-				size_t lth = trace_lth(tr, l, t, h);
-				const double *w = tr->att_w + lth * T;
-				const double *dho = b->dcat + (size_t)t * C + h * D;
-				double wdw = 0.0;
-
-				if ((tr->head_mask >> (l * H + h)) & 1u)
-					continue;
-				for (u = 0; u <= t; u++) {
-					const double *vv = tr->v + (lt0 + u) * C + h * D;
-					double *dvv = b->dv + (size_t)u * C + h * D, s = 0.0;
-
-					for (j = 0; j < D; j++) {
-						s += dho[j] * vv[j];
-						dvv[j] += w[u] * dho[j];
-					}
-					b->dw[u] = s;
-					wdw += w[u] * s;
-				}
-				for (u = 0; u <= t; u++) {
-					double ds = w[u] * (b->dw[u] - wdw) * inv_sqrt_d;
-					const double *kk = tr->k + (lt0 + u) * C + h * D;
-					const double *qq = tr->q + lt * C + h * D;
-					double *dqq = b->dq + (size_t)t * C + h * D;
-					double *dkk = b->dk + (size_t)u * C + h * D;
-
-					for (j = 0; j < D; j++) {
-						dqq[j] += ds * kk[j];
-						dkk[j] += ds * qq[j];
-					}
-				}
-			}
-		}
-		/* q, k, v in that order into each dxn[t] */
-		memset(b->dxn, 0, TC * sizeof(double));
-		for (i = 0; i < 3; i++) {
-			const double *dy = i == 0 ? b->dq : i == 1 ? b->dk : b->dv;
-
-			kernel_linear_backward_w(g + m->tensors[TI_LAYER(l, i)].off, tr->xn1 + lt0 * C, C,
-			    dy, C, n, C, C);
-			kernel_linear_backward_x(b->dxn, C, dy, C, wt(m, TI_LAYER(l, i)), n, C, C);
-		}
+		kernel_linear_backward_w(g + to->off, tr->att_cat + lt0 * C, C, b->dmid, C, n, C, C);
+		kernel_linear_backward_x(b->dcat, C, b->dmid, C, b->wref + to->off, b->row_C, b->iota,
+		    n, C, C);
+		attention_backward(m, tr, l, b);
+		for (i = 0; i < 3; i++)
+			kernel_linear_backward_w(g + tq->off + (size_t)i * C * C, tr->xn1 + lt0 * C, C,
+			    b->dqkv + (size_t)i * C, 3 * (size_t)C, n, C, C);
+		/* wq, wk, wv are consecutive tensors: one table spans the three */
+		kernel_linear_backward_x(b->dxn, C, b->dqkv, 3 * (size_t)C, b->wref + tq->off,
+		    b->qkv_row[1], b->qkv_dy[1], 1, 3 * C, C);
+		if (n > 1)
+			kernel_linear_backward_x(b->dxn + C, C, b->dqkv + 3 * (size_t)C, 3 * (size_t)C,
+			    b->wref + tq->off, b->qkv_row[0], b->qkv_dy[0], n - 1, 3 * C, C);
 		for (t = 0; t < n; t++)
-			rmsnorm_backward(b->dx + (size_t)t * C, b->dxn + (size_t)t * C,
-			    xin + (size_t)t * C, C, tr->ln1_scale[lt0 + t]);
+			rmsnorm_backward(b->dx + (size_t)t * C, b->dmid + (size_t)t * C,
+			    b->dxn + (size_t)t * C, xin + (size_t)t * C, C, inv_C,
+			    tr->ln1_ms[lt0 + t], tr->ln1_scale[lt0 + t]);
 	}
 
-	/* x0 = rmsnorm(wte[token] + wpe[pos]) */
-	for (t = 0; t < n; t++) {
-		double *gte = g + m->tensors[0].off + (size_t)tr->token[t] * C;
-		double *gpe = g + m->tensors[1].off + (size_t)t * C;
+	/* x0 = rmsnorm(wte[token] + wpe[pos]); a token's row gathers its
+	 * positions last to first */
+	for (t = n - 1; t >= 0; t--) {
+		double *gte = g + te->off + (size_t)tr->token[t] * C;
+		double *gpe = g + tp->off + (size_t)t * C;
 
-		memset(b->dxn, 0, C * sizeof(double));
-		rmsnorm_backward(b->dxn, b->dx + (size_t)t * C, tr->emb + (size_t)t * C, C,
-		    tr->ln0_scale[t]);
+		rmsnorm_backward(b->dxn, NULL, b->dx + (size_t)t * C, tr->emb + (size_t)t * C, C,
+		    inv_C, tr->ln0_ms[t], tr->ln0_scale[t]);
 		for (i = 0; i < C; i++) {
 			gte[i] += b->dxn[i];
-			gpe[i] += b->dxn[i];
+			gpe[i] = b->dxn[i];
 		}
 	}
 }
@@ -720,6 +892,8 @@ adam_init(struct adam *a, size_t n)
 	a->eps = 1e-8;
 	a->m = xcalloc(n, sizeof(double));
 	a->v = xcalloc(n, sizeof(double));
+	a->sq = xcalloc(n, sizeof(double));
+	a->hard = xcalloc(n, sizeof *a->hard);
 }
 
 void
@@ -727,16 +901,22 @@ adam_free(struct adam *a)
 {
 	free(a->m);
 	free(a->v);
-	a->m = a->v = NULL;
+	free(a->sq);
+	free(a->hard);
+	a->m = a->v = a->sq = NULL;
+	a->hard = NULL;
 }
 
 double
 adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, size_t n,
     long step, long n_steps, double *grad_sq)
 {
-	/* As the reference writes it; beta**(step+1) is pow(), g**2 is g*g
-	 * (pow(g, 2.0) == g*g for every double) and v_hat**0.5 is sqrt: see
-	 * the note on pow(x, 0.5) in docs/ACCURACY.md. */
+	/* microgpt.py's Adam, operation for operation: lr_t = lr * (1 -
+	 * step / num_steps); m = beta1 * m + (1 - beta1) * g; v = beta2 * v +
+	 * (1 - beta2) * g ** 2; m_hat = m / (1 - beta1 ** (step + 1)), v_hat
+	 * likewise; p -= lr_t * m_hat / (v_hat ** 0.5 + eps). Every ** is
+	 * pow() as CPython calls it (kernel_pow2 and kernel_pow_half for the
+	 * per-parameter ones). */
 	struct kernel_adam_k k;
 	double ss;
 
@@ -745,10 +925,11 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 	k.b2 = a->beta2;
 	k.c1 = 1 - k.b1;
 	k.c2 = 1 - k.b2;
-	k.bc1 = 1 - pow(k.b1, (double)(step + 1));
-	k.bc2 = 1 - pow(k.b2, (double)(step + 1));
+	k.bc1 = 1 - model_pow(k.b1, (double)(step + 1));
+	k.bc2 = 1 - model_pow(k.b2, (double)(step + 1));
 	k.eps = a->eps;
-	ss = kernel_adam(p, g, a->m, a->v, n, &k);
+	ss = kernel_adam_square(a->sq, a->hard, g, n);
+	kernel_adam(p, a->hard, g, a->sq, a->m, a->v, n, &k);
 	if (grad_sq)
 		*grad_sq = ss;
 	return k.lr_t;

@@ -141,6 +141,9 @@ struct trace {
 #define TRACE_FIELD_DECL(name, count, shape) double *name;
 	TRACE_FIELDS(TRACE_FIELD_DECL)
 #undef TRACE_FIELD_DECL
+	/* kept for the backward pass, not shown: */
+	double *att_inv;      /* [L][T][H] att_sum ** -1 */
+	double *logit_inv;    /* [T] logit_sum ** -1 */
 };
 
 void   trace_init(struct trace *tr, const struct model_config *cfg);
@@ -202,13 +205,15 @@ void   model_softmax_temp(const double *logits, int n, double temperature, doubl
 struct adam {
 	double lr, beta1, beta2, eps;   /* 0.01, 0.85, 0.99, 1e-8 */
 	double *m, *v;                  /* [n_params] moments (internal layout) */
+	double *sq;                     /* [n_params] scratch: this step's g ** 2 */
+	uint64_t *hard;                 /* [n_params] scratch: where pow() decides */
 };
 void   adam_init(struct adam *a, size_t n_params);
 void   adam_free(struct adam *a);
 /* One update at step s of n (lr_t = lr * (1 - s/n)). Returns lr_t. */
 double adam_update(struct adam *a, double *p, const double *g, size_t n_params,
                    long step, long n_steps);
-/* The same update, also giving sum g[i]^2 added in index order (the
+/* The same update, also giving sum g[i]^2 (in eight lanes, see kernels.h; the
  * squared gradient norm) from the same pass over g. */
 double adam_update_norm(struct adam *a, double *p, const double *g, size_t n_params,
                         long step, long n_steps, double *grad_sq);
