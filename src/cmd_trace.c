@@ -28,6 +28,7 @@
 #include "xmalloc.h"
 #include "debug_run.h"
 #include "store.h"
+#include "trace_train.h"
 
 enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
 
@@ -37,12 +38,15 @@ static const struct option trace_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "help", no_argument, NULL, 'h' },
+	TRACE_TRAIN_OPTIONS
 	{ NULL, 0, NULL, 0 },
 };
 
 static const char trace_usage[] =
 "usage: mgpt-tui trace [RUN] [--step S] [--ablate L0H1,...] [--format text|json]\n"
-"                      [--db PATH] TEXT\n";
+"                      [--db PATH] TEXT\n"
+TRACE_TRAIN_USAGE
+TRACE_TRAIN_HELP;
 
 /* The weights to trace: the debugger's run (debug_run.c is the one place
  * that produces a run's weights at a step). */
@@ -160,6 +164,7 @@ struct out {
 	const struct model *m;
 	const struct trace *tr;
 	const struct trace *ref;   /* all heads on, when some are off; else NULL */
+	const struct grad_trace *grad;  /* --train-step: each op's gradient */
 };
 
 static void
@@ -334,6 +339,8 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 	default:
 		break;
 	}
+	if (o->grad)
+		trace_train_json_grad(f, o->grad, op);
 	fputc('}', f);
 }
 
@@ -453,6 +460,27 @@ print_op_text(const struct out *o, const struct op *op, const struct op_view *v)
 	text_vec(f, "out", v->out, v->n_out);
 }
 
+/* trace_train.c prints a training step's forward ops through here */
+static void
+print_train_op(FILE *f, int json, const struct model *m, const struct dataset *ds,
+    const struct trace *tr, const struct grad_trace *g, const struct op *op,
+    const struct op_view *v)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof o);
+	o.f = f;
+	o.json = json;
+	o.ds = ds;
+	o.m = m;
+	o.tr = tr;
+	o.grad = g;
+	if (json)
+		print_op_json(&o, op, v);
+	else
+		print_op_text(&o, op, v);
+}
+
 int
 cmd_trace(int argc, char **argv)
 {
@@ -465,6 +493,7 @@ cmd_trace(int argc, char **argv)
 	struct trace tr, ref;
 	struct stepper s;
 	struct out o;
+	struct trace_train tt = { 0 };
 
 	ablate = xcalloc((size_t)argc + 1, sizeof *ablate);
 	optind = 0;
@@ -499,9 +528,20 @@ cmd_trace(int argc, char **argv)
 			free(ablate);
 			return cli_help(trace_usage);
 		default:
-			cli_bad_option("trace", argv, c);
+			if ((i = trace_train_option(&tt, c, optarg)) > 0)
+				break;
+			if (i == 0)
+				cli_bad_option("trace", argv, c);
 			goto usage;
 		}
+	}
+	if (tt.step > 0 && (step >= 0 || n_ablate)) {
+		cli_error("trace: --train-step goes with neither --step nor --ablate");
+		goto usage;
+	}
+	if (tt.step > 0) {
+		free(ablate);
+		return trace_train_main(&tt, argc - optind, argv + optind, db, json, print_train_op);
 	}
 	n = argc - optind;
 	if (n < 1) {

@@ -350,13 +350,17 @@ adam_square_impl(double *restrict sq, const double *restrict g, size_t n)
 
 /* Eight parameters at a time, each exactly the scalar formula; a
  * parameter whose square root is hard keeps its old value in the vector
- * pass and is updated with pow() after. */
-KERNEL static void
-adam_impl(double *restrict p, const double *restrict g, const double *restrict sq,
-    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
+ * pass and is updated with pow() after. With rec, m_hat, v_hat and the
+ * update are also written where they are computed (inlined twice, so that
+ * training's copy has no test in its loop). */
+static inline __attribute__((always_inline)) void
+adam_body(double *restrict p, const double *restrict g, const double *restrict sq,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k,
+    const int rec)
 {
 	const double b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2;
 	const double bc1 = k->bc1, bc2 = k->bc2, lr_t = k->lr_t, eps = k->eps;
+	double *restrict rm = k->rec_m_hat, *restrict rv = k->rec_v_hat, *restrict ru = k->rec_update;
 	size_t i, j;
 
 	for (i = 0; i < n; i += 8) {
@@ -364,7 +368,7 @@ adam_impl(double *restrict p, const double *restrict g, const double *restrict s
 		int hard = 0;
 
 		for (j = i; j < e; j++) {
-			double m_hat, v_hat, s, pn;
+			double m_hat, v_hat, s, u, pn;
 			int h;
 
 			mm[j] = b1 * mm[j] + c1 * g[j];
@@ -374,17 +378,42 @@ adam_impl(double *restrict p, const double *restrict g, const double *restrict s
 			s = sqrt(v_hat);
 			h = sqrt_hard(v_hat, s);
 			hard |= h;
-			pn = p[j] - lr_t * m_hat / (s + eps);
+			u = lr_t * m_hat / (s + eps);
+			pn = p[j] - u;
 			p[j] = h ? p[j] : pn;
+			if (rec) {
+				rm[j] = m_hat;
+				rv[j] = v_hat;
+				ru[j] = u;
+			}
 		}
 		if (hard)
 			for (j = i; j < e; j++) {
-				double m_hat = mm[j] / bc1, v_hat = vv[j] / bc2;
+				double m_hat = mm[j] / bc1, v_hat = vv[j] / bc2, u;
 
-				if (sqrt_hard(v_hat, sqrt(v_hat)))
-					p[j] -= lr_t * m_hat / (model_pow(v_hat, 0.5) + eps);
+				if (sqrt_hard(v_hat, sqrt(v_hat))) {
+					u = lr_t * m_hat / (model_pow(v_hat, 0.5) + eps);
+					p[j] -= u;
+					if (rec)
+						ru[j] = u;
+				}
 			}
 	}
+}
+
+KERNEL static void
+adam_impl(double *restrict p, const double *restrict g, const double *restrict sq,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
+{
+	adam_body(p, g, sq, mm, vv, n, k, 0);
+}
+
+/* Opening a step, not training: no clones needed (and the same bits). */
+static void
+adam_rec_impl(double *restrict p, const double *restrict g, const double *restrict sq,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
+{
+	adam_body(p, g, sq, mm, vv, n, k, 1);
 }
 
 void
@@ -418,5 +447,8 @@ void
 kernel_adam(double *p, const double *g, const double *sq, double *m, double *v, size_t n,
     const struct kernel_adam_k *k)
 {
-	adam_impl(p, g, sq, m, v, n, k);
+	if (k->rec_update)
+		adam_rec_impl(p, g, sq, m, v, n, k);
+	else
+		adam_impl(p, g, sq, m, v, n, k);
 }

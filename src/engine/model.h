@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct rng;
+struct adam_record;
 
 struct model_config {
 	int vocab_size;  /* distinct characters + 1; BOS is vocab_size-1 */
@@ -174,6 +175,8 @@ struct adam {
 	double lr, beta1, beta2, eps;   /* 0.01, 0.85, 0.99, 1e-8 */
 	double *m, *v;                  /* [n_params] moments (internal layout) */
 	double *sq;                     /* [n_params] scratch: this step's g ** 2 */
+	struct adam_record *rec;        /* NULL, or where the next updates write
+	                                 * m_hat, v_hat, the update (gradtrace.h) */
 };
 void   adam_init(struct adam *a, size_t n_params);
 void   adam_free(struct adam *a);
