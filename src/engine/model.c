@@ -869,6 +869,8 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 			    b->dxn + (size_t)t * C, tr->x_mid + (lt0 + t) * C, C, inv_C,
 			    tr->ln2_ms[lt0 + t], tr->ln2_scale[lt0 + t],
 			    rec ? &rec->d_ln2_scale[lt0 + t] : NULL);
+		if (rec)
+			memcpy(rec->d_x_mid + lt0 * C, b->dmid, nC);
 
 		/* attention: x_mid = wo(cat(heads)) + x_in */
 		kernel_linear_backward_w(g + to->off, tr->att_cat + lt0 * C, C, b->dmid, C, n, C, C);
