@@ -279,28 +279,27 @@ square_err(double x, double p)
  * [2^-60, 2^60] (pow's logarithm error grows with |log x|, and Dekker's
  * product needs no underflow), or the square is a power of two (its
  * neighbours below are closer). Zero is exact: pow(0, 2) == 0. */
-static inline int
+static inline uint64_t
 square_hard(double x, double p)
 {
 	double ax = fabs(x);
+	uint64_t in = (ax >= 0x1p-60) & (ax <= 0x1p60);
+	uint64_t near = fabs(square_err(x, p)) > (31.0 / 64.0) * (exp_bits(p) * 0x1p-52);
 
-	if (!(ax >= 0x1p-60 && ax <= 0x1p60))
-		return x != 0.0;
-	return is_pow2(p) || fabs(square_err(x, p)) > (31.0 / 64.0) * (exp_bits(p) * 0x1p-52);
+	/* & and |, not && and ||: no branches, so the loops stay vectors */
+	return ((in ^ 1) & (x != 0.0)) | (in & (near | is_pow2(p)));
 }
 
 /* The same for sqrt(x), x >= 0: x - s*s is exact and equals about
  * -2 s (sqrt(x) - s), so |x - s s| near s ulp(s) means near a midpoint. */
-static inline int
+static inline uint64_t
 sqrt_hard(double x, double s)
 {
-	double p, r;
+	uint64_t in = (x >= 0x1p-240) & (x <= 0x1p240);
+	double p = s * s, r = (p - x) + square_err(s, p);
+	uint64_t near = fabs(r) > (31.0 / 32.0) * (s * (exp_bits(s) * 0x1p-52));
 
-	if (!(x >= 0x1p-240 && x <= 0x1p240))
-		return x != 0.0;
-	p = s * s;
-	r = (p - x) + square_err(s, p);
-	return is_pow2(s) || fabs(r) > (31.0 / 32.0) * (s * (exp_bits(s) * 0x1p-52));
+	return ((in ^ 1) & (x != 0.0)) | (in & (near | is_pow2(s)));
 }
 
 double
@@ -319,101 +318,111 @@ kernel_pow_half(double x)
 	return sqrt_hard(x, s) ? model_pow(x, 0.5) : s;
 }
 
-/* The squares as a vector, the rare hard ones fixed after; the norm's
- * in-order sum alongside. */
-KERNEL static double
-adam_square_impl(double *restrict sq, const double *restrict g, size_t n)
+/* Whether any of hard[i..i+8) is set (n - i may be less than 8). */
+static inline int
+any_hard(const uint64_t *hard, size_t i, size_t n)
 {
-	double ss = 0.0;
-	size_t i, j;
-	int hard;
+	uint64_t a = 0;
+	size_t j, e = i + 8 < n ? i + 8 : n;
 
-	for (i = 0; i < n; i += 8) {
-		size_t e = i + 8 < n ? i + 8 : n;
+	for (j = i; j < e; j++)
+		a |= hard[j];
+	return a != 0;
+}
 
-		hard = 0;
-		for (j = i; j < e; j++) {
-			double p = g[j] * g[j];
+/* The squares as one vector loop, the rare hard ones fixed after. The
+ * norm, a statistic and no part of the reference, sums in eight lanes
+ * (lane j takes i = j mod 8), combined pairwise at the end: the same at
+ * every vector width. */
+KERNEL static double
+adam_square_impl(double *restrict sq, uint64_t *restrict hard, const double *restrict g,
+    size_t n)
+{
+	double a[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 }, ss;
+	size_t i, j, n8 = n & ~(size_t)7;
 
-			sq[j] = p;
-			hard |= square_hard(g[j], p);
+	for (i = 0; i < n8; i += 8)
+		for (j = 0; j < 8; j++) {
+			double p = g[i + j] * g[i + j];
+
+			sq[i + j] = p;
+			hard[i + j] = square_hard(g[i + j], p);
+			a[j] += p;
 		}
-		for (j = i; j < e; j++)
-			ss += sq[j];
-		if (hard)
-			for (j = i; j < e; j++)
-				if (square_hard(g[j], sq[j]))
-					sq[j] = model_pow(fabs(g[j]), 2.0);
+	for (; i < n; i++) {
+		double p = g[i] * g[i];
+
+		sq[i] = p;
+		hard[i] = square_hard(g[i], p);
+		a[i - n8] += p;
 	}
+	ss = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+	for (i = 0; i < n; i += 8)
+		if (any_hard(hard, i, n))
+			for (j = i; j < n && j < i + 8; j++)
+				if (hard[j])
+					sq[j] = model_pow(fabs(g[j]), 2.0);
 	return ss;
 }
 
-/* Eight parameters at a time, each exactly the scalar formula; a
- * parameter whose square root is hard keeps its old value in the vector
- * pass and is updated with pow() after. With rec, m_hat, v_hat and the
- * update are also written where they are computed (inlined twice, so that
- * training's copy has no test in its loop). */
+/* Each parameter exactly the scalar formula, as one vector loop; a
+ * parameter whose square root is hard keeps its old value there and is
+ * updated with pow() after. With rec, m_hat, v_hat and the update are also
+ * written where they are computed (inlined twice, so that training's copy
+ * has no test in its loop). */
 static inline __attribute__((always_inline)) void
-adam_body(double *restrict p, const double *restrict g, const double *restrict sq,
-    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k,
-    const int rec)
+adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
+    const struct kernel_adam_k *k, const int rec)
 {
 	const double b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2;
 	const double bc1 = k->bc1, bc2 = k->bc2, lr_t = k->lr_t, eps = k->eps;
 	double *restrict rm = k->rec_m_hat, *restrict rv = k->rec_v_hat, *restrict ru = k->rec_update;
 	size_t i, j;
 
-	for (i = 0; i < n; i += 8) {
-		size_t e = i + 8 < n ? i + 8 : n;
-		int hard = 0;
+	for (i = 0; i < n; i++) {
+		double m = b1 * mm[i] + c1 * g[i], v = b2 * vv[i] + c2 * sq[i];
+		double m_hat = m / bc1, v_hat = v / bc2, s = sqrt(v_hat);
+		double u = lr_t * m_hat / (s + eps), pn = p[i] - u;
+		uint64_t h = sqrt_hard(v_hat, s);
 
-		for (j = i; j < e; j++) {
-			double m_hat, v_hat, s, u, pn;
-			int h;
-
-			mm[j] = b1 * mm[j] + c1 * g[j];
-			vv[j] = b2 * vv[j] + c2 * sq[j];
-			m_hat = mm[j] / bc1;
-			v_hat = vv[j] / bc2;
-			s = sqrt(v_hat);
-			h = sqrt_hard(v_hat, s);
-			hard |= h;
-			u = lr_t * m_hat / (s + eps);
-			pn = p[j] - u;
-			p[j] = h ? p[j] : pn;
-			if (rec) {
-				rm[j] = m_hat;
-				rv[j] = v_hat;
-				ru[j] = u;
-			}
+		mm[i] = m;
+		vv[i] = v;
+		hard[i] = h;
+		p[i] = h ? p[i] : pn;
+		if (rec) {
+			rm[i] = m_hat;
+			rv[i] = v_hat;
+			ru[i] = u;
 		}
-		if (hard)
-			for (j = i; j < e; j++) {
-				double m_hat = mm[j] / bc1, v_hat = vv[j] / bc2, u;
+	}
+	for (i = 0; i < n; i += 8)
+		if (any_hard(hard, i, n))
+			for (j = i; j < n && j < i + 8; j++)
+				if (hard[j]) {
+					double u = lr_t * (mm[j] / bc1) / (model_pow(vv[j] / bc2, 0.5) + eps);
 
-				if (sqrt_hard(v_hat, sqrt(v_hat))) {
-					u = lr_t * m_hat / (model_pow(v_hat, 0.5) + eps);
 					p[j] -= u;
 					if (rec)
 						ru[j] = u;
 				}
-			}
-	}
 }
 
 KERNEL static void
-adam_impl(double *restrict p, const double *restrict g, const double *restrict sq,
-    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
+adam_impl(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
+    const struct kernel_adam_k *k)
 {
-	adam_body(p, g, sq, mm, vv, n, k, 0);
+	adam_body(p, hard, g, sq, mm, vv, n, k, 0);
 }
 
 /* Opening a step, not training: no clones needed (and the same bits). */
 static void
-adam_rec_impl(double *restrict p, const double *restrict g, const double *restrict sq,
-    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
+adam_rec_impl(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
+    const struct kernel_adam_k *k)
 {
-	adam_body(p, g, sq, mm, vv, n, k, 1);
+	adam_body(p, hard, g, sq, mm, vv, n, k, 1);
 }
 
 void
@@ -438,17 +447,17 @@ kernel_linear_backward_x(double *dX, size_t dxs, const double *dY, size_t ys, co
 }
 
 double
-kernel_adam_square(double *sq, const double *g, size_t n)
+kernel_adam_square(double *sq, uint64_t *hard, const double *g, size_t n)
 {
-	return adam_square_impl(sq, g, n);
+	return adam_square_impl(sq, hard, g, n);
 }
 
 void
-kernel_adam(double *p, const double *g, const double *sq, double *m, double *v, size_t n,
-    const struct kernel_adam_k *k)
+kernel_adam(double *p, uint64_t *hard, const double *g, const double *sq, double *m, double *v,
+    size_t n, const struct kernel_adam_k *k)
 {
 	if (k->rec_update)
-		adam_rec_impl(p, g, sq, m, v, n, k);
+		adam_rec_impl(p, hard, g, sq, m, v, n, k);
 	else
-		adam_impl(p, g, sq, m, v, n, k);
+		adam_impl(p, hard, g, sq, m, v, n, k);
 }

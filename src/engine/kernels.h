@@ -1,15 +1,15 @@
 /* kernels.h - the engine's hot loops (internal to the engine).
  *
  * The order in which each kernel adds its terms is part of the figures: the
- * forward pass must add them as the reference does, and the backward pass
- * and Adam must never change, or training, snapshots and replay would drift
- * in the last bits. So the order is fixed here, the same at every vector
- * width. Linear weights are stored transposed, Wt[i][o] (in x out).
+ * forward and backward passes add them as the reference's Python and its
+ * autograd do (docs/ACCURACY.md), or training would drift from it in the
+ * last bits. So the order is fixed here, the same at every vector width. Linear weights are stored transposed, Wt[i][o] (in x out).
  * Matrices of positions are strided: row t of X is X + t*xs, and so on. */
 #ifndef MGPT_KERNELS_H
 #define MGPT_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Y[t][o] = sum_i W[o][i] X[t][i] for t < n: each sum starts from 0.0 and
  * adds W[o][i] X[t][i] for i = 0, 1, ... in order, as the reference's
@@ -44,16 +44,17 @@ struct kernel_adam_k {
 };
 
 /* sq[i] = g[i] ** 2 as CPython computes it (pow(|g|, 2.0)) for i < n:
- * g*g, and pow() where the two may differ. Returns sum g[i]*g[i] added in
- * index order from 0.0, the squared gradient norm. */
-double kernel_adam_square(double *sq, const double *g, size_t n);
+ * g*g, and pow() where the two may differ. Returns the squared gradient
+ * norm, sum g[i]*g[i] in eight lanes (i mod 8) added pairwise at the end
+ * (a statistic, not a reference figure). hard[n] is scratch. */
+double kernel_adam_square(double *sq, uint64_t *hard, const double *g, size_t n);
 /* For each i < n, exactly as microgpt.py's Adam:
  *     m = b1 m + c1 g;  v = b2 v + c2 sq;  m_hat = m / bc1;  v_hat = v / bc2;
  *     p -= lr_t m_hat / (v_hat ** 0.5 + eps)
  * with v_hat ** 0.5 = pow(v_hat, 0.5): sqrt, and pow() where they may
  * differ. */
-void   kernel_adam(double *p, const double *g, const double *sq, double *m, double *v,
-                   size_t n, const struct kernel_adam_k *k);
+void   kernel_adam(double *p, uint64_t *hard, const double *g, const double *sq, double *m,
+                   double *v, size_t n, const struct kernel_adam_k *k);
 
 /* x ** 2 and x ** 0.5 as CPython computes them (glibc pow), cheaply: the
  * correctly rounded x*x or sqrt(x) unless the exact result lies within

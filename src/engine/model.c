@@ -7,10 +7,9 @@
  * pow(ms + 1e-5, -0.5). Linear layers are stored transposed, [in][out], so
  * that the loop over outputs is innermost and contiguous: each output's sum
  * still adds its terms in input order, so vectorising across outputs
- * changes no bit. The backward pass is exact calculus but need not follow
- * the reference's autograd summation order (nothing can be bit-identical to
- * a scalar autograd's topological order); its effect on the figures is far
- * below the 1e-9 the known figures are held to. */
+ * changes no bit. The backward pass adds every gradient in the order the
+ * reference's scalar autograd adds it (see "backward" below), and Adam calls
+ * pow where CPython does, so training is bit-identical too. */
 #include "config.h"
 
 #include <math.h>
@@ -221,11 +220,11 @@ trace_init(struct trace *tr, const struct model_config *cfg)
 	A(ln1_ms, L * T); A(ln1_scale, L * T); A(xn1, L * T * C);
 	A(q, L * T * C); A(k, L * T * C); A(v, L * T * C);
 	A(att_score, L * T * H * T); A(att_max, L * T * H); A(att_exp, L * T * H * T);
-	A(att_sum, L * T * H); A(att_w, L * T * H * T);
+	A(att_sum, L * T * H); A(att_inv, L * T * H); A(att_w, L * T * H * T);
 	A(att_head, L * T * C); A(att_cat, L * T * C); A(att_proj, L * T * C);
 	A(x_mid, L * T * C); A(ln2_ms, L * T); A(ln2_scale, L * T); A(xn2, L * T * C);
 	A(fc1, L * T * F); A(relu, L * T * F); A(fc2, L * T * C); A(x_out, L * T * C);
-	A(logits, T * V); A(logit_max, T); A(logit_exp, T * V); A(logit_sum, T);
+	A(logits, T * V); A(logit_max, T); A(logit_exp, T * V); A(logit_sum, T); A(logit_inv, T);
 	A(probs, T * V); A(loss, T);
 #undef A
 }
@@ -236,10 +235,10 @@ trace_free(struct trace *tr)
 	double **f[] = {
 		&tr->tok_emb, &tr->pos_emb, &tr->emb, &tr->ln0_ms, &tr->ln0_scale, &tr->x0,
 		&tr->ln1_ms, &tr->ln1_scale, &tr->xn1, &tr->q, &tr->k, &tr->v,
-		&tr->att_score, &tr->att_max, &tr->att_exp, &tr->att_sum, &tr->att_w,
+		&tr->att_score, &tr->att_max, &tr->att_exp, &tr->att_sum, &tr->att_inv, &tr->att_w,
 		&tr->att_head, &tr->att_cat, &tr->att_proj, &tr->x_mid, &tr->ln2_ms,
 		&tr->ln2_scale, &tr->xn2, &tr->fc1, &tr->relu, &tr->fc2, &tr->x_out,
-		&tr->logits, &tr->logit_max, &tr->logit_exp, &tr->logit_sum, &tr->probs, &tr->loss,
+		&tr->logits, &tr->logit_max, &tr->logit_exp, &tr->logit_sum, &tr->logit_inv, &tr->probs, &tr->loss,
 	};
 	size_t i;
 
@@ -300,7 +299,7 @@ rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_
 /* softmax with the maximum subtracted; e / total is e * total^-1. */
 static void
 softmax_forward(double *restrict p, double *restrict e, const double *restrict x, int n,
-    double *max_out, double *sum_out)
+    double *max_out, double *sum_out, double *inv_out)
 {
 	double mx = x[0], total = 0.0, inv;
 	int i;
@@ -317,6 +316,7 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 		p[i] = e[i] * inv;
 	*max_out = mx;
 	*sum_out = total;
+	*inv_out = inv;
 }
 
 void
@@ -418,7 +418,8 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 						dot += qh[j] * kh[j];
 					score[u] = dot * inv_sqrt_d;
 				}
-				softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
+				softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth],
+				    &tr->att_inv[lth]);
 				for (j = 0; j < D; j++) {
 					double acc = 0.0;
 
@@ -457,7 +458,8 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, weight(m, TENSOR_LM_HEAD, 0), x, C, n, V, C);
 	for (t = t0; t < t0 + n; t++) {
 		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
-		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t]);
+		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t],
+		    &tr->logit_inv[t]);
 		tr->loss[t] = tr->target[t] >= 0 ? -log(tr->probs[(size_t)t * V + tr->target[t]]) : NAN;
 	}
 	tr->n_pos = t0 + n;
@@ -654,7 +656,7 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 			size_t lth = trace_lth(tr, l, t, h);
 			const double *w = tr->att_w + lth * T, *e = tr->att_exp + lth * T;
 			const double *dc = b->dcat + (size_t)t * C + h * D;
-			double total = tr->att_sum[lth], inv, lg_total, dtot = 0.0;
+			double total = tr->att_sum[lth], inv = tr->att_inv[lth], lg_total, dtot = 0.0;
 			double *dq = b->dqkv + (size_t)t * C3 + h * D;
 
 			if ((tr->head_mask >> (l * H + h)) & 1u)
@@ -668,7 +670,6 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 					s += vu[j] * dc[j];
 				b->dw[u] = s;
 			}
-			inv = model_pow(total, -1.0);
 			lg_total = -model_pow(total, -2.0);
 			for (u = t; u >= 0; u--)
 				dtot += lg_total * (e[u] * b->dw[u]);
@@ -798,7 +799,7 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		const double *e = tr->logit_exp + (size_t)t * V;
 		double *dl = b->dlogit + (size_t)t * V;
 		int tgt = tr->target[t];
-		double total = tr->logit_sum[t], inv = model_pow(total, -1.0);
+		double total = tr->logit_sum[t], inv = tr->logit_inv[t];
 		double gp = (1.0 / tr->probs[(size_t)t * V + tgt]) * -inv_n;
 		double dtot = -model_pow(total, -2.0) * (e[tgt] * gp);
 
@@ -930,6 +931,7 @@ adam_init(struct adam *a, size_t n)
 	a->m = xcalloc(n, sizeof(double));
 	a->v = xcalloc(n, sizeof(double));
 	a->sq = xcalloc(n, sizeof(double));
+	a->hard = xcalloc(n, sizeof *a->hard);
 	a->rec = NULL;
 }
 
@@ -939,7 +941,9 @@ adam_free(struct adam *a)
 	free(a->m);
 	free(a->v);
 	free(a->sq);
+	free(a->hard);
 	a->m = a->v = a->sq = NULL;
+	a->hard = NULL;
 }
 
 double
@@ -971,8 +975,8 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 		a->rec->bc1 = k.bc1;
 		a->rec->bc2 = k.bc2;
 	}
-	ss = kernel_adam_square(a->sq, g, n);
-	kernel_adam(p, g, a->sq, a->m, a->v, n, &k);
+	ss = kernel_adam_square(a->sq, a->hard, g, n);
+	kernel_adam(p, a->hard, g, a->sq, a->m, a->v, n, &k);
 	if (grad_sq)
 		*grad_sq = ss;
 	return k.lr_t;

@@ -111,6 +111,7 @@ struct trace {
 	double *att_max;      /* [L][T][H] */
 	double *att_exp;      /* [L][T][H][T] exp(score - max) */
 	double *att_sum;      /* [L][T][H] */
+	double *att_inv;      /* [L][T][H] att_sum ** -1 */
 	double *att_w;        /* [L][T][H][T] softmax weights */
 	double *att_head;     /* [L][T][C] head outputs, concatenated, all heads */
 	double *att_cat;      /* [L][T][C] the same with switched-off heads zeroed:
@@ -127,6 +128,7 @@ struct trace {
 	double *logit_max;    /* [T] */
 	double *logit_exp;    /* [T][V] exp(logit - max) */
 	double *logit_sum;    /* [T] */
+	double *logit_inv;    /* [T] logit_sum ** -1 */
 	double *probs;        /* [T][V] softmax(logits) */
 	double *loss;         /* [T] -log probs[target], NaN when no target */
 };
@@ -175,6 +177,7 @@ struct adam {
 	double lr, beta1, beta2, eps;   /* 0.01, 0.85, 0.99, 1e-8 */
 	double *m, *v;                  /* [n_params] moments (internal layout) */
 	double *sq;                     /* [n_params] scratch: this step's g ** 2 */
+	uint64_t *hard;                 /* [n_params] scratch: where pow() decides */
 	struct adam_record *rec;        /* NULL, or where the next updates write
 	                                 * m_hat, v_hat, the update (gradtrace.h) */
 };
@@ -183,7 +186,7 @@ void   adam_free(struct adam *a);
 /* One update at step s of n (lr_t = lr * (1 - s/n)). Returns lr_t. */
 double adam_update(struct adam *a, double *p, const double *g, size_t n_params,
                    long step, long n_steps);
-/* The same update, also giving sum g[i]^2 added in index order (the
+/* The same update, also giving sum g[i]^2 (in eight lanes, see kernels.h; the
  * squared gradient norm) from the same pass over g. */
 double adam_update_norm(struct adam *a, double *p, const double *g, size_t n_params,
                         long step, long n_steps, double *grad_sq);

@@ -1,0 +1,269 @@
+/* test_exact.c - training bit-identical to CPython's microgpt.py.
+ *
+ * tests/data/exact_runs.txt holds the answers of a private CPython 3.11 run
+ * of the reference (glibc libm, x86-64) for several runs: a hash of every
+ * step's loss (the bits of each double, in order), some losses as repr()
+ * strings, and hashes and samples of the final parameters and Adam moments
+ * in the reference layout. Every one must be equal to the bit.
+ *
+ * Adam's g ** 2 and v_hat ** 0.5 are glibc's pow(), computed as x*x and
+ * sqrt(x) except near a rounding midpoint (kernel_pow2, kernel_pow_half):
+ * checked here against pow() itself on millions of inputs, many of them
+ * near midpoints where the shortcut would be wrong. */
+#include "config.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "dataset.h"
+#include "kernels.h"
+#include "model.h"
+#include "train.h"
+#include "xmalloc.h"
+
+static uint64_t
+fnv_doubles(uint64_t h, const double *x, size_t n)
+{
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		uint64_t bits;
+
+		memcpy(&bits, &x[i], sizeof bits);
+		for (b = 0; b < 8; b++) {
+			h ^= (bits >> (8 * b)) & 0xff;
+			h *= 0x100000001b3u;
+		}
+	}
+	return h;
+}
+
+#define FNV_START 0xcbf29ce484222325u
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A double in [1, 2) times 2^e. */
+static double
+rand_double(uint64_t *s, int e)
+{
+	return ldexp(1.0 + (double)(xorshift(s) >> 11) * 0x1p-53, e);
+}
+
+/* kernel_pow2 and kernel_pow_half against pow() itself: random doubles
+ * over the ranges gradients and second moments take (and beyond, where the
+ * shortcut must step aside), and squares and square roots built to lie
+ * next to a rounding midpoint. */
+static void
+test_fast_pow(void)
+{
+	uint64_t s = 0x9e3779b97f4a7c15u;
+	long i, n = 2000000, bad2 = 0, badh = 0, naive2 = 0, naiveh = 0;
+
+	for (i = 0; i < n; i++) {
+		double g = rand_double(&s, (int)(xorshift(&s) % 140) - 100);
+		double x = rand_double(&s, (int)(xorshift(&s) % 600) - 560);
+		double want2, wanth;
+
+		if (i & 1)
+			g = -g;
+		if (i % 3 == 0) {
+			/* m = s + ulp(s)/2 is a midpoint; m*m rounded is an x whose
+			 * square root lies within a hair of it */
+			double r = rand_double(&s, (int)(xorshift(&s) % 80) - 60);
+			double mid = r + ldexp(1.0, ilogb(r) - 53);
+
+			x = mid * mid;
+		}
+		if (i % 3 == 1) {
+			/* a g whose exact square ends in ...1 followed by the
+			 * rounding bit: g with 27 significant bits */
+			uint64_t bits;
+
+			memcpy(&bits, &g, sizeof bits);
+			bits &= ~(uint64_t)0x3ffffff;
+			bits |= (uint64_t)1 << 26;
+			memcpy(&g, &bits, sizeof g);
+		}
+		want2 = model_pow(fabs(g), 2.0);
+		wanth = model_pow(x, 0.5);
+		if (kernel_pow2(g) != want2 && bad2++ < 5)
+			fprintf(stderr, "kernel_pow2(%a) = %a, pow says %a\n", g, kernel_pow2(g), want2);
+		if (kernel_pow_half(x) != wanth && badh++ < 5)
+			fprintf(stderr, "kernel_pow_half(%a) = %a, pow says %a\n", x,
+			    kernel_pow_half(x), wanth);
+		naive2 += g * g != want2;
+		naiveh += sqrt(x) != wanth;
+	}
+	/* special values */
+	CHECK(kernel_pow2(0.0) == 0.0 && kernel_pow_half(0.0) == 0.0);
+	CHECK(kernel_pow2(-0.0) == 0.0 && kernel_pow_half(1.0) == 1.0);
+	CHECK(kernel_pow2(0x1p-600) == model_pow(0x1p-600, 2.0));
+	CHECK(kernel_pow_half(0x1p-1070) == model_pow(0x1p-1070, 0.5));
+	CHECK(kernel_pow2(3.0) == 9.0 && kernel_pow_half(4.0) == 2.0);
+	CHECK(bad2 == 0);
+	CHECK(badh == 0);
+	/* the inputs reach the cases that matter: x*x or sqrt alone is wrong */
+	CHECK(naive2 > 100 && naiveh > 100);
+	printf("pow shortcuts: %ld inputs each; x*x differs from pow %ld times, sqrt %ld times; "
+	    "the shortcuts never\n", n, naive2, naiveh);
+}
+
+struct run_case {
+	char name[32], data[128];
+	uint64_t seed;
+	struct model_config cfg;
+	long steps;
+};
+
+static char *
+next_line(char **p)
+{
+	char *s = *p, *e;
+
+	if (!*s)
+		return NULL;
+	e = strchr(s, '\n');
+	if (e) {
+		*e = '\0';
+		*p = e + 1;
+	} else {
+		*p = s + strlen(s);
+	}
+	return s;
+}
+
+/* Train one case and compare it with the reference's answers, which follow
+ * its `case` line up to `end`. */
+static void
+run_case(const struct run_case *rc, char **cursor)
+{
+	char path[512], err[DATASET_ERRLEN], *text, *line;
+	size_t len, P;
+	struct dataset ds;
+	struct trainer t;
+	struct step_stats st;
+	double *loss, *ref;
+	uint64_t h;
+	long s, bad_loss = 0, first_bad = -1, n_loss = 0;
+	int bad_state = 0;
+
+	text = check_slurp(check_path(rc->data, path, sizeof path), &len);
+	CHECK(dataset_parse(&ds, text, len, err, sizeof err) == 0);
+	free(text);
+	trainer_init(&t, &ds, &rc->cfg, rc->seed, rc->steps);
+	P = t.model.n_params;
+	loss = xcalloc((size_t)rc->steps + 1, sizeof *loss);
+	ref = xcalloc(P, sizeof *ref);
+	for (s = 1; s <= rc->steps; s++) {
+		trainer_step(&t, &st);
+		loss[s] = st.loss;
+	}
+	while ((line = next_line(cursor)) && strcmp(line, "end")) {
+		char kind[16];
+		unsigned long long want;
+		long step;
+		double w;
+
+		if (sscanf(line, "losses %llx", &want) == 1) {
+			h = fnv_doubles(FNV_START, loss + 1, (size_t)rc->steps);
+			if (h != want)
+				fprintf(stderr, "%s: the hash of the %ld losses differs\n", rc->name,
+				    rc->steps);
+			CHECK(h == want);
+		} else if (sscanf(line, "loss %ld %lf", &step, &w) == 2) {
+			n_loss++;
+			if (step < 1 || step > rc->steps || loss[step] != w) {
+				if (first_bad < 0)
+					first_bad = step;
+				bad_loss++;
+			}
+		} else if (sscanf(line, "%15s %llx", kind, &want) == 2 && kind[1] == '\0' &&
+		    strchr("pmv", kind[0])) {
+			const double *x = kind[0] == 'p' ? t.model.p : kind[0] == 'm' ? t.adam.m : t.adam.v;
+
+			model_to_ref(&t.model, x, ref);
+			h = fnv_doubles(FNV_START, ref, P);
+			if (h != want) {
+				fprintf(stderr, "%s: final %s differs\n", rc->name, kind);
+				bad_state++;
+			}
+		} else if (!strncmp(line, "sample ", 7)) {
+			char *q = line + 9;
+			int which = line[7];
+			const double *x = which == 'p' ? t.model.p : which == 'm' ? t.adam.m : t.adam.v;
+
+			model_to_ref(&t.model, x, ref);
+			while (*q) {
+				char *e;
+				long i = strtol(q, &e, 10);
+
+				if (e == q || *e != ':')
+					break;
+				w = strtod(e + 1, &q);
+				if (i < 0 || (size_t)i >= P || ref[i] != w) {
+					fprintf(stderr, "%s: final %c[%ld] = %a, want %a\n", rc->name, which, i,
+					    i >= 0 && (size_t)i < P ? ref[i] : NAN, w);
+					bad_state++;
+				}
+			}
+		}
+	}
+	if (bad_loss)
+		fprintf(stderr, "%s: %ld of %ld sampled losses differ, the first at step %ld\n",
+		    rc->name, bad_loss, n_loss, first_bad);
+	CHECK(n_loss > 0 && bad_loss == 0);
+	CHECK(bad_state == 0);
+	printf("%-8s %s seed %llu, %d/%d/%d/%d, %ld steps: every loss, weight and moment "
+	    "bit-identical\n", rc->name, rc->data, (unsigned long long)rc->seed, rc->cfg.n_embd,
+	    rc->cfg.n_head, rc->cfg.n_layer, rc->cfg.block_size, rc->steps);
+	free(loss);
+	free(ref);
+	trainer_free(&t);
+	dataset_free(&ds);
+}
+
+static void
+test_reference_runs(void)
+{
+	char path[512], *text, *cursor, *line;
+	size_t len;
+	int n = 0;
+
+	text = check_slurp(check_path("tests/data/exact_runs.txt", path, sizeof path), &len);
+	cursor = text;
+	while ((line = next_line(&cursor))) {
+		struct run_case rc;
+		unsigned long long seed;
+
+		memset(&rc, 0, sizeof rc);
+		if (sscanf(line, "case %31s %127s %llu %d %d %d %d %ld", rc.name, rc.data, &seed,
+		    &rc.cfg.n_embd, &rc.cfg.n_head, &rc.cfg.n_layer, &rc.cfg.block_size,
+		    &rc.steps) != 8)
+			continue;
+		rc.seed = seed;
+		run_case(&rc, &cursor);
+		n++;
+	}
+	CHECK(n >= 6);
+	free(text);
+}
+
+int
+main(void)
+{
+	test_fast_pow();
+	test_reference_runs();
+	return CHECK_DONE();
+}
