@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "dataset.h"
+#include "numparse.h"
 #include "xmalloc.h"
 
 const char *cli_prog = "mgpt-tui";
@@ -77,72 +78,143 @@ cli_error(const char *fmt, ...)
 		free(msg);
 }
 
-void
-cli_bad_option(const char *cmd, char **argv, int c)
+/* Edit distance between a and b (at most 64 bytes each; longer: far). */
+static int
+edit_distance(const char *a, const char *b)
 {
-	const char *arg = argv[optind - 1];
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int d[65][65];
 
-	if (c == ':')
-		cli_error("%s: option '%s' needs a value", cmd, arg);
-	else if (optopt && optopt < 256 && !(arg[0] == '-' && arg[1] == '-'))
-		cli_error("%s: unknown option '-%c'", cmd, optopt);
+	if (la > 64 || lb > 64)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			/* a swap of two neighbours counts as one edit */
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]
+			    && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+const struct cli_command *cli_commands;
+
+int
+cli_is_near(const char *typed, const char *word)
+{
+	return edit_distance(typed, word) <= (strlen(typed) < 5 ? 1 : 2);
+}
+
+/* The long option of opts nearest to typed (without its dashes and any
+ * "=value"), or NULL when none is within two edits; *dist is its distance. */
+static const char *
+nearest_option(const char *typed, const struct option *opts, int *dist)
+{
+	const char *best = NULL;
+	char word[65];
+	size_t n = strcspn(typed, "=");
+	int d;
+
+	*dist = 99;
+	if (n > 64)
+		return NULL;
+	memcpy(word, typed, n);
+	word[n] = '\0';
+	for (; opts && opts->name; opts++) {
+		d = edit_distance(word, opts->name);
+		if (d < *dist && d <= (strlen(word) < 5 ? 1 : 2)) {
+			*dist = d;
+			best = opts->name;
+		}
+	}
+	return best;
+}
+
+void
+cli_bad_option(const char *cmd, char **argv, int c, const struct option *opts)
+{
+	const char *arg = argv[optind - 1], *best = NULL, *in = cmd;
+	char where[32] = "", hint[160] = "";
+	int d, d2, i;
+
+	if (cmd)
+		snprintf(where, sizeof where, "%s: ", cmd);
+	if (c == ':') {
+		cli_error("%soption '%s' needs a value", where, arg);
+		return;
+	}
+	if (optopt && optopt < 256 && !(arg[0] == '-' && arg[1] == '-')) {
+		cli_error("%sunknown option '-%c'", where, optopt);
+		return;
+	}
+	if (arg[0] == '-' && arg[1] == '-') {
+		best = nearest_option(arg + 2, opts, &d);
+		/* typed with no command: any command's option may be meant */
+		for (i = 0; !cmd && cli_commands && cli_commands[i].name; i++) {
+			const char *b = nearest_option(arg + 2, cli_commands[i].opts, &d2);
+
+			if (b && d2 < d) {
+				best = b;
+				d = d2;
+				in = cli_commands[i].name;
+			}
+		}
+	}
+	if (best)
+		snprintf(hint, sizeof hint, " (did you mean '%s%s--%s'?)", in && in != cmd ? in : "",
+		    in && in != cmd ? " " : "", best);
 	else
-		cli_error("%s: unknown option '%s'", cmd, arg);
+		snprintf(hint, sizeof hint, " (try 'mgpt-tui %s%s--help')", cmd ? cmd : "", cmd ? " " : "");
+	cli_error("%sunknown option '%s'%s", where, arg, hint);
 }
 
 int
 cli_long(const char *flag, const char *arg, long min, long max, long *out)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (end == arg || *end != '\0' || arg[0] == ' ') {
+	switch (num_parse_long(arg, min, max, out)) {
+	case NUM_OK:
+		return 0;
+	case NUM_RANGE:
+		cli_error("%s: %s is out of range (%ld..%ld)", flag, arg, min, max);
+		return -1;
+	default:
 		cli_error("%s: '%s' is not a whole number", flag, arg);
 		return -1;
 	}
-	if (errno == ERANGE || v < min || v > max) {
-		cli_error("%s: %s is out of range (%ld..%ld)", flag, arg, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 int
 cli_u64(const char *flag, const char *arg, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (arg[0] == '-' || arg[0] == '+' || arg[0] == ' ' || arg[0] == '\0') {
-		cli_error("%s: '%s' is not a non-negative whole number", flag, arg);
-		return -1;
-	}
-	v = strtoull(arg, &end, 10);
-	if (*end != '\0') {
-		cli_error("%s: '%s' is not a non-negative whole number", flag, arg);
-		return -1;
-	}
-	if (errno == ERANGE) {
+	switch (num_parse_u64(arg, out)) {
+	case NUM_OK:
+		return 0;
+	case NUM_RANGE:
 		cli_error("%s: %s is out of range (0..%llu)", flag, arg, (unsigned long long)UINT64_MAX);
 		return -1;
+	default:
+		cli_error("%s: '%s' is not a non-negative whole number", flag, arg);
+		return -1;
 	}
-	*out = (uint64_t)v;
-	return 0;
 }
 
 int
 cli_double(const char *flag, const char *arg, double min_excl, double max, double *out)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || !isfinite(v)) {
+	if (num_parse_double(arg, &v) != NUM_OK) {
 		cli_error("%s: '%s' is not a number", flag, arg);
 		return -1;
 	}
@@ -155,6 +227,19 @@ cli_double(const char *flag, const char *arg, double min_excl, double max, doubl
 }
 
 int
+cli_temperature(const char *flag, const char *arg, double *out)
+{
+	if (cli_double(flag, arg, 0.0, CLI_TEMPERATURE_MAX, out) < 0)
+		return -1;
+	if (*out < CLI_TEMPERATURE_MIN) {
+		cli_error("%s: %s is below the smallest temperature, %g (logits/T would overflow)",
+		    flag, arg, CLI_TEMPERATURE_MIN);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cli_read_file(const char *path, char **buf, size_t *len)
 {
 	struct stat st;
@@ -163,16 +248,35 @@ cli_read_file(const char *path, char **buf, size_t *len)
 	char *b;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A FIFO nobody writes to would block open(); O_NONBLOCK opens it at
+	 * once, and reads then wait for data as usual (the flag is cleared). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		cli_error("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
 		cli_error("%s: is a directory", path);
 		close(fd);
 		return -1;
 	}
+	/* a device (/dev/zero, a terminal) or a socket may never end */
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		cli_error("%s: not a regular file or a pipe", path);
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > (off_t)DATASET_MAX_BYTES) {
+		cli_error("%s: larger than the limit of %d MiB", path, DATASET_MAX_BYTES >> 20);
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	b = xmalloc(cap);
 	for (;;) {
 		if (n + 1 >= cap)
@@ -189,6 +293,13 @@ cli_read_file(const char *path, char **buf, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		/* a pipe (or a file still growing) is read up to the limit */
+		if (n > DATASET_MAX_BYTES) {
+			cli_error("%s: larger than the limit of %d MiB", path, DATASET_MAX_BYTES >> 20);
+			free(b);
+			close(fd);
+			return -1;
+		}
 	}
 	close(fd);
 	b[n] = '\0';
@@ -204,6 +315,10 @@ cli_load_dataset(const char *path, struct dataset *ds)
 	size_t len;
 	int rc;
 
+	if (path && !*path) {
+		cli_error("--data: empty path (leave --data out for the bundled names)");
+		return -1;
+	}
 	if (!path)
 		rc = dataset_parse(ds, (const char *)bundled_names, bundled_names_len, err, sizeof err);
 	else {
@@ -217,4 +332,64 @@ cli_load_dataset(const char *path, struct dataset *ds)
 		return -1;
 	}
 	return 0;
+}
+
+/* Append to out (n bytes, NUL-terminated) what s holds, for a terminal
+ * or a text file: printable UTF-8 as itself; control characters (C0, DEL,
+ * C1) and bytes that are not UTF-8 as \xHH (a C1 control as \u00HH). */
+void
+cli_text_escape(char *out, size_t n, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), o = 0;
+	uint32_t c;
+	int w;
+
+	if (!n)
+		return;
+	while (*p && o + 1 < n) {
+		w = utf8_get(p, len, &c);
+		if (w == 0 || c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+			char e[8];
+
+			if (w == 0 || c < 0x80)
+				snprintf(e, sizeof e, "\\x%02x", *p);
+			else
+				snprintf(e, sizeof e, "\\u%04x", (unsigned)c);
+			if (o + strlen(e) >= n)
+				break;
+			memcpy(out + o, e, strlen(e));
+			o += strlen(e);
+			w = w ? w : 1;
+		} else {
+			if (o + (size_t)w >= n)
+				break;
+			memcpy(out + o, p, (size_t)w);
+			o += (size_t)w;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	out[o] = '\0';
+}
+
+int
+cli_close_stdout(int rc)
+{
+	int bad, err;
+
+	errno = 0;
+	bad = fflush(stdout) != 0 || ferror(stdout);
+	err = errno;
+
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		err = errno;
+	}
+	if (bad && rc == 0) {
+		/* the command said nothing about it: say it here */
+		cli_error("standard output: %s", err ? strerror(err) : "write error");
+		return 1;
+	}
+	return rc;
 }

@@ -8,6 +8,8 @@
 #ifndef MGPT_CMD_H
 #define MGPT_CMD_H
 
+#include <getopt.h>
+
 /* The whole command line (argv[0] the program): dispatch.c. */
 int mgpt_main(int argc, char **argv);
 
@@ -19,5 +21,9 @@ int cmd_runs(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
+
+/* Each command's long options (for "did you mean" when none is typed). */
+extern const struct option train_opts[], trace_opts[], debug_opts[], replay_opts[],
+	runs_opts[], export_opts[], sample_opts[], rm_opts[];
 
 #endif

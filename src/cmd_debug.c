@@ -14,7 +14,7 @@
 
 enum { OPT_STEP = 256, OPT_INPUT, OPT_DB, OPT_NOCOLOR };
 
-static const struct option debug_opts[] = {
+const struct option debug_opts[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "db", required_argument, NULL, OPT_DB },
@@ -55,7 +55,7 @@ cmd_debug(int argc, char **argv)
 		case 'h':
 			return cli_help("usage: mgpt-tui debug [RUN] [--step S] [--input TEXT] [--db PATH] [--no-color]\n");
 		default:
-			cli_bad_option("debug", argv, c);
+			cli_bad_option(strcmp(argv[0], "debug") ? NULL : "debug", argv, c, debug_opts);
 			return EXIT_USAGE;
 		}
 	}
@@ -72,9 +72,9 @@ cmd_debug(int argc, char **argv)
 		    "'mgpt-tui trace TEXT' prints the same pass as text");
 		return 1;
 	}
-	if (debug_run_open(&run, db, spec, step, err, sizeof err) < 0) {
+	if ((rc = debug_run_open(&run, db, spec, step, err, sizeof err)) < 0) {
 		cli_error("%s", err);
-		return 1;
+		return rc == DEBUG_RUN_BAD_STEP ? EXIT_USAGE : 1;
 	}
 	rc = ui_debug(&run, &uo);
 	debug_run_close(&run);

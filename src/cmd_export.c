@@ -13,9 +13,10 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "dataset.h"
 #include "store.h"
 
-static const struct option export_opts[] = {
+const struct option export_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
@@ -38,19 +39,30 @@ put_num(double v, int json)
 		printf("%.17g", v);
 }
 
+/* A JSON string, valid UTF-8 whatever the database holds: controls (C0,
+ * DEL, C1) as \u00HH, a byte that is not UTF-8 as U+FFFD. */
 static void
 put_json_string(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	uint32_t c;
+	int w;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
+	putchar('"');
+	while (len) {
+		w = utf8_get(p, len, &c);
+		if (w == 0) {
+			fputs("\\ufffd", stdout);
+			w = 1;
+		} else if (c == '"' || c == '\\')
+			printf("\\%c", (int)c);
+		else if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+			printf("\\u%04x", (unsigned)c);
 		else
-			putchar(c);
+			fwrite(p, 1, (size_t)w, stdout);
+		p += w;
+		len -= (size_t)w;
 	}
 	putchar('"');
 }
@@ -97,7 +109,7 @@ cmd_export(int argc, char **argv)
 		case 'h':
 			return cli_help("usage: mgpt-tui export RUN [--format csv|json] [--db PATH]\n");
 		default:
-			cli_bad_option("export", argv, c);
+			cli_bad_option("export", argv, c, export_opts);
 			return EXIT_USAGE;
 		}
 	}
@@ -134,9 +146,5 @@ cmd_export(int argc, char **argv)
 	else if (o.json)
 		puts("\n  ]\n}");
 	store_close(st);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("export: standard output: write error");
-		return 1;
-	}
-	return rc ? 1 : 0;
+	return rc ? 1 : 0;   /* a write error on stdout: main() says it */
 }

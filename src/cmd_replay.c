@@ -13,12 +13,14 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "dataset.h"
 #include "store.h"
+#include "xmalloc.h"
 #include "ui_replay.h"
 
 enum { OPT_STEP = 256, OPT_DB, OPT_PROBE, OPT_NOCOLOR };
 
-static const struct option replay_opts[] = {
+const struct option replay_opts[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "probe", required_argument, NULL, OPT_PROBE },
@@ -26,6 +28,37 @@ static const struct option replay_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --probe TEXT against RUN's vocabulary; -1 after printing why not. */
+static int
+probe_check(struct store *st, const struct run_info *ri, const char *probe)
+{
+	const unsigned char *s = (const unsigned char *)probe;
+	size_t len = strlen(probe), n = 0;
+	uint32_t *cps, c;
+	struct dataset ds;
+	char msg[512];
+	int w, rc = 0;
+
+	if (store_load_dataset(st, ri->id, &ds) < 0)
+		return 0;   /* the screen says what is wrong with the run */
+	cps = xmalloc((len + 1) * sizeof *cps);
+	for (; len; s += w, len -= (size_t)w) {
+		if (!(w = utf8_get(s, len, &c))) {
+			cli_error("--probe: not valid UTF-8");
+			rc = -1;
+			break;
+		}
+		cps[n++] = c;
+	}
+	if (rc == 0 && dataset_describe_missing(&ds, cps, n, msg, sizeof msg)) {
+		cli_error("--probe: %s", msg);
+		rc = -1;
+	}
+	free(cps);
+	dataset_free(&ds);
+	return rc;
+}
 
 int
 cmd_replay(int argc, char **argv)
@@ -52,7 +85,7 @@ cmd_replay(int argc, char **argv)
 		case 'h':
 			return cli_help("usage: mgpt-tui replay [RUN] [--step S] [--probe TEXT] [--db PATH] [--no-color]\n");
 		default:
-			cli_bad_option("replay", argv, c);
+			cli_bad_option("replay", argv, c, replay_opts);
 			return EXIT_USAGE;
 		}
 	}
@@ -90,8 +123,12 @@ cmd_replay(int argc, char **argv)
 			return 1;
 		}
 		if (step > ri.steps_done) {
-			cli_error("--step: %ld is out of range (0..%ld for run %lld)", step, ri.steps_done,
-			    (long long)ri.id);
+			cli_error("--step: %ld is past the run's last step (%ld)", step, ri.steps_done);
+			store_close(st);
+			return EXIT_USAGE;
+		}
+		/* the probe's characters, checked as debug checks --input */
+		if (probe && probe_check(st, &ri, probe) < 0) {
 			store_close(st);
 			return EXIT_USAGE;
 		}

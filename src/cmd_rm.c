@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "store.h"
 
-static const struct option rm_opts[] = {
+const struct option rm_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -30,7 +30,7 @@ cmd_rm(int argc, char **argv)
 		case 'h':
 			return cli_help("usage: mgpt-tui rm RUN [--db PATH]\n");
 		default:
-			cli_bad_option("rm", argv, c);
+			cli_bad_option("rm", argv, c, rm_opts);
 			return EXIT_USAGE;
 		}
 	}

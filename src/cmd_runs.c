@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "store.h"
 
-static const struct option runs_opts[] = {
+const struct option runs_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -33,7 +33,7 @@ cmd_runs(int argc, char **argv)
 		case 'h':
 			return cli_help("usage: mgpt-tui runs [--db PATH]\n");
 		default:
-			cli_bad_option("runs", argv, c);
+			cli_bad_option("runs", argv, c, runs_opts);
 			return EXIT_USAGE;
 		}
 	}
@@ -55,7 +55,7 @@ cmd_runs(int argc, char **argv)
 	    "CREATED");
 	for (i = 0; i < n; i++) {
 		const struct run_info *r = &runs[i];
-		char when[32] = "?", loss[32], steps[48];
+		char when[32] = "?", loss[32], steps[48], name[6 * 128];
 		time_t t = (time_t)r->created;
 		struct tm tm;
 
@@ -66,7 +66,9 @@ cmd_runs(int argc, char **argv)
 		else
 			snprintf(loss, sizeof loss, "%.4f", r->last_loss);
 		snprintf(steps, sizeof steps, "%ld/%ld", r->steps_done, r->n_steps);
-		printf("%4lld  %-20s  %-11s  %11s  %9s  %s\n", (long long)r->id, r->name,
+		/* a name written before names were checked may hold anything */
+		cli_text_escape(name, sizeof name, r->name);
+		printf("%4lld  %-20s  %-11s  %11s  %9s  %s\n", (long long)r->id, name,
 		    store_status_name(r->status), steps, loss, when);
 	}
 	free(runs);

@@ -18,7 +18,7 @@
 
 enum { OPT_DB = 256, OPT_STEP, OPT_COUNT, OPT_TEMP, OPT_SEED };
 
-static const struct option sample_opts[] = {
+const struct option sample_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "count", required_argument, NULL, OPT_COUNT },
@@ -50,13 +50,13 @@ cmd_sample(int argc, char **argv)
 		case OPT_DB: if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
 		case OPT_STEP: if (cli_long("--step", optarg, 0, 1000000000L, &step) < 0) return EXIT_USAGE; break;
 		case OPT_COUNT: if (cli_long("--count", optarg, 0, 1000000, &count) < 0) return EXIT_USAGE; break;
-		case OPT_TEMP: if (cli_double("--temperature", optarg, 0.0, 1e6, &temperature) < 0) return EXIT_USAGE; break;
+		case OPT_TEMP: if (cli_temperature("--temperature", optarg, &temperature) < 0) return EXIT_USAGE; break;
 		case OPT_SEED: if (cli_u64("--seed", optarg, &seed) < 0) return EXIT_USAGE; have_seed = 1; break;
 		case 'h':
 			return cli_help("usage: mgpt-tui sample RUN [--step S] [--count N] [--temperature T] [--seed N]\n"
 			    "                          [--db PATH]\n");
 		default:
-			cli_bad_option("sample", argv, c);
+			cli_bad_option("sample", argv, c, sample_opts);
 			return EXIT_USAGE;
 		}
 	}
@@ -69,7 +69,17 @@ cmd_sample(int argc, char **argv)
 	if (!(st = cli_store_open_run(db, CLI_DB_READ, argv[optind], &run)))
 		return 1;
 	if (step > run.steps_done) {
-		cli_error("--step: %ld is past the run's last logged step (%ld)", step, run.steps_done);
+		cli_error("--step: %ld is past the run's last step (%ld)", step, run.steps_done);
+		store_close(st);
+		return EXIT_USAGE;
+	}
+	if (temperature == 0)
+		temperature = run.temperature;
+	/* a run logged before the minimum was enforced: its own temperature
+	 * would draw nothing but empty names */
+	if (!(temperature >= CLI_TEMPERATURE_MIN) || temperature > CLI_TEMPERATURE_MAX) {
+		cli_error("run %lld: its temperature %g is outside %g..%g; give --temperature",
+		    (long long)run.id, temperature, CLI_TEMPERATURE_MIN, CLI_TEMPERATURE_MAX);
 		store_close(st);
 		return EXIT_USAGE;
 	}
@@ -81,8 +91,7 @@ cmd_sample(int argc, char **argv)
 	store_close(st);
 	if (count < 0)
 		count = run.n_samples ? run.n_samples : 20;
-	if (temperature == 0)
-		temperature = run.temperature;
+
 	rng_after_preamble(&rng, have_seed ? seed : run.seed, ds.n_docs, tr.model.n_params);
 	tok = xmalloc((size_t)run.cfg.block_size * sizeof *tok);
 	for (i = 0; i < count; i++) {

@@ -3,7 +3,8 @@
  * Feeds BOS and then each character of TEXT as the reference does, and
  * prints every op of the pass in the stepper's order with the values the
  * screen shows, read from the trace through op_view (nothing is computed
- * here). JSON is an array of one object per op, one object per line.
+ * here). JSON is an array of one object per op, one object per line. The
+ * workbench's ops follow the pass's (src/trace_attrib.c).
  *
  * The weights come from load_model_for(): a run of the store replayed to a
  * step, or, when no RUN is named and the database holds no finished run,
@@ -28,24 +29,28 @@
 #include "xmalloc.h"
 #include "debug_run.h"
 #include "store.h"
+#include "trace_attrib.h"
 #include "trace_train.h"
 
 enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
 
-static const struct option trace_opts[] = {
+const struct option trace_opts[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "ablate", required_argument, NULL, OPT_ABLATE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "help", no_argument, NULL, 'h' },
+	TRACE_ATTRIB_OPTIONS
 	TRACE_TRAIN_OPTIONS
 	{ NULL, 0, NULL, 0 },
 };
 
 static const char trace_usage[] =
 "usage: mgpt-tui trace [RUN] [--step S] [--ablate L0H1,...] [--format text|json]\n"
-"                      [--db PATH] TEXT\n"
+"                      [--db PATH] " TRACE_ATTRIB_USAGE "\n"
+"                      TEXT\n"
 TRACE_TRAIN_USAGE
+TRACE_ATTRIB_HELP
 TRACE_TRAIN_HELP;
 
 /* The weights to trace: the debugger's run (debug_run.c is the one place
@@ -65,9 +70,15 @@ load_model_for(const char *run, long step, const char *db, struct loaded *L)
 	char err[STORE_ERRLEN];
 
 	memset(L, 0, sizeof *L);
-	if (debug_run_open(&L->r, db, run, step, err, sizeof err) < 0) {
+	switch (debug_run_open(&L->r, db, run, step, err, sizeof err)) {
+	case 0:
+		break;
+	case DEBUG_RUN_BAD_STEP:
 		cli_error("%s", err);
-		return strncmp(err, "--step", 6) ? 1 : EXIT_USAGE;
+		return EXIT_USAGE;
+	default:
+		cli_error("%s", err);
+		return 1;
 	}
 	if (debug_run_load(&L->r, NULL, NULL, err, sizeof err) < 0) {
 		cli_error("%s", err);
@@ -87,32 +98,34 @@ loaded_free(struct loaded *L)
 
 /* ---- input ---- */
 
-/* Append code point c to buf for a message: printable as itself in quotes,
- * control characters as U+ and four hex digits, so the message stays one line. */
-static void
-put_char_quoted(char *buf, size_t n, uint32_t c)
+/* Whether every character of text is in the vocabulary (and text UTF-8). */
+static int
+all_in_vocab(const struct dataset *ds, const char *text)
 {
-	size_t len = strlen(buf);
-	char u[8];
+	const unsigned char *s = (const unsigned char *)text;
+	size_t len = strlen(text);
+	uint32_t c;
+	int w;
 
-	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029)
-		snprintf(buf + len, n - len, "U+%04X", (unsigned)c);
-	else {
-		u[utf8_put(u, c)] = '\0';
-		snprintf(buf + len, n - len, "'%s'", u);
-	}
+	for (; len; s += w, len -= (size_t)w)
+		if (!(w = utf8_get(s, len, &c)) || dataset_token(ds, c) < 0)
+			return 0;
+	return 1;
 }
 
 /* TEXT as tokens: BOS then each character, cut at block_size. Returns the
- * count, or -1 after printing the error. *cut receives the characters
- * dropped. */
+ * count n, or -1 after printing the error (characters outside the
+ * vocabulary named as the debugger's --input names them). *cut receives
+ * the characters dropped. tok[n] receives the last position's target, as
+ * training scores a name: the closing BOS, or the first character cut
+ * (tok needs block_size + 1 entries). */
 static int
 encode_input(const struct dataset *ds, int block_size, const char *text, int *tok, int *cut)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t len = strlen(text), i = 0;
-	uint32_t c, bad[8];
-	int n = 0, n_bad = 0, more = 0, k, t, w;
+	size_t len = strlen(text), i = 0, ncp = 0;
+	uint32_t c, *cps = xmalloc((len + 1) * sizeof *cps);
+	int n = 0, t, w;
 	char msg[512];
 
 	*cut = 0;
@@ -121,35 +134,24 @@ encode_input(const struct dataset *ds, int block_size, const char *text, int *to
 		w = utf8_get(s + i, len - i, &c);
 		if (w == 0) {
 			cli_error("trace: TEXT is not valid UTF-8 (byte %zu)", i + 1);
+			free(cps);
 			return -1;
 		}
 		i += (size_t)w;
-		t = dataset_token(ds, c);
-		if (t < 0) {
-			for (k = 0; k < n_bad && bad[k] != c; k++)
-				;
-			if (k == n_bad && n_bad < 8)
-				bad[n_bad++] = c;
-			else if (k == n_bad)
-				more = 1;
+		cps[ncp++] = c;
+		if ((t = dataset_token(ds, c)) < 0)
 			continue;
-		}
 		if (n < block_size)
 			tok[n++] = t;
-		else
-			(*cut)++;
+		else if ((*cut)++ == 0)
+			tok[block_size] = t;
 	}
-	if (n_bad) {
-		snprintf(msg, sizeof msg, "trace: ");
-		for (k = 0; k < n_bad; k++) {
-			if (k)
-				strncat(msg, ", ", sizeof msg - strlen(msg) - 1);
-			put_char_quoted(msg, sizeof msg, bad[k]);
-		}
-		if (more)
-			strncat(msg, " and more", sizeof msg - strlen(msg) - 1);
-		cli_error("%s %s not in the run's vocabulary of %d characters", msg,
-		    n_bad > 1 ? "are" : "is", ds->n_vocab);
+	if (!*cut)
+		tok[n] = ds->n_vocab;
+	w = dataset_describe_missing(ds, cps, ncp, msg, sizeof msg);
+	free(cps);
+	if (w) {
+		cli_error("trace: TEXT: %s", msg);
 		return -1;
 	}
 	return n;
@@ -493,8 +495,10 @@ cmd_trace(int argc, char **argv)
 	struct trace tr, ref;
 	struct stepper s;
 	struct out o;
+	struct trace_attrib ta;
 	struct trace_train tt = { 0 };
 
+	memset(&ta, 0, sizeof ta);
 	ablate = xcalloc((size_t)argc + 1, sizeof *ablate);
 	optind = 0;
 	opterr = 0;
@@ -528,19 +532,23 @@ cmd_trace(int argc, char **argv)
 			free(ablate);
 			return cli_help(trace_usage);
 		default:
-			if ((i = trace_train_option(&tt, c, optarg)) > 0)
+			if ((i = trace_attrib_option(&ta, c, optarg)) > 0
+			    || (i == 0 && (i = trace_train_option(&tt, c, optarg)) > 0))
 				break;
 			if (i == 0)
-				cli_bad_option("trace", argv, c);
+				cli_bad_option("trace", argv, c, trace_opts);
 			goto usage;
 		}
 	}
-	if (tt.step > 0 && (step >= 0 || n_ablate)) {
-		cli_error("trace: --train-step goes with neither --step nor --ablate");
+	if (trace_attrib_check(&ta) < 0)
+		goto usage;
+	if (tt.step > 0 && (step >= 0 || n_ablate || ta.sweep || ta.patch_from)) {
+		cli_error("trace: --train-step goes with none of --step, --ablate, --sweep, --patch-from");
 		goto usage;
 	}
 	if (tt.step > 0) {
 		free(ablate);
+		trace_attrib_free(&ta);
 		return trace_train_main(&tt, argc - optind, argv + optind, db, json, print_train_op);
 	}
 	n = argc - optind;
@@ -574,7 +582,17 @@ cmd_trace(int argc, char **argv)
 		}
 		mask |= m1;
 	}
-	tok = xmalloc((size_t)L.r.tr.model.cfg.block_size * sizeof *tok);
+	tok = xmalloc(((size_t)L.r.tr.model.cfg.block_size + 1) * sizeof *tok);
+	if (!run && L.r.st && !all_in_vocab(&L.r.ds, text)) {
+		struct run_info ri;
+
+		/* `trace run-1`: the one word is a run, and TEXT was forgotten */
+		if (store_find_run(L.r.st, text, &ri) == 0) {
+			cli_error("trace: TEXT is missing ('%s' is a run: mgpt-tui trace %s TEXT)", text, text);
+			rc = EXIT_USAGE;
+			goto done_model;
+		}
+	}
 	n = encode_input(&L.r.ds, L.r.tr.model.cfg.block_size, text, tok, &cut);
 	if (n < 0) {
 		rc = EXIT_USAGE;
@@ -587,7 +605,11 @@ cmd_trace(int argc, char **argv)
 	trace_init(&tr, &L.r.tr.model.cfg);
 	tr.head_mask = mask;
 	for (i = 0; i < n; i++)
-		model_forward(&L.r.tr.model, &tr, tok[i], i + 1 < n ? tok[i + 1] : -1);
+		model_forward(&L.r.tr.model, &tr, tok[i], tok[i + 1]);
+	if ((rc = trace_attrib_prepare(&ta, &L.r.tr.model, &L.r.ds, &tr)) != 0) {
+		trace_free(&tr);
+		goto done_model;
+	}
 	memset(&o, 0, sizeof o);
 	if (mask) {
 		trace_init(&ref, &L.r.tr.model.cfg);
@@ -621,22 +643,20 @@ cmd_trace(int argc, char **argv)
 		op_view(&L.r.tr.model, &tr, &s.ops[i], &v);
 		if (json) {
 			print_op_json(&o, &s.ops[i], &v);
-			fputs(i + 1 < s.n_ops ? ",\n" : "\n", stdout);
+			fputs(i + 1 < s.n_ops ? ",\n" : "", stdout);
 		} else
 			print_op_text(&o, &s.ops[i], &v);
 	}
+	trace_attrib_print(&ta, stdout, json, &L.r.tr.model, &L.r.ds, &tr);
 	if (json)
-		fputs("]\n", stdout);
-	rc = 0;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("trace: cannot write the output");
-		rc = 1;
-	}
+		fputs("\n]\n", stdout);
+	rc = 0;   /* a write error on stdout: main() says it, as for every command */
 	stepper_free(&s);
 	if (mask)
 		trace_free(&ref);
 	trace_free(&tr);
 done_model:
+	trace_attrib_free(&ta);
 	free(tok);
 	free(ablate);
 	loaded_free(&L);

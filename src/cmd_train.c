@@ -1,7 +1,7 @@
 /* cmd_train.c - `mgpt-tui train`: the reference's training run from the
  * command line, its output byte for byte, logged to the run database.
  *
- * SIGINT and SIGTERM stop training between steps: what is done is written,
+ * SIGINT, SIGTERM and SIGHUP stop training between steps: what is done is written,
  * the run is marked interrupted, and the exit status is 128 + the signal,
  * as if the signal had ended the process. */
 #include "config.h"
@@ -25,7 +25,7 @@
 enum { OPT_DATA = 256, OPT_SEED, OPT_STEPS, OPT_EMBD, OPT_HEAD, OPT_LAYER, OPT_BLOCK,
 	OPT_SAMPLES, OPT_TEMP, OPT_NAME, OPT_DB, OPT_NODB, OPT_SNAP, OPT_RESUME };
 
-static const struct option train_opts[] = {
+const struct option train_opts[] = {
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "steps", required_argument, NULL, OPT_STEPS },
@@ -68,7 +68,7 @@ on_stop(int sig)
 static void
 catch_signals(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
@@ -76,6 +76,10 @@ catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* SIGHUP (the terminal closed) stops training the same way, with 129;
+	 * unless it is ignored: `nohup mgpt-tui train &` goes on. */
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 	/* Past RLIMIT_FSIZE a write fails with EFBIG, which SQLite reports
 	 * and we stop on, instead of the process being killed. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -145,7 +149,14 @@ cmd_train(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", train_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_DATA: data = optarg; settings++; break;
+		case OPT_DATA:
+			if (!*optarg) {
+				cli_error("--data: empty path (leave --data out for the bundled names)");
+				return EXIT_USAGE;
+			}
+			data = optarg;
+			settings++;
+			break;
 		case OPT_SEED: if (cli_u64("--seed", optarg, &seed) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_STEPS: if (cli_long("--steps", optarg, 1, 1000000000L, &steps) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_EMBD: if (cli_long("--n-embd", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.n_embd = (int)v; settings++; break;
@@ -153,7 +164,7 @@ cmd_train(int argc, char **argv)
 		case OPT_LAYER: if (cli_long("--n-layer", optarg, 1, 64, &v) < 0) return EXIT_USAGE; cfg.n_layer = (int)v; settings++; break;
 		case OPT_BLOCK: if (cli_long("--block-size", optarg, 1, MODEL_MAX_DIM, &v) < 0) return EXIT_USAGE; cfg.block_size = (int)v; settings++; break;
 		case OPT_SAMPLES: if (cli_long("--samples", optarg, 0, 1000000, &samples) < 0) return EXIT_USAGE; settings++; break;
-		case OPT_TEMP: if (cli_double("--temperature", optarg, 0.0, 1e6, &temperature) < 0) return EXIT_USAGE; settings++; break;
+		case OPT_TEMP: if (cli_temperature("--temperature", optarg, &temperature) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_SNAP: if (cli_long("--snapshot-every", optarg, 1, 1000000000L, &snap_every) < 0) return EXIT_USAGE; settings++; break;
 		case OPT_NAME: name = optarg; settings++; break;
 		case OPT_DB: if (!*optarg) { cli_error("--db: empty path"); return EXIT_USAGE; } db = optarg; break;
@@ -162,7 +173,7 @@ cmd_train(int argc, char **argv)
 		case 'h':
 			return cli_help(train_usage);
 		default:
-			cli_bad_option("train", argv, c);
+			cli_bad_option("train", argv, c, train_opts);
 			return EXIT_USAGE;
 		}
 	}
@@ -189,7 +200,9 @@ cmd_train(int argc, char **argv)
 	}
 	if (cli_parse_only)
 		return 0;
-	tty = isatty(2);
+	/* The bar only when the step lines go elsewhere: drawn on the
+	 * terminal the step lines scroll through, it ran into them. */
+	tty = isatty(2) && !isatty(1);
 	if (!resume) {
 		/* The database is opened while the data is read; that open
 		 * writes nothing, so an error in the data leaves it as it was. */

@@ -123,7 +123,8 @@ debug_run_open(struct debug_run *r, const char *db, const char *spec, long step,
 	}
 	if (step > r->steps_done) {
 		snprintf(err, errlen, "--step: %ld is past the run's last step (%ld)", step, r->steps_done);
-		goto fail;
+		debug_run_close(r);
+		return DEBUG_RUN_BAD_STEP;
 	}
 	r->want_step = step < 0 ? r->steps_done : step;
 	return 0;

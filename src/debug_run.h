@@ -41,7 +41,9 @@ typedef int (*debug_progress_fn)(void *ctx, const char *what, long done, long to
 
 /* Decide which run to show (spec: an id, a name, "latest", or NULL for the
  * default) and at which step (step < 0: the last). Cheap, before the
- * screen starts. -1 with err filled on failure. */
+ * screen starts. -1 with err filled on failure; DEBUG_RUN_BAD_STEP when
+ * step is past the run's last step (a usage error, exit 2). */
+#define DEBUG_RUN_BAD_STEP (-2)
 int  debug_run_open(struct debug_run *r, const char *db, const char *spec, long step,
                     char *err, size_t errlen);
 /* Produce the weights at r->want_step: the one loading function. */

@@ -48,16 +48,27 @@ load_data(const char *path, struct dataset *ds, char *err, size_t n)
 		snprintf(err, n, "%s: is a directory", path);
 		return -1;
 	}
+	/* regular files only, of at most DATASET_MAX_BYTES: a device may
+	 * never end, and a FIFO nobody writes to would block the screen */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(err, n, "%s: not a regular file", path);
+		return -1;
+	}
+	if (stat(path, &sb) == 0 && sb.st_size > (off_t)DATASET_MAX_BYTES) {
+		snprintf(err, n, "%s: larger than the limit of %d MiB", path, DATASET_MAX_BYTES >> 20);
+		return -1;
+	}
 	if (!(f = fopen(path, "rb"))) {
 		snprintf(err, n, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	buf = xmalloc(cap);
-	while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+	while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0 && len <= DATASET_MAX_BYTES) {
 		len += r;
 		if (len + 1 >= cap)
 			buf = xrealloc(buf, cap *= 2);
 	}
+	/* a file that grew past the limit is refused by dataset_parse */
 	if (ferror(f)) {
 		snprintf(err, n, "%s: %s", path, strerror(errno));
 		fclose(f);

@@ -168,38 +168,33 @@ replay_close(struct replay_run *rr)
 	memset(rr, 0, sizeof *rr);
 }
 
-/* Encode text into the run's tokens; 0, or -1 naming what is missing. */
+/* Encode text into the run's tokens; 0, or -1 naming what is missing
+ * (as the debugger's input does: dataset_describe_missing). */
 static int
 encode(const struct replay_run *rr, const char *text, int *tok, int *ntok, char *err, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t len = strlen(text), o = 0;
-	char missing[64] = "";
+	size_t len = strlen(text), ncp = 0;
+	uint32_t c, *cps = xmalloc((len + 1) * sizeof *cps);
 	int k, t, cnt = 0;
-	uint32_t c;
 
 	while (len > 0) {
 		k = utf8_get(s, len, &c);
-		if (k == 0)
+		if (k == 0) {
+			free(cps);
 			return fail(err, n, "the probe text is not valid UTF-8");
+		}
+		cps[ncp++] = c;
 		t = dataset_token(&rr->ds, c);
-		if (t < 0) {
-			char one[5] = "";
-
-			memcpy(one, s, (size_t)k);
-			if (!strstr(missing, one) && o + (size_t)k + 1 < sizeof missing) {
-				memcpy(missing + o, one, (size_t)k + 1);
-				o += (size_t)k;
-			}
-		} else if (cnt < REPLAY_PROBE_MAX)
+		if (t >= 0 && cnt < REPLAY_PROBE_MAX)
 			tok[cnt++] = t;
 		s += k;
 		len -= (size_t)k;
 	}
-	if (o) {
-		snprintf(err, n, "not in the run's vocabulary: %s", missing);
+	k = dataset_describe_missing(&rr->ds, cps, ncp, err, n);
+	free(cps);
+	if (k)
 		return -1;
-	}
 	if (cnt == 0)
 		return fail(err, n, "the probe text is empty");
 	*ntok = cnt;

@@ -6,8 +6,12 @@
  *
  * the values of the keys "op" (unquoted), "pos", "layer", "head" and the
  * numbers of "out" as their source text, so that they can be compared as
- * text with tests/trace_ref's lines. Exit 0, or 1 with the offset of the
- * first error. */
+ * text with tests/trace_ref's lines. Two ops have their own shape:
+ *
+ *     lens POS POINT OUT...                  ("point" unquoted)
+ *     ablation OFF TEXT_LOSS DATASET_LOSS    (OFF as L0H1,L0H2, or - for none)
+ *
+ * Exit 0, or 1 with the offset of the first error. */
 #include "config.h"
 
 #include <ctype.h>
@@ -107,6 +111,7 @@ static void
 object(int depth)
 {
 	struct span op = { 0 }, pos = { 0 }, layer = { 0 }, head = { 0 }, out = { 0 };
+	struct span point = { 0 }, off = { 0 }, text_loss = { 0 }, dataset_loss = { 0 };
 	const char *k;
 	size_t kl;
 
@@ -137,6 +142,10 @@ object(int depth)
 			KEY("layer", layer);
 			KEY("head", head);
 			KEY("out", out);
+			KEY("point", point);
+			KEY("off", off);
+			KEY("text_loss", text_loss);
+			KEY("dataset_loss", dataset_loss);
 #undef KEY
 		}
 		ws();
@@ -153,10 +162,33 @@ object(int depth)
 print:
 	if (depth != 1)
 		return;
+#define IS(sp, w) ((sp).s && (size_t)((sp).e - (sp).s) == strlen(w) && !memcmp((sp).s, w, strlen(w)))
+	if (IS(op, "\"ablation\"")) {
+		if (!off.s || !text_loss.s || !dataset_loss.s || *off.s != '[')
+			die("ablation object without off, text_loss or dataset_loss");
+		fputs("ablation ", stdout);
+		if (off.e - off.s <= 2)
+			putchar('-');
+		for (k = off.s + 1; k < off.e - 1; k++)
+			if (*k != '"')
+				putchar(*k);
+		printf(" %.*s %.*s\n", (int)(text_loss.e - text_loss.s), text_loss.s,
+		    (int)(dataset_loss.e - dataset_loss.s), dataset_loss.s);
+		return;
+	}
+	if (IS(op, "\"lens\"")) {
+		if (!pos.s || !point.s || !out.s || *point.s != '"' || *out.s != '[')
+			die("lens object without pos, point or out");
+		printf("lens %.*s %.*s", (int)(pos.e - pos.s), pos.s, (int)(point.e - point.s - 2),
+		    point.s + 1);
+		goto print_out;
+	}
+#undef IS
 	if (!op.s || !pos.s || !layer.s || !head.s || !out.s || *op.s != '"' || *out.s != '[')
 		die("op object without op, pos, layer, head or out");
 	printf("%.*s %.*s %.*s %.*s", (int)(op.e - op.s - 2), op.s + 1, (int)(pos.e - pos.s), pos.s,
 	    (int)(layer.e - layer.s), layer.s, (int)(head.e - head.s), head.s);
+print_out:
 	if (out.e - out.s > 2)
 		putchar(' ');
 	for (k = out.s + 1; k < out.e - 1; k++)

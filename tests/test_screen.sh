@@ -175,15 +175,16 @@ ended "q after ] ["
 expect 0 "runs" -- "$M" runs
 [ "$(grep -c 'run-' "$T/out")" = 1 ] || fail "a second run was trained: $(cat "$T/out")"
 
-# ---- errors found before the screen starts: one line, exit 1, nothing drawn ----
-bad_start() { # WHAT ARGS...
+# ---- errors found before the screen starts: one line, exit 1 (2 for usage), nothing drawn ----
+start_code=1
+bad_start() { # WHAT ARGS... (exit status $start_code)
 	what=$1; shift
 	case $1 in
 	TERM=*) start 80 24 "$* 2>'$T/err'" ;;
 	*) start 80 24 "'$M' $* 2>'$T/err'" ;;
 	esac
 	ended "$what" || return
-	[ "$rc" = 1 ] || fail "$what: exit $rc, want 1"
+	[ "$rc" = "$start_code" ] || fail "$what: exit $rc, want $start_code"
 	one_line_error "$what"
 }
 bad_start "no such run" debug nosuch
@@ -191,7 +192,8 @@ grep -q "nosuch" "$T/err" || fail "no such run: the message does not name it"
 echo "not a database" >"$T/text.db"
 bad_start "not a database" debug --db "'$T/text.db'"
 grep -q "text.db" "$T/err" || fail "not a database: the message does not name the file"
-bad_start "step past the end" debug --step 5000
+# a usage error, as `sample --step` past the end is
+start_code=2; bad_start "step past the end" debug --step 5000; start_code=1
 bad_start "TERM=dumb" "TERM=dumb" "'$M'"
 grep -q "cannot move the cursor" "$T/err" || fail "TERM=dumb: $(cat "$T/err")"
 bad_start "TERM unknown" "TERM=no-such-terminal" "'$M'"

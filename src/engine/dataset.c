@@ -96,6 +96,11 @@ dataset_parse(struct dataset *ds, const char *buf, size_t len, char *err, size_t
 	int n;
 
 	memset(ds, 0, sizeof *ds);
+	if (len > DATASET_MAX_BYTES) {
+		snprintf(err, errlen, "%zu bytes: larger than the limit of %d MiB", len,
+		    DATASET_MAX_BYTES >> 20);
+		return -1;
+	}
 	cps = xmalloc((len + 1) * sizeof *cps);
 	line = xmalloc((len + 1) * sizeof *line);
 	ds->off = xmalloc(cap_docs * sizeof *ds->off);
@@ -230,4 +235,54 @@ dataset_free(struct dataset *ds)
 	free(ds->tok);
 	free(ds->vocab);
 	memset(ds, 0, sizeof *ds);
+}
+
+/* 'Z', '1' and ' ' as the user typed them; a control as U+HHHH. */
+static void
+quote_char(char *buf, size_t n, uint32_t c)
+{
+	char s[8];
+
+	if (c == '\'')
+		snprintf(buf, n, "\"'\"");
+	else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029)
+		snprintf(buf, n, "U+%04X", (unsigned)c);
+	else {
+		s[utf8_put(s, c)] = '\0';
+		snprintf(buf, n, "'%s'", s);
+	}
+}
+
+int
+dataset_describe_missing(const struct dataset *ds, const uint32_t *text, size_t n,
+    char *err, size_t errlen)
+{
+	uint32_t bad[8];
+	int n_bad = 0, more = 0, j;
+	size_t i, off;
+
+	for (i = 0; i < n; i++) {
+		if (dataset_token(ds, text[i]) >= 0)
+			continue;
+		for (j = 0; j < n_bad && bad[j] != text[i]; j++)
+			;
+		if (j < n_bad)
+			continue;
+		if (n_bad < 8)
+			bad[n_bad++] = text[i];
+		else
+			more++;
+	}
+	if (!n_bad || !errlen)
+		return n_bad + more;
+	off = (size_t)snprintf(err, errlen, "not in the run's vocabulary:");
+	for (j = 0; j < n_bad && off < errlen; j++) {
+		char q[16];
+
+		quote_char(q, sizeof q, bad[j]);
+		off += (size_t)snprintf(err + off, errlen - off, "%s %s", j ? "," : "", q);
+	}
+	if (more && off < errlen)
+		snprintf(err + off, errlen - off, " and more");
+	return n_bad + more;
 }

@@ -22,10 +22,13 @@ struct dataset {
 };
 
 #define DATASET_ERRLEN 256
+/* The most text dataset_parse takes: 16 MiB, 70 times the bundled names.
+ * Parsing needs about 13 bytes of memory per byte of text. */
+#define DATASET_MAX_BYTES (16 << 20)
 
 /* Parse `len` bytes of UTF-8 text into documents in file order. Returns 0,
  * or -1 with a one-line reason in err (invalid UTF-8 names the line; no
- * documents at all is an error too). */
+ * documents at all, or more than DATASET_MAX_BYTES, is an error too). */
 int    dataset_parse(struct dataset *ds, const char *buf, size_t len,
                      char *err, size_t errlen);
 /* random.shuffle(docs), as the reference does right after reading. */
@@ -39,6 +42,13 @@ static inline const int *dataset_doc(const struct dataset *ds, size_t i)
 
 /* Token id of code point c, or -1 when it is not in the vocabulary. */
 int    dataset_token(const struct dataset *ds, uint32_t c);
+/* The characters of text[0..n) missing from the vocabulary, for a
+ * message: "not in the run's vocabulary: 'Z', '1', U+0009 and more" (each
+ * once, at most 8 named; a printable character as itself in quotes, a
+ * quote as "'", a control as U+ and four hex digits). Returns how many
+ * distinct characters are missing; 0 writes nothing. */
+int    dataset_describe_missing(const struct dataset *ds, const uint32_t *text, size_t n,
+                                char *err, size_t errlen);
 /* Encode/decode one code point as UTF-8; utf8_put returns bytes written
  * (buf needs 4), utf8_get the bytes consumed or 0 on invalid input. */
 int    utf8_put(char *buf, uint32_t c);

@@ -355,18 +355,140 @@ weight(const struct model *m, enum tensor_kind k, int l)
 	return m->p + tensor_at(m, k, l)->off;
 }
 
+/* Layer l's attention up to the heads' outputs for positions t0..t0+n-1:
+ * rmsnorm, q k v, scores, softmax, weighted sums into att_head. x is the
+ * layer input of position t0, rows at stride C. */
+static void
+layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int n,
+    const double *x)
+{
+	const struct model_config *c = &m->cfg;
+	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
+	const double inv_C = model_pow((double)C, -1.0);
+	const double inv_sqrt_d = model_attn_scale(c);
+	size_t lt0 = trace_lt(tr, l, 0), ls = trace_lt(tr, l, t0);
+	double *xn1 = tr->xn1 + ls * C;
+	int h, j, u, t;
+
+	for (t = 0; t < n; t++)
+		rmsnorm_forward(xn1 + (size_t)t * C, x + (size_t)t * C, C, inv_C,
+		    &tr->ln1_ms[ls + t], &tr->ln1_scale[ls + t]);
+	kernel_linear_forward(tr->q + ls * C, C, weight(m, TENSOR_WQ, l), xn1, C, n, C, C);
+	kernel_linear_forward(tr->k + ls * C, C, weight(m, TENSOR_WK, l), xn1, C, n, C, C);
+	kernel_linear_forward(tr->v + ls * C, C, weight(m, TENSOR_WV, l), xn1, C, n, C, C);
+
+	for (t = t0; t < t0 + n; t++) {
+		size_t lt = lt0 + t;
+		const double *q = tr->q + lt * C;
+		double *head = tr->att_head + lt * C;
+
+		for (h = 0; h < H; h++) {
+			size_t lth = trace_lth(tr, l, t, h);
+			double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
+			double *w = tr->att_w + lth * T;
+			const double *qh = q + h * D;
+
+			for (u = 0; u <= t; u++) {
+				const double *kh = tr->k + (lt0 + u) * C + h * D;
+				double dot = 0.0;
+
+				for (j = 0; j < D; j++)
+					dot += qh[j] * kh[j];
+				score[u] = dot * inv_sqrt_d;
+			}
+			softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth],
+			    &tr->att_inv[lth]);
+			for (j = 0; j < D; j++) {
+				double acc = 0.0;
+
+				for (u = 0; u <= t; u++)
+					acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
+				head[h * D + j] = acc;
+			}
+		}
+	}
+}
+
+/* Layer l from the concatenation on for positions t0..t0+n-1: att_cat
+ * from att_head under the head mask, attn_wo, the residual, rmsnorm, the
+ * MLP and its residual. x as above. */
+static void
+layer_forward_rest(const struct model *m, struct trace *tr, int l, int t0, int n,
+    const double *x)
+{
+	const struct model_config *c = &m->cfg;
+	const int C = c->n_embd, H = c->n_head, D = m->head_dim, F = 4 * C;
+	const double inv_C = model_pow((double)C, -1.0);
+	size_t ls = trace_lt(tr, l, t0);
+	double *y;
+	int h, i, j, t;
+
+	for (t = 0; t < n; t++) {
+		const double *head = tr->att_head + (ls + t) * C;
+		double *cat = tr->att_cat + (ls + t) * C;
+
+		for (h = 0; h < H; h++)
+			for (j = 0; j < D; j++)
+				cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
+	}
+	kernel_linear_forward(tr->att_proj + ls * C, C, weight(m, TENSOR_WO, l),
+	    tr->att_cat + ls * C, C, n, C, C);
+	for (t = 0; t < n; t++) {
+		size_t lt = ls + t;
+
+		y = tr->x_mid + lt * C;
+		for (i = 0; i < C; i++)
+			y[i] = tr->att_proj[lt * C + i] + x[(size_t)t * C + i];
+		rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
+	}
+	kernel_linear_forward(tr->fc1 + ls * F, F, weight(m, TENSOR_FC1, l), tr->xn2 + ls * C, C,
+	    n, F, C);
+	for (i = 0; i < n * F; i++) {
+		double a = tr->fc1[ls * F + i];
+
+		tr->relu[ls * F + i] = a > 0 ? a : 0.0;
+	}
+	kernel_linear_forward(tr->fc2 + ls * C, C, weight(m, TENSOR_FC2, l), tr->relu + ls * F, F,
+	    n, C, F);
+	for (i = 0; i < n * C; i++)
+		tr->x_out[ls * C + i] = tr->fc2[ls * C + i] + tr->x_mid[ls * C + i];
+}
+
+/* The logits, probabilities and losses of positions t0..t0+n-1 from the
+ * last residual x (position t0's row, stride C). */
+static void
+logits_forward(const struct model *m, struct trace *tr, int t0, int n, const double *x)
+{
+	const int C = m->cfg.n_embd, V = m->cfg.vocab_size;
+	int t;
+
+	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, weight(m, TENSOR_LM_HEAD, 0), x, C, n, V, C);
+	for (t = t0; t < t0 + n; t++) {
+		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
+		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t],
+		    &tr->logit_inv[t]);
+		tr->loss[t] = tr->target[t] >= 0 ? -log(tr->probs[(size_t)t * V + tr->target[t]]) : NAN;
+	}
+}
+
+/* The layer input of layer l at position t0 (rows at stride C). */
+static const double *
+layer_input(const struct trace *tr, int l, int t0)
+{
+	const int C = tr->cfg.n_embd;
+
+	return l ? tr->x_out + trace_lt(tr, l - 1, t0) * C : tr->x0 + (size_t)t0 * C;
+}
+
 void
 model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, const int *targets,
     int n)
 {
 	const struct model_config *c = &m->cfg;
-	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
-	const int V = c->vocab_size, F = 4 * C, t0 = tr->n_pos;
+	const int C = c->n_embd, t0 = tr->n_pos;
 	const double inv_C = model_pow((double)C, -1.0);
-	const double inv_sqrt_d = model_attn_scale(c);
-	const double *x;
 	double *y;
-	int l, h, i, j, u, t;
+	int l, i, t;
 
 	/* Position by position where a position needs its predecessors
 	 * (attention) or is cheap; each linear layer over all n positions at
@@ -386,83 +508,27 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 			y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
 		rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
 	}
-	x = tr->x0 + (size_t)t0 * C;   /* the layer input of position t0; rows follow at stride C */
-
 	for (l = 0; l < c->n_layer; l++) {
-		size_t lt0 = trace_lt(tr, l, 0), ls = trace_lt(tr, l, t0);
-		double *xn1 = tr->xn1 + ls * C;
-
-		for (t = 0; t < n; t++)
-			rmsnorm_forward(xn1 + (size_t)t * C, x + (size_t)t * C, C, inv_C,
-			    &tr->ln1_ms[ls + t], &tr->ln1_scale[ls + t]);
-		kernel_linear_forward(tr->q + ls * C, C, weight(m, TENSOR_WQ, l), xn1, C, n, C, C);
-		kernel_linear_forward(tr->k + ls * C, C, weight(m, TENSOR_WK, l), xn1, C, n, C, C);
-		kernel_linear_forward(tr->v + ls * C, C, weight(m, TENSOR_WV, l), xn1, C, n, C, C);
-
-		for (t = t0; t < t0 + n; t++) {
-			size_t lt = lt0 + t;
-			const double *q = tr->q + lt * C;
-			double *head = tr->att_head + lt * C, *cat = tr->att_cat + lt * C;
-
-			for (h = 0; h < H; h++) {
-				size_t lth = trace_lth(tr, l, t, h);
-				double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
-				double *w = tr->att_w + lth * T;
-				const double *qh = q + h * D;
-
-				for (u = 0; u <= t; u++) {
-					const double *kh = tr->k + (lt0 + u) * C + h * D;
-					double dot = 0.0;
-
-					for (j = 0; j < D; j++)
-						dot += qh[j] * kh[j];
-					score[u] = dot * inv_sqrt_d;
-				}
-				softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth],
-				    &tr->att_inv[lth]);
-				for (j = 0; j < D; j++) {
-					double acc = 0.0;
-
-					for (u = 0; u <= t; u++)
-						acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
-					head[h * D + j] = acc;
-				}
-				for (j = 0; j < D; j++)
-					cat[h * D + j] = (tr->head_mask >> (l * H + h)) & 1u ? 0.0 : head[h * D + j];
-			}
-		}
-		kernel_linear_forward(tr->att_proj + ls * C, C, weight(m, TENSOR_WO, l),
-		    tr->att_cat + ls * C, C, n, C, C);
-		for (t = 0; t < n; t++) {
-			size_t lt = ls + t;
-
-			y = tr->x_mid + lt * C;
-			for (i = 0; i < C; i++)
-				y[i] = tr->att_proj[lt * C + i] + x[(size_t)t * C + i];
-			rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
-		}
-		kernel_linear_forward(tr->fc1 + ls * F, F, weight(m, TENSOR_FC1, l), tr->xn2 + ls * C, C,
-		    n, F, C);
-		for (i = 0; i < n * F; i++) {
-			double a = tr->fc1[ls * F + i];
-
-			tr->relu[ls * F + i] = a > 0 ? a : 0.0;
-		}
-		kernel_linear_forward(tr->fc2 + ls * C, C, weight(m, TENSOR_FC2, l), tr->relu + ls * F, F,
-		    n, C, F);
-		for (i = 0; i < n * C; i++)
-			tr->x_out[ls * C + i] = tr->fc2[ls * C + i] + tr->x_mid[ls * C + i];
-		x = tr->x_out + ls * C;
+		layer_forward_heads(m, tr, l, t0, n, layer_input(tr, l, t0));
+		layer_forward_rest(m, tr, l, t0, n, layer_input(tr, l, t0));
 	}
-
-	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, weight(m, TENSOR_LM_HEAD, 0), x, C, n, V, C);
-	for (t = t0; t < t0 + n; t++) {
-		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
-		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t],
-		    &tr->logit_inv[t]);
-		tr->loss[t] = tr->target[t] >= 0 ? -log(tr->probs[(size_t)t * V + tr->target[t]]) : NAN;
-	}
+	logits_forward(m, tr, t0, n, layer_input(tr, c->n_layer, t0));
 	tr->n_pos = t0 + n;
+}
+
+void
+model_forward_from_concat(const struct model *m, struct trace *tr, int layer)
+{
+	int l, n = tr->n_pos;
+
+	if (n <= 0 || layer < 0 || layer >= m->cfg.n_layer)
+		return;
+	layer_forward_rest(m, tr, layer, 0, n, layer_input(tr, layer, 0));
+	for (l = layer + 1; l < m->cfg.n_layer; l++) {
+		layer_forward_heads(m, tr, l, 0, n, layer_input(tr, l, 0));
+		layer_forward_rest(m, tr, l, 0, n, layer_input(tr, l, 0));
+	}
+	logits_forward(m, tr, 0, n, layer_input(tr, m->cfg.n_layer, 0));
 }
 
 void

@@ -158,6 +158,15 @@ void   model_forward_seq(const struct model *m, struct trace *tr, const int *tok
  * (after switching a head, or after new weights). */
 void   model_reforward(const struct model *m, struct trace *tr);
 
+/* Recompute positions 0..n_pos-1 from layer `layer`'s concatenation on:
+ * att_cat from the recorded att_head under the current head_mask, attn_wo,
+ * the MLP, every later layer and the logits. What comes before (the
+ * embedding, the earlier layers, this layer's attention up to att_head) is
+ * kept as recorded: the values are bit for bit model_reforward's when those
+ * are what it would compute (only the mask of layers >= `layer` changed),
+ * and a caller may have replaced some of att_head (activation patching). */
+void   model_forward_from_concat(const struct model *m, struct trace *tr, int layer);
+
 /* Gradients of the loss mean(loss[0..n_pos)) of a trace whose positions
  * all have targets, by backpropagation through the recorded values. g has
  * n_params elements laid out like m->p and is overwritten. A switched-off

@@ -87,8 +87,9 @@ int  store_each_step(struct store *st, int64_t run_id,
 
 const char *store_status_name(enum run_status s);   /* "running", ... */
 const char *store_path(const struct store *st);     /* as given to store_open */
-/* Can this be a run's name? (Not empty, under 128 bytes, no control
- * characters, not all digits, not "latest".) -1 with the reason. */
+/* Can this be a run's name? (Not empty, under 128 bytes, valid UTF-8, no
+ * control characters (C0, DEL, C1), not starting with '-', not all digits,
+ * not "latest".) -1 with the reason. */
 int  store_check_name(const char *name, char *err, size_t errlen);
 /* Create the database's folder (and missing parents) with mode 0700; for
  * the default path only. */

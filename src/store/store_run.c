@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dataset.h"
 #include "hash.h"
 #include "store_int.h"
 #include "xmalloc.h"
@@ -22,7 +23,8 @@ int
 store_check_name(const char *name, char *err, size_t errlen)
 {
 	const unsigned char *p;
-	int digits = 1;
+	int digits = 1, w;
+	uint32_t c;
 
 	if (!*name) {
 		snprintf(err, errlen, "a run name cannot be empty");
@@ -33,12 +35,22 @@ store_check_name(const char *name, char *err, size_t errlen)
 		    sizeof ((struct run_info *)0)->name - 1);
 		return -1;
 	}
-	for (p = (const unsigned char *)name; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
+	if (name[0] == '-') {
+		snprintf(err, errlen, "run name '%s' starts with '-' (it would read as an option)", name);
+		return -1;
+	}
+	for (p = (const unsigned char *)name; *p; p += w) {
+		w = utf8_get(p, strlen((const char *)p), &c);
+		if (w == 0) {
+			snprintf(err, errlen, "run name is not valid UTF-8");
+			return -1;
+		}
+		/* C0, DEL and C1 (ESC [ in one byte) would reach the terminal */
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
 			snprintf(err, errlen, "run name has a control character");
 			return -1;
 		}
-		if (*p < '0' || *p > '9')
+		if (c < '0' || c > '9')
 			digits = 0;
 	}
 	if (digits || !strcmp(name, "latest")) {

@@ -99,53 +99,13 @@ session_free(struct ui *u)
 	u->sample.probs = NULL;
 }
 
-/* 'Z', '1' and ' ' as the user typed them. */
-static void
-quote_char(char *buf, size_t n, uint32_t c)
-{
-	char s[8];
-
-	if (c == '\'')
-		snprintf(buf, n, "\"'\"");
-	else if (c < 0x20 || c == 0x7f)
-		snprintf(buf, n, "U+%04X", (unsigned)c);
-	else {
-		s[utf8_put(s, c)] = '\0';
-		snprintf(buf, n, "'%s'", s);
-	}
-}
-
 int
 session_set_input(struct ui *u, const uint32_t *text, int n, char *err, size_t errlen)
 {
-	uint32_t bad[8];
-	int n_bad = 0, more = 0, i, j;
-	size_t off;
+	int i;
 
-	for (i = 0; i < n; i++) {
-		if (dataset_token(u->ds, text[i]) >= 0)
-			continue;
-		for (j = 0; j < n_bad && bad[j] != text[i]; j++)
-			;
-		if (j < n_bad)
-			continue;
-		if (n_bad < 8)
-			bad[n_bad++] = text[i];
-		else
-			more = 1;
-	}
-	if (n_bad) {
-		off = (size_t)snprintf(err, errlen, "not in the run's vocabulary:");
-		for (j = 0; j < n_bad && off < errlen; j++) {
-			char q[16];
-
-			quote_char(q, sizeof q, bad[j]);
-			off += (size_t)snprintf(err + off, errlen - off, "%s %s", j ? "," : "", q);
-		}
-		if (more && off < errlen)
-			snprintf(err + off, errlen - off, " and more");
+	if (dataset_describe_missing(u->ds, text, (size_t)n, err, errlen))
 		return -1;
-	}
 	memcpy(u->input, text, (size_t)n * sizeof *text);
 	u->n_input = n;
 	u->n_typed = n;

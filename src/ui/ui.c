@@ -100,6 +100,7 @@ ui_start(struct ui *u, FILE *out, FILE *in, int no_color, char *err, size_t errl
 	int tt = 0;
 
 	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");   /* numbers with a point, as everywhere else */
 	cs = nl_langinfo(CODESET);
 	u->utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
 	/* newterm() leaks the screen it set up (ncurses 6.4, new_prescr)

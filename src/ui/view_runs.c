@@ -114,13 +114,20 @@ view_runs_draw(struct ui *u)
 	const int cw = wide ? 16 : 5;
 	int nw = W - 64 - cw;
 	int rows = bottom - 2 - 3, i, y, shown = n_shown(rp);
-	const struct run_info *sel = replay_runs_selected(rp);
+	const struct run_info *sel;
 	char last[16], best[16], when[32], steps[32], sizes[32], status[32];
 
 	if (nw < 8)
 		nw = 8;
 	if (nw > 40)
 		nw = 40;
+	/* the selection and the first row drawn are rows of the filtered list
+	 * (0 when it is empty), whatever a key left them at */
+	if (rp->sel >= shown)
+		rp->sel = shown - 1;
+	if (rp->sel < 0)
+		rp->sel = 0;
+	sel = replay_runs_selected(rp);
 	erase();
 	draw_fill(0, 0, W, ST_TITLE);
 	draw_textf(0, 0, W, ST_TITLE, " runs in %s  (%d%s)", rp->db, shown,
@@ -133,6 +140,8 @@ view_runs_draw(struct ui *u)
 		rp->top = rp->sel;
 	if (rows > 0 && rp->sel >= rp->top + rows)
 		rp->top = rp->sel - rows + 1;
+	if (rp->top < 0)
+		rp->top = 0;
 	for (i = 0, y = 2; i + rp->top < shown && i < rows; i++, y++) {
 		const struct run_info *r = &rp->runs[nth_shown(rp, i + rp->top)];
 		int is_sel = i + rp->top == rp->sel;
@@ -199,7 +208,7 @@ view_runs_key(struct ui *u, enum cmd cmd, int arg, int key)
 	case CMD_SEL_UP: if (rp->sel > 0) rp->sel--; break;
 	case CMD_STEP_FIRST: rp->sel = 0; break;
 	case CMD_STEP_LAST: rp->sel = shown > 0 ? shown - 1 : 0; break;
-	case CMD_STEP100_NEXT: rp->sel = rp->sel + 10 < shown ? rp->sel + 10 : shown - 1; break;
+	case CMD_STEP100_NEXT: rp->sel = rp->sel + 10 < shown ? rp->sel + 10 : shown > 0 ? shown - 1 : 0; break;
 	case CMD_STEP100_PREV: rp->sel = rp->sel > 10 ? rp->sel - 10 : 0; break;
 	case CMD_OPEN:
 		if (!sel)

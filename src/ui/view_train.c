@@ -7,11 +7,11 @@
  * view shows it like any run that is being trained. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "ui_priv.h"
 #include "replay_ui.h"
 #include "store_view.h"
@@ -112,7 +112,7 @@ void
 view_prompt_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	struct replay_ui *rp = u->rp;
-	char text[512], err[256], *end;
+	char text[512], err[256];
 	int r;
 	long v;
 
@@ -135,9 +135,7 @@ view_prompt_key(struct ui *u, enum cmd cmd, int arg, int key)
 	le_text(&u->le, text, sizeof text);
 	switch (rp->prompt) {
 	case RP_STEP:
-		errno = 0;
-		v = strtol(text, &end, 10);
-		if (end == text || *end || errno || v < 0 || v > rp->rr.run.steps_done)
+		if (num_parse_long(text, 0, rp->rr.run.steps_done, &v) != NUM_OK)
 			ui_msg(u, ST_ERR, "'%s' is not a step of this run (0-%ld)", text, rp->rr.run.steps_done);
 		else if (replay_goto(&rp->rr, v, err, sizeof err) < 0)
 			ui_msg(u, ST_ERR, "%s", err);
@@ -213,11 +211,8 @@ static int
 num(struct ui *u, int f, long lo, long hi, long *out)
 {
 	struct replay_ui *rp = u->rp;
-	char *end;
 
-	errno = 0;
-	*out = strtol(rp->field[f], &end, 10);
-	if (end == rp->field[f] || *end || errno || *out < lo || *out > hi) {
+	if (num_parse_long(rp->field[f], lo, hi, out) != NUM_OK) {
 		ui_msg(u, ST_ERR, "%s: '%s' is not a whole number in %ld..%ld", fields[f].label,
 		    rp->field[f], lo, hi);
 		rp->form_sel = f;
@@ -233,13 +228,11 @@ form_submit(struct ui *u)
 	struct replay_ui *rp = u->rp;
 	struct live_train_opts o;
 	long v[F__COUNT];
-	char err[512], spec[32], *end;
-	unsigned long long seed;
+	char err[512], spec[32];
+	uint64_t seed;
 
 	memset(&o, 0, sizeof o);
-	errno = 0;
-	seed = strtoull(rp->field[F_SEED], &end, 10);
-	if (end == rp->field[F_SEED] || *end || errno || rp->field[F_SEED][0] == '-') {
+	if (num_parse_u64(rp->field[F_SEED], &seed) != NUM_OK) {
 		ui_msg(u, ST_ERR, "seed: '%s' is not a whole number >= 0", rp->field[F_SEED]);
 		rp->form_sel = F_SEED;
 		le_set(&u->le, rp->field[F_SEED]);
