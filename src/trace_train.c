@@ -403,7 +403,7 @@ print_tensors(struct pr *p)
 		const struct tensor *t = &m->tensors[i];
 		size_t ne = (size_t)t->rows * t->cols, o = t->off;
 
-		begin(p, "param_grad", -1, t->layer, -1);
+		begin(p, "param_grad", -1, p->json ? t->layer : -1, -1);
 		if (p->json) {
 			fputs(",\"tensor\":", p->f);
 			jstr(p->f, t->name);
@@ -444,7 +444,7 @@ print_tensors(struct pr *p)
 					nb++;
 			}
 		}
-		begin(p, "adam", -1, t->layer, -1);
+		begin(p, "adam", -1, p->json ? t->layer : -1, -1);
 		if (p->json) {
 			fputs(",\"tensor\":", p->f);
 			jstr(p->f, t->name);
@@ -533,7 +533,8 @@ trace_train_main(const struct trace_train *a, int nargs, char **args, const char
 	stepper_init(&s, &ts.tr->cfg);
 	stepper_build(&s, ts.tr->n_pos);
 	if (json) {
-		fprintf(stdout, "[\n{\"op\":\"train_step\",\"step\":%ld,\"n_steps\":%ld,\"run\":%lld,\"doc\":",
+		fprintf(stdout, "[\n{\"op\":\"train_step\",\"pos\":null,\"layer\":null,\"head\":null,"
+		    "\"step\":%ld,\"n_steps\":%ld,\"run\":%lld,\"doc\":",
 		    ts.step, ts.n_steps, (long long)r.id);
 		jstr(stdout, doc);
 		fprintf(stdout, ",\"doc_index\":%zu,\"positions\":%d", ts.doc, ts.tr->n_pos);
