@@ -91,6 +91,37 @@ op_grad(const struct grad_trace *g, const struct op *op, int *n)
 }
 
 void
+grad_trace_put_attn(struct grad_trace *rec, const struct trace *tr, int l, const double *dcat)
+{
+	const int C = tr->cfg.n_embd, H = tr->cfg.n_head, D = C / H, n = tr->n_pos;
+	const size_t lt0 = trace_lt(tr, l, 0);
+	int t, h;
+
+	memcpy(rec->d_att_cat + lt0 * C, dcat, (size_t)n * C * sizeof(double));
+	memcpy(rec->d_att_head + lt0 * C, dcat, (size_t)n * C * sizeof(double));
+	for (h = 0; h < H; h++)
+		if ((tr->head_mask >> (l * H + h)) & 1u)
+			for (t = 0; t < n; t++)
+				memset(rec->d_att_head + (lt0 + t) * C + h * D, 0, (size_t)D * sizeof(double));
+}
+
+void
+grad_trace_put_qkv(struct grad_trace *rec, const struct trace *tr, int l, const double *dqkv)
+{
+	const int C = tr->cfg.n_embd, n = tr->n_pos;
+	const size_t lt0 = trace_lt(tr, l, 0);
+	int t;
+
+	for (t = 0; t < n; t++) {
+		const double *r = dqkv + (size_t)t * 3 * C;
+
+		memcpy(rec->d_q + (lt0 + t) * C, r, (size_t)C * sizeof(double));
+		memcpy(rec->d_k + (lt0 + t) * C, r + C, (size_t)C * sizeof(double));
+		memcpy(rec->d_v + (lt0 + t) * C, r + 2 * C, (size_t)C * sizeof(double));
+	}
+}
+
+void
 adam_record_init(struct adam_record *r, size_t n)
 {
 	memset(r, 0, sizeof *r);

@@ -60,6 +60,12 @@ void grad_trace_free(struct grad_trace *g);
 /* Record into g on every later model_backward(bw) (NULL: stop). */
 void backward_record(struct backward *bw, struct grad_trace *g);
 
+/* For model.c: copies around attention_backward, of its input d att_cat
+ * [n][C] (a switched-off head's output feeds nothing: zero in d_att_head)
+ * and of its output, rows [n][3C] of d q, d k, d v. */
+void grad_trace_put_attn(struct grad_trace *g, const struct trace *tr, int l, const double *dcat);
+void grad_trace_put_qkv(struct grad_trace *g, const struct trace *tr, int l, const double *dqkv);
+
 /* d loss / d op_out(op): the same length as op_out, or NULL (*n = 0) for
  * an op outside the recorded positions. head_qkv: d q slice; k and v (and
  * kv_cache): the total d k (d v) of the op's position; attn_scores,

@@ -782,40 +782,6 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 	}
 }
 
-/* Copies for a grad_trace around attention_backward: its input d att_cat
- * (a switched-off head's output feeds nothing: zero), and its outputs d q,
- * d k, d v (b->dqkv rows: dq, dk, dv). */
-static void
-record_attn_in(struct grad_trace *rec, const struct trace *tr, int l, const struct backward *b)
-{
-	const int C = tr->cfg.n_embd, H = tr->cfg.n_head, D = C / H, n = tr->n_pos;
-	const size_t lt0 = trace_lt(tr, l, 0);
-	int t, h;
-
-	memcpy(rec->d_att_cat + lt0 * C, b->dcat, (size_t)n * C * sizeof(double));
-	memcpy(rec->d_att_head + lt0 * C, b->dcat, (size_t)n * C * sizeof(double));
-	for (h = 0; h < H; h++)
-		if ((tr->head_mask >> (l * H + h)) & 1u)
-			for (t = 0; t < n; t++)
-				memset(rec->d_att_head + (lt0 + t) * C + h * D, 0, (size_t)D * sizeof(double));
-}
-
-static void
-record_qkv(struct grad_trace *rec, const struct trace *tr, int l, const struct backward *b)
-{
-	const int C = tr->cfg.n_embd, n = tr->n_pos;
-	const size_t lt0 = trace_lt(tr, l, 0);
-	int t;
-
-	for (t = 0; t < n; t++) {
-		const double *r = b->dqkv + (size_t)t * 3 * C;
-
-		memcpy(rec->d_q + (lt0 + t) * C, r, (size_t)C * sizeof(double));
-		memcpy(rec->d_k + (lt0 + t) * C, r + C, (size_t)C * sizeof(double));
-		memcpy(rec->d_v + (lt0 + t) * C, r + 2 * C, (size_t)C * sizeof(double));
-	}
-}
-
 /* The linear weights in the reference layout, for the input gradients'
  * sums over outputs (contiguous in the input index). */
 static void
@@ -944,10 +910,10 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		kernel_linear_backward_x(b->dcat, C, b->dmid, C, b->wref + to->off, b->row_C, b->iota,
 		    n, C, C);
 		if (rec)
-			record_attn_in(rec, tr, l, b);
+			grad_trace_put_attn(rec, tr, l, b->dcat);
 		attention_backward(m, tr, l, b);
 		if (rec)
-			record_qkv(rec, tr, l, b);
+			grad_trace_put_qkv(rec, tr, l, b->dqkv);
 		for (i = 0; i < 3; i++)
 			kernel_linear_backward_w(g + tq->off + (size_t)i * C * C, tr->xn1 + lt0 * C, C,
 			    b->dqkv + (size_t)i * C, 3 * (size_t)C, n, C, C);
