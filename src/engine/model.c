@@ -783,23 +783,30 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 }
 
 /* The linear weights in the reference layout, for the input gradients'
- * sums over outputs (contiguous in the input index). */
+ * sums over outputs (contiguous in the input index). Eight by eight tiles:
+ * the eight rows a tile writes stay in the cache. */
 static void
 weights_to_ref(const struct model *m, double *wref)
 {
-	int i, r, k;
+	int i, r, k, rb, kb;
 
 	for (i = 0; i < m->n_tensors; i++) {
 		const struct tensor *t = &m->tensors[i];
 		const double *src = m->p + t->off;
 		double *dst = wref + t->off;
+		const int R = t->rows, K = t->cols;
 
 		if (!t->transposed)
 			continue;
 		/* src[k][r] (cols x rows) -> dst[r][k] */
-		for (k = 0; k < t->cols; k++)
-			for (r = 0; r < t->rows; r++)
-				dst[(size_t)r * t->cols + k] = src[(size_t)k * t->rows + r];
+		for (rb = 0; rb < R; rb += 8)
+			for (kb = 0; kb < K; kb += 8) {
+				int re = rb + 8 < R ? rb + 8 : R, ke = kb + 8 < K ? kb + 8 : K;
+
+				for (r = rb; r < re; r++)
+					for (k = kb; k < ke; k++)
+						dst[(size_t)r * K + k] = src[(size_t)k * R + r];
+			}
 	}
 }
 
