@@ -178,10 +178,11 @@ run_case(const struct run_case *rc, char **cursor)
 
 		if (sscanf(line, "losses %llx", &want) == 1) {
 			h = fnv_doubles(FNV_START, loss + 1, (size_t)rc->steps);
-			if (h != want)
+			if (h != want) {
 				fprintf(stderr, "%s: the hash of the %ld losses differs\n", rc->name,
 				    rc->steps);
-			CHECK(h == want);
+				bad_state++;
+			}
 		} else if (sscanf(line, "loss %ld %lf", &step, &w) == 2) {
 			n_loss++;
 			if (step < 1 || step > rc->steps || loss[step] != w) {
@@ -225,9 +226,10 @@ run_case(const struct run_case *rc, char **cursor)
 		    rc->name, bad_loss, n_loss, first_bad);
 	CHECK(n_loss > 0 && bad_loss == 0);
 	CHECK(bad_state == 0);
-	printf("%-8s %s seed %llu, %d/%d/%d/%d, %ld steps: every loss, weight and moment "
-	    "bit-identical\n", rc->name, rc->data, (unsigned long long)rc->seed, rc->cfg.n_embd,
-	    rc->cfg.n_head, rc->cfg.n_layer, rc->cfg.block_size, rc->steps);
+	printf("%-8s %s seed %llu, %d/%d/%d/%d, %ld steps: %s\n", rc->name, rc->data,
+	    (unsigned long long)rc->seed, rc->cfg.n_embd, rc->cfg.n_head, rc->cfg.n_layer,
+	    rc->cfg.block_size, rc->steps, bad_loss || bad_state ? "DIFFERS from the reference" :
+	    "every loss, weight and moment bit-identical");
 	free(loss);
 	free(ref);
 	trainer_free(&t);

@@ -462,7 +462,8 @@ logits_forward(const struct model *m, struct trace *tr, int t0, int n, const dou
 	const int C = m->cfg.n_embd, V = m->cfg.vocab_size;
 	int t;
 
-	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, weight(m, TENSOR_LM_HEAD, 0), x, C, n, V, C);
+	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, weight(m, TENSOR_LM_HEAD, 0), x, C,
+	    n, V, C);
 	for (t = t0; t < t0 + n; t++) {
 		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
 		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t],
