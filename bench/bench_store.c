@@ -72,8 +72,12 @@ die(const char *what, const char *err)
 	exit(1);
 }
 
-/* The logging overhead of an n-step default run, whole processes; the
- * 1000-step run (issue 3's goal) gets its goal and a few more figures. */
+/* The logging overhead of an n-step default run, whole processes, judged
+ * in CPU time (user + system of the process and its threads, from
+ * getrusage RUSAGE_CHILDREN): wall time hides the logging thread's work on
+ * an idle second core and counts other programs' on a busy one. Goals
+ * (issue 15): logged <= 1.25x the CPU of --no-db at 1000 steps, <= 1.10x
+ * at 8000. */
 static void
 overhead(const char *steps, int rounds, int goal_run)
 {
@@ -81,9 +85,10 @@ overhead(const char *steps, int rounds, int goal_run)
 	const char *a_nodb[] = { "train", "--steps", steps, "--no-db", NULL };
 	const char *a_db[] = { "train", "--steps", steps, "--db", db, NULL };
 	const char *a_fresh[] = { "train", "--steps", steps, "--db", fresh, NULL };
-	double *t = xcalloc((size_t)rounds * 5, sizeof *t);
+	double *t = xcalloc((size_t)rounds * 6, sizeof *t);
 	double *t_nodb = t, *t_db = t + rounds, *t_fresh = t + 2 * rounds;
-	double *c_nodb = t + 3 * rounds, *c_db = t + 4 * rounds, m_nodb, m_db;
+	double *c_nodb = t + 3 * rounds, *c_db = t + 4 * rounds, *c_fresh = t + 5 * rounds;
+	double m_nodb, m_db, mc_nodb, mc_db;
 	int i;
 
 	snprintf(db, sizeof db, "%s/existing-%s.db", dir, steps);
@@ -93,28 +98,24 @@ overhead(const char *steps, int rounds, int goal_run)
 	for (i = 0; i < rounds; i++) {
 		t_nodb[i] = run(a_nodb, &c_nodb[i]);
 		t_db[i] = run(a_db, &c_db[i]);
-		if (goal_run) {
-			unlink(fresh);
-			t_fresh[i] = run(a_fresh, NULL);
-		}
+		unlink(fresh);
+		t_fresh[i] = run(a_fresh, &c_fresh[i]);
 	}
 	m_nodb = bench_median(t_nodb, rounds);
 	m_db = bench_median(t_db, rounds);
-	snprintf(what, sizeof what, "%s-step default run, --no-db (median of %d)", steps, rounds);
-	row(what, m_nodb * 1e3, "ms", NULL);
-	row("  the same, logged to an existing database", m_db * 1e3, "ms", NULL);
-	row("  logging overhead", (m_db / m_nodb - 1) * 100, "%", goal_run ? "<= 20" : NULL);
-	row("  the difference", (m_db - m_nodb) * 1e3, "ms", NULL);
-	if (!goal_run) {
-		free(t);
-		return;
-	}
-	/* CPU time is less disturbed by other work on the machine, but leaves
-	 * out waiting for the disk. */
-	row("  logging overhead in CPU time (user + system)",
-	    (bench_median(c_db, rounds) / bench_median(c_nodb, rounds) - 1) * 100, "%", NULL);
-	row("  logging overhead, new database",
-	    (bench_median(t_fresh, rounds) / m_nodb - 1) * 100, "%", NULL);
+	mc_nodb = bench_median(c_nodb, rounds);
+	mc_db = bench_median(c_db, rounds);
+	snprintf(what, sizeof what, "%s-step default run, --no-db: CPU (median of %d)", steps, rounds);
+	row(what, mc_nodb * 1e3, "ms", NULL);
+	row("  the same, logged to an existing database: CPU", mc_db * 1e3, "ms", NULL);
+	row("  logged / --no-db, CPU time", mc_db / mc_nodb, "x", goal_run ? "<= 1.25" : "<= 1.10");
+	row("  logged / --no-db, CPU time, new database", bench_median(c_fresh, rounds) / mc_nodb,
+	    "x", NULL);
+	row("  --no-db: wall", m_nodb * 1e3, "ms", NULL);
+	row("  logged to an existing database: wall", m_db * 1e3, "ms", NULL);
+	row("  logged / --no-db, wall time", m_db / m_nodb, "x", NULL);
+	row("  logged / --no-db, wall time, new database", bench_median(t_fresh, rounds) / m_nodb,
+	    "x", NULL);
 	unlink(fresh);
 	free(t);
 }
@@ -198,7 +199,7 @@ breakdown(long steps, int rounds)
 			t[PH_STEPS] += bench_now() - t0;
 			if (tr.step % r.snapshot_every == 0 || tr.step == steps) {
 				t0 = bench_now();
-				if (store_log_snapshot(st, &r, &tr) < 0)
+				if (store_log_snapshot(st, &r, store_state_of(&tr)) < 0)
 					die("snapshot", store_errmsg(st));
 				t[PH_SNAPS] += bench_now() - t0;
 			}
@@ -380,7 +381,7 @@ main(int argc, char **argv)
 	}
 	overhead("1000", rounds, 1);
 	breakdown(1000, rounds);
-	overhead("8000", 5, 0);
+	overhead("8000", rounds < 5 ? rounds : 5, 0);
 	breakdown(8000, 5);
 	db_size();
 	seek();

@@ -91,6 +91,17 @@ static const char train_usage[] =
 "                      [--name NAME] [--snapshot-every N] [--db PATH | --no-db]\n"
 "       mgpt-tui train --resume RUN [--db PATH]\n";
 
+/* When the write-ahead log could not be folded back into the file. */
+static const char *
+wal_kept(const struct store *st)
+{
+	static char b[STORE_ERRLEN];
+
+	snprintf(b, sizeof b, ", the last of them in %s-wal until train opens the file again",
+	    store_path(st));
+	return b;
+}
+
 /* A database error while logging: one line, and the run marked failed if
  * the database still takes a write. The logging thread is joined first. */
 static int
@@ -102,14 +113,19 @@ log_failed(struct store *st, struct store_logger *lg, struct run_info *run, long
 	if (lg)
 		store_logger_stop(lg);
 	snprintf(msg, sizeof msg, "%s", store_errmsg(st));
+	if (!run->id) {   /* its start failed: nothing of it was written */
+		cli_error("%s (training stopped after step %ld; nothing of the run is saved)", msg, step);
+		return 1;
+	}
+	/* Marked failed first: that also writes the steps still buffered,
+	 * so the count below is what the database holds. */
+	store_run_end(st, run, RUN_FAILED);
 	snprintf(id, sizeof id, "%lld", (long long)run->id);
 	if (store_find_run(st, id, &saved) == 0)
-		cli_error("%s (training stopped after step %ld; %ld steps are saved)", msg, step,
-		    saved.steps_done);
+		cli_error("%s (training stopped after step %ld; %ld steps are saved%s)", msg, step,
+		    saved.steps_done, store_fold(st) < 0 ? wal_kept(st) : "");
 	else
 		cli_error("%s (training stopped after step %ld)", msg, step);
-	if (run->id)   /* 0: the run's start failed: there is nothing to mark */
-		store_run_end(st, run, RUN_FAILED);
 	return 1;
 }
 
@@ -288,7 +304,7 @@ cmd_train(int argc, char **argv)
 			progress(tr.step, steps, st.loss);
 		if (lg && (store_logger_step(lg, &st) < 0 ||
 		    ((tr.step % snap_every == 0 || tr.step == steps) &&
-		     store_logger_snapshot(lg, &tr) < 0))) {
+		     store_logger_snapshot(lg, store_state_of(&tr)) < 0))) {
 			rc = log_failed(store, lg, &run, tr.step);
 			goto out;
 		}
@@ -301,6 +317,9 @@ cmd_train(int argc, char **argv)
 			goto out;
 		}
 		rc = 128 + stop_signal;
+		if (store && store_fold(store) < 0)
+			cli_error("%s (the run is saved as interrupted, its last steps in %s-wal until "
+			    "train opens the file again)", store_errmsg(store), store_path(store));
 		goto out;
 	}
 	printf("\n--- inference (new, hallucinated names) ---\n");
@@ -325,6 +344,14 @@ cmd_train(int argc, char **argv)
 	if (lg && store_logger_end(lg, names, (int)samples,
 	    stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0) {
 		rc = log_failed(store, NULL, &run, tr.step);
+		goto out;
+	}
+	/* The run is saved; the file is one file again unless this fails
+	 * (a full disk): then say so, and what is where. */
+	if (store && store_fold(store) < 0) {
+		cli_error("%s (the run is saved, its last steps in %s-wal until train opens the "
+		    "file again)", store_errmsg(store), store_path(store));
+		rc = 1;
 		goto out;
 	}
 	rc = stop_signal ? 128 + stop_signal : 0;

@@ -161,7 +161,7 @@ train_default(struct debug_run *r, debug_progress_fn fn, void *ctx, char *err, s
 		trainer_step(&r->tr, &ss);
 		if (store_log_step(r->st, run, &ss) < 0
 		    || ((r->tr.step % run->snapshot_every == 0 || r->tr.step == r->n_steps)
-		        && store_log_snapshot(r->st, run, &r->tr) < 0)) {
+		        && store_log_snapshot(r->st, run, store_state_of(&r->tr)) < 0)) {
 			snprintf(err, errlen, "%s (training stopped after step %ld)", store_errmsg(r->st),
 			    r->tr.step);
 			store_run_end(r->st, run, RUN_FAILED);

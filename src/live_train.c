@@ -189,7 +189,7 @@ live_train_slice(struct live_train *lt, double seconds)
 		trainer_step(&lt->tr, &st);
 		if (store_log_step(lt->st, &lt->run, &st) < 0 ||
 		    ((lt->tr.step % lt->run.snapshot_every == 0 || lt->tr.step == lt->run.n_steps) &&
-		     store_log_snapshot(lt->st, &lt->run, &lt->tr) < 0))
+		     store_log_snapshot(lt->st, &lt->run, store_state_of(&lt->tr)) < 0))
 			return failed(lt);
 	} while (lt->tr.step < lt->run.n_steps && now() < until);
 	if (lt->tr.step < lt->run.n_steps)

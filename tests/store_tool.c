@@ -9,6 +9,13 @@
  *   store_tool state DB RUN STEP XXH64 of the replayed parameters, m and v
  *   store_tool sql DB SQL        run SQL (to damage a file on purpose, or
  *                                to make another program's database)
+ *   store_tool view DB RUN       what the run view does with a run, as
+ *                                the replay screen does it: a
+ *                                read-only connection replays it from
+ *                                step 0 computing the head statistics of
+ *                                every step (probe "a"), and a second,
+ *                                read-write one opened and closed for each
+ *                                slice writes them to the cache
  *   store_tool die DB SQL        run SQL (say, BEGIN and an UPDATE) and die
  *                                by SIGKILL before committing it: a writer
  *                                killed in mid-transaction, its journal left
@@ -23,7 +30,9 @@
 #include <string.h>
 
 #include "hash.h"
+#include "headstats.h"
 #include "store.h"
+#include "store_view.h"
 #include "train.h"
 
 static int
@@ -126,6 +135,68 @@ state(const char *path, const char *spec, long step)
 	return 0;
 }
 
+#define VIEW_SLICE 200
+
+static int
+view(const char *path, const char *spec)
+{
+	char err[STORE_ERRLEN];
+	struct store *st = store_open(path, 0, 1, err, sizeof err), *rw;
+	struct run_info run;
+	struct dataset ds;
+	struct trainer t;
+	struct trace tr;
+	struct headstat *hs;
+	int tok[1], nh, rc = 0;
+	long to, got;
+
+	if (!st) {
+		fprintf(stderr, "store_tool: %s\n", err);
+		return 1;
+	}
+	if (store_find_run(st, spec, &run) < 0 || store_replay(st, &run, 0, &ds, &t) < 0) {
+		fprintf(stderr, "store_tool: %s\n", store_errmsg(st));
+		store_close(st);
+		return 1;
+	}
+	nh = run.cfg.n_layer * run.cfg.n_head;
+	hs = calloc((size_t)(VIEW_SLICE + 1) * nh, sizeof *hs);
+	trace_init(&tr, &run.cfg);
+	tok[0] = dataset_token(&ds, 'a') >= 0 ? dataset_token(&ds, 'a') : 0;
+	while (rc == 0 && t.step < run.steps_done) {
+		long from = t.step;
+
+		to = from + VIEW_SLICE < run.steps_done ? from + VIEW_SLICE : run.steps_done;
+		got = headstats_series(&t, to, &tr, tok, 1, hs);
+		if (got <= 0)
+			break;
+		if (!(rw = store_open(path, 0, 0, err, sizeof err))) {
+			fprintf(stderr, "store_tool: %s\n", err);
+			rc = 1;
+		} else {
+			if (store_headstats_save(rw, run.id, "a", from, got, nh, hs) < 0) {
+				fprintf(stderr, "store_tool: %s\n", store_errmsg(rw));
+				rc = 1;
+			}
+			store_close(rw);
+		}
+		/* the replay screen reopens its reader around each write */
+		store_close(st);
+		if (!(st = store_open(path, 0, 1, err, sizeof err))) {
+			fprintf(stderr, "store_tool: %s\n", err);
+			rc = 1;
+		}
+		if (t.step == from)
+			break;
+	}
+	free(hs);
+	trace_free(&tr);
+	trainer_free(&t);
+	dataset_free(&ds);
+	store_close(st);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -143,6 +214,8 @@ main(int argc, char **argv)
 		sqlite3_close(db);
 		return rc;
 	}
+	if (argc == 4 && !strcmp(argv[1], "view"))
+		return view(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "die")) {
 		if (sqlite3_open_v2(argv[2], &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 			return fail(argv[2], db);
@@ -150,6 +223,6 @@ main(int argc, char **argv)
 			return fail(argv[3], db);
 		raise(SIGKILL);
 	}
-	fprintf(stderr, "usage: store_tool check DB | state DB RUN STEP | sql DB SQL | die DB SQL\n");
+	fprintf(stderr, "usage: store_tool check DB | state DB RUN STEP | sql DB SQL | view DB RUN | die DB SQL\n");
 	return 2;
 }

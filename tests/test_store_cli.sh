@@ -161,4 +161,35 @@ rc=$?
 [ $rc = 143 ] || fail "writer after SIGTERM: exit $rc, want 143; $(cat "$T/werr")"
 expect 0 "check live" -- "$TOOL" check "$W" && grep -q '^1 interrupted [0-9]*$' "$T/out" \
 	|| fail "live run after SIGTERM: $(cat "$T/out" "$T/err")"
+
+# Issue 9, part 2. A database holding id 2^63-1: a new run takes a free id
+# and the existing run is left as it was (its id once overflowed, and the
+# failed new run marked it failed).
+I=$T/ids.db
+expect 0 "ids: first run" -- "$M" train --db "$I" --steps 3 --samples 0 --name old
+"$TOOL" sql "$I" "UPDATE runs SET id = 9223372036854775807; UPDATE steps SET run_id = 9223372036854775807;
+UPDATE snapshots SET run_id = 9223372036854775807; UPDATE samples SET run_id = 9223372036854775807;" \
+	|| fail "ids: store_tool sql"
+expect 0 "ids: a run beside id 2^63-1" -- "$M" train --db "$I" --steps 3 --samples 0 --name new
+expect 0 "ids: runs" -- "$M" runs --db "$I"
+grep -q '^ *9223372036854775807  old  *finished  *3/3 ' "$T/out" || fail "ids: the old run changed: $(cat "$T/out")"
+grep -q '^ *1  new  *finished  *3/3 ' "$T/out" || fail "ids: the new run: $(cat "$T/out")"
+
+# A "running" row with no pid: interrupted (its owner is unknown), not
+# "still being trained (process 0)" forever.
+I=$T/nullpid.db
+expect 0 "null pid: run" -- "$M" train --db "$I" --steps 20 --snapshot-every 10 --samples 0 --name orphan
+"$TOOL" sql "$I" "UPDATE runs SET status = 'running', ended = NULL, pid = NULL, host = NULL WHERE name = 'orphan'" \
+	|| fail "null pid: store_tool sql"
+expect 0 "null pid: runs" -- "$M" runs --db "$I"
+grep -q ' orphan  *interrupted ' "$T/out" || fail "null pid: runs shows $(grep orphan "$T/out")"
+expect 0 "null pid: resume" -- "$M" train --resume orphan --db "$I"
+expect 0 "null pid: rm" -- "$M" rm orphan --db "$I"
+
+# A model that passes the size check but whose snapshot cannot be one
+# SQLite row: refused before training, with the limit.
+expect 1 "too big to log" -- "$M" train --db "$T/big.db" --steps 1 --n-embd 1024 --n-layer 4 --n-head 8 \
+	&& one_line_error "too big to log"
+grep -q "cannot be logged.*at most [0-9]* parameters" "$T/err" || fail "too big to log: $(cat "$T/err")"
+grep -q '^step ' "$T/out" && fail "too big to log: it trained first"
 finish

@@ -109,4 +109,35 @@ expect 0 "check after full disk" -- "$TOOL" check "$T/full.db" || fail "after fu
 grep -q '^1 \(failed\|interrupted\) [1-9][0-9]*$' "$T/out" || fail "after full disk: $(cat "$T/out")"
 expect 0 "export after full disk" -- "$M" export 1 --db "$T/full.db"
 resume "full disk" "$T/full.db" 1
+
+# A full disk at any moment, the fold into one file at the end included:
+# never exit 0 with a -wal left beside the file (the man page says it is
+# one file); one line that says how many steps are saved (the count the
+# database holds) and where the last of them are when a -wal is left.
+for lim in 1800 4000 8000 9000 10000 11200 11800 12400 14000; do   # (512-byte blocks in dash)
+	rm -f "$T/fd.db" "$T/fd.db-wal" "$T/fd.db-shm"
+	(ulimit -f $lim && exec "$M" train --db "$T/fd.db" $ARGS) >"$T/out" 2>"$T/err"
+	rc=$?
+	wal=n; [ -e "$T/fd.db-wal" ] && wal=y
+	if [ $rc = 0 ]; then
+		[ $wal = n ] || fail "full disk at $lim blocks: exit 0 with a -wal left"
+		[ -s "$T/err" ] && fail "full disk at $lim blocks: exit 0 with a message: $(cat "$T/err")"
+		continue
+	fi
+	[ $rc = 1 ] || fail "full disk at $lim blocks: exit $rc, want 1 or 0"
+	one_line_error "full disk at $lim blocks"
+	if [ $wal = y ]; then
+		grep -q -- "fd.db-wal" "$T/err" || fail "full disk at $lim blocks: a -wal left unmentioned: $(cat "$T/err")"
+	fi
+	said=$(sed -n 's/.*; \([0-9]*\) steps are saved.*/\1/p' "$T/err")
+	cp "$T/err" "$T/fd.err"
+	expect 0 "check after full disk at $lim blocks" -- "$TOOL" check "$T/fd.db" || continue
+	have=$(sed -n 's/^1 [a-z]* \([0-9]*\)$/\1/p' "$T/out")
+	if [ -n "$said" ]; then
+		[ "$said" = "$have" ] || fail "full disk at $lim blocks: said $said steps are saved, the database has $have"
+	else
+		grep -q "the run is saved" "$T/fd.err" && [ "$have" = 3000 ] \
+			|| fail "full disk at $lim blocks: $(cat "$T/fd.err"); the database has $have steps"
+	fi
+done
 finish

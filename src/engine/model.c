@@ -9,7 +9,11 @@
  * still adds its terms in input order, so vectorising across outputs
  * changes no bit. The backward pass adds every gradient in the order the
  * reference's scalar autograd adds it (see "backward" below), and Adam calls
- * pow where CPython does, so training is bit-identical too. */
+ * pow where CPython does, so training is bit-identical too.
+ *
+ * Longer than 800 lines on purpose: the backward's summation order is
+ * derived from the forward's graph node by node, and both read the one
+ * trace layout; one file keeps the two checkable together. */
 #include "config.h"
 
 #include <math.h>

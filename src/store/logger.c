@@ -2,17 +2,17 @@
  *
  * The trainer hands over each step's figures and, at each snapshot, a copy
  * of the parameters and Adam's moments, then goes on training; the thread
- * writes them with store_run_start, store_log_step, store_log_snapshot and
- * at the end store_run_finish, so the transactions, their order and the
- * flush interval are the ones the synchronous calls make: a kill leaves
- * the same kind of database at any moment. Only the waiting for SQLite,
- * the file system and the disk moves off the training thread. The engine
- * stays single-threaded.
+ * writes them with store_run_start, then in one transaction every commit
+ * interval (the steps and the snapshots handed over meanwhile: one
+ * fdatasync for all of them), and at the end store_run_finish. A kill
+ * loses at most the last interval's steps and snapshots, as with the
+ * synchronous calls; the database always holds a contiguous log. Only the
+ * waiting for SQLite, the file system and the disk moves off the training
+ * thread. The engine stays single-threaded.
  *
- * Between snapshots, when nothing waits, the thread also copies the
- * write-ahead log into the file (a passive checkpoint): the checkpoint at
- * close, which the trainer does wait for, then has only the last
- * snapshot's pages left.
+ * A busy database (another connection's write lock held past the busy
+ * timeout) is waited for, with training going on into the queue; only
+ * another error, or two minutes of it, stops the logging.
  *
  * Ownership: from store_logger_start until the thread is joined, the
  * store and the run_info belong to the thread; the trainer only touches
@@ -37,15 +37,21 @@
 #define SNAP_MAX       8
 #define SNAP_MAX_BYTES (64u << 20)
 
-/* A trainer holding only what a snapshot reads: the step, its own copies
- * of p (model.p), m and v (adam.m, adam.v), and, shared read-only with the
- * training thread, the model's layout (model.tensors), Adam's settings and
- * the dataset (for its size at the run's start). The other members are
- * zero and unused. */
+/* A snapshot handed over: the step and copies of p, m and v. */
 struct snap {
-	struct trainer t;
-	int in_use;
+	long    step;
+	double *p, *m, *v;            /* [n_params] each, the engine's layout */
+	int     in_use;
 };
+
+/* A store that is busy (another connection holds the write lock past the
+ * busy timeout, or SQLite refuses to wait because waiting could deadlock)
+ * is waited for: pauses doubling from BUSY_PAUSE_MIN to BUSY_PAUSE_MAX
+ * seconds, for up to BUSY_GIVE_UP seconds in all, while training goes on
+ * into the queue. Only then, or on any other error, does logging stop. */
+#define BUSY_PAUSE_MIN 0.01
+#define BUSY_PAUSE_MAX 1.0
+#define BUSY_GIVE_UP   120.0
 
 struct item {
 	int snap;                     /* index into snaps[], or -1: a step */
@@ -64,6 +70,7 @@ struct store_logger {
 	int              n_snap_q;    /* snapshots among them */
 	struct snap      snaps[SNAP_MAX];
 	int              n_snaps;     /* copies allowed */
+	struct trainer   start_t;     /* a new run's sizes and settings, state in snaps[0] */
 	size_t           n_params;
 	int              start;       /* snaps[0] is the step-0 state of a run to start */
 	int              eager;       /* commit interval 0: every step wakes the thread */
@@ -125,24 +132,56 @@ unlock(struct store_logger *lg)
 	pthread_mutex_unlock(&lg->mu);
 }
 
+static void to_timespec(struct timespec *ts, double t);
+
 static void
-snap_copy(struct store_logger *lg, struct snap *sn, const struct trainer *t)
+snap_copy(struct store_logger *lg, struct snap *sn, const struct train_state *ts)
 {
 	size_t b = lg->n_params * sizeof(double);
 
-	if (!sn->t.model.p) {
-		sn->t.ds = t->ds;
-		sn->t.model = t->model;
-		sn->t.adam = t->adam;
-		sn->t.n_steps = t->n_steps;
-		sn->t.model.p = xmalloc(b);
-		sn->t.adam.m = xmalloc(b);
-		sn->t.adam.v = xmalloc(b);
+	if (!sn->p) {
+		sn->p = xmalloc(b);
+		sn->m = xmalloc(b);
+		sn->v = xmalloc(b);
 	}
-	memcpy(sn->t.model.p, t->model.p, b);
-	memcpy(sn->t.adam.m, t->adam.m, b);
-	memcpy(sn->t.adam.v, t->adam.v, b);
-	sn->t.step = t->step;
+	memcpy(sn->p, ts->p, b);
+	memcpy(sn->m, ts->m, b);
+	memcpy(sn->v, ts->v, b);
+	sn->step = ts->step;
+}
+
+static struct train_state
+snap_state(const struct snap *sn)
+{
+	struct train_state ts = { sn->step, sn->p, sn->m, sn->v };
+
+	return ts;
+}
+
+/* After a failed write: 1 when it failed only because the database was
+ * busy and it is worth trying again, after a pause (taken here); 0 on a
+ * real error, when asked to quit, or after BUSY_GIVE_UP seconds of it. */
+static int
+busy_again(struct store_logger *lg, double *since, double *pause)
+{
+	struct timespec ts;
+	double now = store_now();
+	int quit;
+
+	if (!lg->st->busy)
+		return 0;
+	if (*since == 0)
+		*since = now;
+	if (now - *since > BUSY_GIVE_UP)
+		return 0;
+	to_timespec(&ts, now + *pause);
+	*pause = *pause * 2 < BUSY_PAUSE_MAX ? *pause * 2 : BUSY_PAUSE_MAX;
+	pthread_mutex_lock(&lg->mu);
+	if (!lg->quit)
+		pthread_cond_timedwait(&lg->wake, &lg->mu, &ts);
+	quit = lg->quit;
+	pthread_mutex_unlock(&lg->mu);
+	return !quit;
 }
 
 static void
@@ -185,8 +224,18 @@ to_timespec(struct timespec *ts, double t)
 		ts->tv_nsec = 0;
 }
 
-/* Wait, holding the lock, until there is work: a snapshot (each is a
- * commit), the end, or steps due by the commit interval. */
+/* Every snapshot copy is handed over and waiting: the trainer's next
+ * snapshot would wait for one. The caller holds the lock. */
+static int
+pool_full(const struct store_logger *lg)
+{
+	return lg->n_snap_q >= lg->n_snaps;
+}
+
+/* Wait, holding the lock, until there is work: the end, steps and
+ * snapshots due by the commit interval, or every snapshot copy handed
+ * over. Snapshots wait for the interval like steps do: one commit (one
+ * fdatasync) carries all that came meanwhile. */
 static void
 wait_work(struct store_logger *lg)
 {
@@ -195,7 +244,7 @@ wait_work(struct store_logger *lg)
 	double due, now;
 
 	for (;;) {
-		if (lg->quit || lg->ending || lg->n_snap_q || (lg->eager && lg->n_q))
+		if (lg->quit || lg->ending || pool_full(lg) || (lg->eager && lg->n_q))
 			return;
 		due = st->last_flush + st->commit_every;
 		now = store_now();
@@ -212,48 +261,46 @@ wait_work(struct store_logger *lg)
 	}
 }
 
-/* Write the items taken from the queue, in order; snapshot copies go back
- * to the trainer as soon as they are written. */
+/* The buffered steps and ts[k] in one transaction, waiting out a busy
+ * database. */
 static int
-write_items(struct store_logger *lg, const struct item *it, size_t n)
+write_batch(struct store_logger *lg, const struct train_state *ts, int k)
 {
-	size_t i;
-	int rc = 0;
+	double since = 0, pause = BUSY_PAUSE_MIN;
 
-	for (i = 0; i < n; i++) {
-		if (it[i].snap < 0) {
-			if (rc == 0)
-				rc = store_log_step(lg->st, lg->run, &it[i].s);
-			continue;
-		}
-		if (rc == 0)
-			rc = store_log_snapshot(lg->st, lg->run, &lg->snaps[it[i].snap].t);
-		snap_release(lg, it[i].snap);
-	}
-	return rc;
-}
-
-static int
-snaps_written(const struct item *it, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (it[i].snap >= 0)
-			return 1;
+	while (store_log_batch(lg->st, lg->run, ts, k) < 0)
+		if (!busy_again(lg, &since, &pause))
+			return -1;
 	return 0;
 }
 
-/* Nothing is waiting to be written but steps. */
+/* Write the items taken from the queue, in order, in one transaction (in
+ * one a snapshot when every step is to be its own: commit interval 0);
+ * snapshot copies go back to the trainer once committed. */
 static int
-idle(struct store_logger *lg)
+write_items(struct store_logger *lg, const struct item *it, size_t n)
 {
-	int r;
+	struct train_state ts[SNAP_MAX];
+	size_t i;
+	int k = 0, rc = 0;
 
-	lock(lg);
-	r = !lg->n_snap_q && !lg->ending && !lg->quit;
-	unlock(lg);
-	return r;
+	for (i = 0; i < n && rc == 0; i++) {
+		if (it[i].snap < 0) {
+			store_log_append(lg->st, lg->run, &it[i].s);
+			continue;
+		}
+		ts[k++] = snap_state(&lg->snaps[it[i].snap]);
+		if (lg->eager || k == SNAP_MAX) {
+			rc = write_batch(lg, ts, k);
+			k = 0;
+		}
+	}
+	if (rc == 0)
+		rc = write_batch(lg, ts, k);
+	for (i = 0; i < n; i++)
+		if (it[i].snap >= 0)
+			snap_release(lg, it[i].snap);
+	return rc;
 }
 
 static void *
@@ -262,11 +309,18 @@ logger_main(void *arg)
 	struct store_logger *lg = arg;
 	struct store *st = lg->st;
 	struct item *it;
+	double since, pause;
 	size_t n, cap;
 	int rc = 0, ending;
 
+	/* (No checkpoints here: a run folds its log into the file once, at
+	 * the end; each commit is synced on its own.) */
 	if (lg->start) {
-		rc = store_run_start(st, lg->run, &lg->snaps[0].t);
+		since = 0;
+		pause = BUSY_PAUSE_MIN;
+		while ((rc = store_run_start(st, lg->run, &lg->start_t)) < 0 &&
+		    busy_again(lg, &since, &pause))
+			;
 		snap_release(lg, 0);
 	}
 	lock(lg);
@@ -289,16 +343,12 @@ logger_main(void *arg)
 		unlock(lg);
 
 		rc = write_items(lg, it, n);
-		if (rc == 0 && !ending && st->n_pend && store_now() >= st->last_flush + st->commit_every)
-			rc = store_log_flush(st, lg->run);
-		/* Fold the log into the file while nothing waits, so that
-		 * little is left for the checkpoint at close, which the
-		 * trainer waits for (after the last step, that one does it). */
-		if (rc == 0 && !ending && snaps_written(it, n) &&
-		    lg->run->steps_done < lg->run->n_steps && idle(lg))
-			rc = store_checkpoint(st);
 		if (rc == 0 && ending) {
-			rc = store_run_finish(st, lg->run, lg->names, lg->n_names, lg->end_status);
+			since = 0;
+			pause = BUSY_PAUSE_MIN;
+			while ((rc = store_run_finish(st, lg->run, lg->names, lg->n_names,
+			    lg->end_status)) < 0 && busy_again(lg, &since, &pause))
+				;
 			lock(lg);
 			break;
 		}
@@ -317,9 +367,9 @@ logger_free(struct store_logger *lg)
 	int i;
 
 	for (i = 0; i < SNAP_MAX; i++) {
-		free(lg->snaps[i].t.model.p);
-		free(lg->snaps[i].t.adam.m);
-		free(lg->snaps[i].t.adam.v);
+		free(lg->snaps[i].p);
+		free(lg->snaps[i].m);
+		free(lg->snaps[i].v);
 	}
 	free(lg->q);
 	free(lg->spare);
@@ -354,9 +404,15 @@ store_logger_start(struct store *st, struct run_info *run, const struct trainer 
 	if (run->id == 0) {
 		/* a new run: starting it, with its step-0 snapshot, is the
 		 * thread's first write */
+		struct train_state ts = store_state_of(t);
+
 		lg->start = 1;
 		lg->snaps[0].in_use = 1;
-		snap_copy(lg, &lg->snaps[0], t);
+		snap_copy(lg, &lg->snaps[0], &ts);
+		lg->start_t = *t;
+		lg->start_t.model.p = lg->snaps[0].p;
+		lg->start_t.adam.m = lg->snaps[0].m;
+		lg->start_t.adam.v = lg->snaps[0].v;
 	}
 	/* Signals go to the training thread, which stops between steps. */
 	e = spawn(&lg->thread, logger_main, lg);
@@ -385,7 +441,7 @@ store_logger_step(struct store_logger *lg, const struct step_stats *s)
 }
 
 int
-store_logger_snapshot(struct store_logger *lg, const struct trainer *t)
+store_logger_snapshot(struct store_logger *lg, struct train_state ts)
 {
 	int i, k = -1;
 
@@ -405,10 +461,11 @@ store_logger_snapshot(struct store_logger *lg, const struct trainer *t)
 	lg->snaps[k].in_use = 1;
 	unlock(lg);
 	/* The thread leaves a copy in use alone: no lock needed to fill it. */
-	snap_copy(lg, &lg->snaps[k], t);
+	snap_copy(lg, &lg->snaps[k], &ts);
 	lock(lg);
 	push(lg, k, NULL);
-	pthread_cond_signal(&lg->wake);
+	if (pool_full(lg))
+		pthread_cond_signal(&lg->wake);
 	unlock(lg);
 	return 0;
 }

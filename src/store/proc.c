@@ -82,6 +82,10 @@ store_proc_gone(int64_t pid, const char *host, const char *boot, int64_t start)
 	char myhost[256], myboot[64], state;
 	int64_t now_start;
 
+	/* No pid recorded (NULL, 0): the owner is unknown, and no process
+	 * will ever end the run: it is interrupted (issue 9). */
+	if (pid <= 0)
+		return 1;
 	if (gethostname(myhost, sizeof myhost) < 0)
 		return 0;
 	myhost[sizeof myhost - 1] = '\0';

@@ -59,12 +59,22 @@ get_le(double *v, const unsigned char *in, size_t n)
 }
 
 int
-store_snapshot_encode(struct store *st, const struct trainer *t, uint64_t *sum)
+store_snapshot_encode(struct store *st, const struct model_config *cfg,
+    const struct train_state *ts, uint64_t *sum)
 {
-	const struct model *m = &t->model;
-	const double *src[3] = { m->p, t->adam.m, t->adam.v };
-	size_t n = m->n_params;
+	const struct model *m = &st->layout;
+	const double *src[3] = { ts->p, ts->m, ts->v };
+	size_t n;
 	int i;
+
+	/* the layout of the run's tensors, kept for the next snapshot */
+	if (!m->tensors || memcmp(&m->cfg, cfg, sizeof *cfg) != 0) {
+		model_free(&st->layout);
+		model_init(&st->layout, cfg);
+		free(st->layout.p);   /* only the layout is used */
+		st->layout.p = NULL;
+	}
+	n = m->n_params;
 
 	blob_reserve(st, 3 * n * 8);
 #ifndef WORDS_BIGENDIAN
@@ -140,6 +150,8 @@ store_seek(struct store *st, const struct run_info *run, long step, struct train
 {
 	sqlite3_stmt *s;
 	struct step_stats ss;
+	double *logged = NULL;
+	size_t i, n;
 	long snap, k;
 	int rc;
 
@@ -176,15 +188,19 @@ store_seek(struct store *st, const struct run_info *run, long step, struct train
 	if (t->step == step)
 		return 0;
 
+	/* The logged losses of the steps to re-run are read first, in one
+	 * short query: no read transaction stays open while the engine
+	 * trains (a viewer replaying a long run never keeps a writer from
+	 * switching the file to WAL or folding it back). */
 	if (!(s = store_stmt(st, SQL_LOSS_RANGE)))
 		return -1;
+	n = (size_t)(step - t->step);
+	logged = xmalloc(n * sizeof *logged);
 	sqlite3_bind_int64(s, 1, run->id);
 	sqlite3_bind_int64(s, 2, t->step);
 	sqlite3_bind_int64(s, 3, step);
-	while (t->step < step) {
-		double logged;
-
-		k = t->step + 1;
+	for (i = 0; i < n; i++) {
+		k = t->step + 1 + (long)i;
 		rc = store_step(st, s);
 		if (rc != SQLITE_ROW) {
 			if (rc == SQLITE_DONE)
@@ -197,19 +213,24 @@ store_seek(struct store *st, const struct run_info *run, long step, struct train
 			store_fail(st, "run %lld: step %ld is missing from the log", (long long)run->id, k);
 			goto fail;
 		}
-		logged = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
-		trainer_step(t, &ss);
-		if (!same_loss(ss.loss, logged)) {
-			store_fail(st, "run %lld: replay diverged at step %ld (logged loss %.17g, "
-			    "recomputed %.17g): it was trained by a different engine build",
-			    (long long)run->id, k, logged, ss.loss);
-			goto fail;
-		}
+		logged[i] = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	for (i = 0; i < n; i++) {
+		trainer_step(t, &ss);
+		if (!same_loss(ss.loss, logged[i])) {
+			store_fail(st, "run %lld: replay diverged at step %ld (logged loss %.17g, "
+			    "recomputed %.17g): it was trained by a different engine build",
+			    (long long)run->id, t->step, logged[i], ss.loss);
+			free(logged);
+			return -1;
+		}
+	}
+	free(logged);
 	return 0;
 fail:
+	free(logged);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return -1;

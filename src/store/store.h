@@ -75,8 +75,11 @@ struct step_row {
 	double grad_norm;
 	int    n_pos;      /* token positions trained */
 };
-/* Call fn for each logged step of the run, in order, from one consistent
- * read; fn returns non-zero to stop (store_each_step then returns it). */
+/* Call fn for each logged step of the run, in order; fn returns non-zero
+ * to stop (store_each_step then returns it). The steps are read in short
+ * queries of a few thousand, and fn is called between them, outside any
+ * read transaction: a slow consumer (export piped into a pager) never
+ * holds a lock a trainer waits for. */
 int  store_each_step(struct store *st, int64_t run_id,
                      int (*fn)(void *ctx, const struct step_row *row), void *ctx);
 
@@ -107,12 +110,26 @@ void store_set_commit_interval(struct store *st, double seconds);
  * transaction, and fills run->id, name, created, status. */
 int  store_run_create(struct store *st, struct run_info *run, const struct dataset *ds);
 int  store_run_start(struct store *st, struct run_info *run, const struct trainer *t);
+/* What a snapshot records: the training state after `step` steps, the
+ * parameters and Adam's moments, each [n_params] in the engine's layout
+ * for the run's model sizes. */
+struct train_state {
+	long          step;
+	const double *p, *m, *v;
+};
+static inline struct train_state
+store_state_of(const struct trainer *t)
+{
+	struct train_state s = { t->step, t->model.p, t->adam.m, t->adam.v };
+
+	return s;
+}
 /* Step run->steps_done + 1 trained: buffered, flushed by time. */
 int  store_log_step(struct store *st, struct run_info *run, const struct step_stats *s);
 /* Write the buffered steps now (a trainer that pauses). */
 int  store_log_flush(struct store *st, const struct run_info *run);
-/* Snapshot of t (t->step == run->steps_done); flushes. */
-int  store_log_snapshot(struct store *st, struct run_info *run, const struct trainer *t);
+/* Snapshot of the state (ts.step == run->steps_done); flushes. */
+int  store_log_snapshot(struct store *st, struct run_info *run, struct train_state ts);
 /* Names drawn after training, as UTF-8 text; written by store_run_end. */
 int  store_log_samples(struct store *st, struct run_info *run, char *const *names, int n);
 /* Write everything buffered and set the final status and end time. */
@@ -121,21 +138,21 @@ int  store_run_end(struct store *st, struct run_info *run, enum run_status statu
 /* Logging from a thread of its own, so that training does not wait for
  * the database. From store_logger_start until store_logger_end or
  * store_logger_stop returns, st and run belong to the thread: the caller
- * touches neither. The thread writes what it is handed exactly as the
- * calls above would (the same transactions, in the same order, flushed by
- * the same interval). t is copied: for a new run (run->id 0, after
- * store_run_create) the thread starts it from t; after store_resume it
- * only takes t's sizes. NULL with the reason in store_errmsg(st) when no
+ * touches neither. The thread writes what it is handed in order, in one
+ * transaction a commit interval (snapshots included; with interval 0, one
+ * a snapshot), waiting out a busy database. t is copied: for a new run
+ * (run->id 0, after store_run_create) the thread starts it from t; after
+ * store_resume it only takes t's sizes. NULL with the reason in store_errmsg(st) when no
  * thread can be started. Signals are left to the calling thread. */
 struct store_logger;
 struct store_logger *store_logger_start(struct store *st, struct run_info *run,
                                         const struct trainer *t);
-/* Hand over a step / a snapshot of t (t->step == the steps handed over).
+/* Hand over a step / a snapshot (ts.step == the steps handed over).
  * -1 once the thread has stopped on an error: then call store_logger_stop
  * and read the reason in store_errmsg(st). A snapshot waits only when
  * earlier ones are still being written (a few copies are kept). */
 int  store_logger_step(struct store_logger *lg, const struct step_stats *s);
-int  store_logger_snapshot(struct store_logger *lg, const struct trainer *t);
+int  store_logger_snapshot(struct store_logger *lg, struct train_state ts);
 /* Write everything handed over, the samples (names[n], which must stay
  * valid until it returns) and the run's end (store_log_samples and
  * store_run_end), and join the thread; lg is freed. -1 with the reason in
@@ -154,6 +171,14 @@ void store_logger_stop(struct store_logger *lg);
 struct store_opening;
 struct store_opening *store_open_start(const char *path);
 int  store_open_join(struct store_opening *op, struct store **st, char *err, size_t errlen);
+
+/* Fold the write-ahead log back into the one file and leave WAL mode, as
+ * the last writer to close the file does (store_close does it too, but
+ * cannot say that it failed). 0 also when another connection has the file
+ * open (it is left in WAL mode for that one to fold); -1 when the fold
+ * failed (a full disk): the committed transactions are then still in the
+ * -wal file beside it, which the next writer to open the file folds in. */
+int  store_fold(struct store *st);
 
 /* Take an interrupted or failed run back: replay t (with ds) to its last
  * snapshot, drop the steps and samples logged after it, mark it running

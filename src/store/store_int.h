@@ -42,6 +42,8 @@ struct store {
 	char          *ds_text;        /* the new run's dataset, between */
 	size_t         ds_len;         /* store_run_create and store_run_start */
 	char           ds_hash[65];
+	struct model   layout;         /* tensors of the model last encoded (p unused) */
+	int            busy;           /* the last failure was SQLITE_BUSY/LOCKED: try again */
 };
 
 /* store_open; with deferred, a writer's open that writes nothing: when it
@@ -68,8 +70,21 @@ int           store_log_flush(struct store *st, const struct run_info *run);
 /* Copy what the write-ahead log holds into the database file, as far as
  * readers allow (a passive checkpoint). */
 int           store_checkpoint(struct store *st);
+/* How long one statement waits for another connection's lock (the tests
+ * shorten it to reach the logger's own waiting). */
+void          store_set_busy_timeout(struct store *st, int ms);
 /* Roll back whatever transaction a failed statement may have left open. */
 void          store_abort(struct store *st);
+/* One integer pragma's (or query's) value into *v; -1 with the error set. */
+int           store_pragma_int(struct store *st, const char *sql, int64_t *v);
+/* store_schema.c: refuse what is not a regular file holding an mgpt-tui
+ * (or empty) database, reading its header without SQLite (*exists: the
+ * file is there); the schema check (*fresh: empty, to be set up; -2: a
+ * read-only connection met a hot journal); the migrations to this
+ * program's schema, in one transaction. */
+int           store_preflight(struct store *st, const char *path, int create, int *exists);
+int           store_check_schema(struct store *st, int *fresh);
+int           store_migrate(struct store *st, int fresh);
 /* Decode the RUN_COLS of the current row; validates every field. */
 int           store_run_decode(struct store *st, sqlite3_stmt *s, struct run_info *out);
 double        store_now(void);
@@ -80,9 +95,16 @@ void          store_proc_self(int64_t *pid, char *host, size_t hostlen, char *bo
 /* Dataset <-> the text stored for it (documents in file order, each ended
  * by '\n'). text is malloc'd. */
 char         *store_dataset_text(const struct dataset *ds, size_t *len);
-/* A snapshot of t into st->blob (params, m, v: 3 * n_params LE doubles in
- * the reference layout) and its checksum. */
-int           store_snapshot_encode(struct store *st, const struct trainer *t, uint64_t *sum);
+/* A snapshot of ts into st->blob (params, m, v: 3 * n_params LE doubles in
+ * the reference layout of cfg's model) and its checksum. */
+int           store_snapshot_encode(struct store *st, const struct model_config *cfg,
+                                    const struct train_state *ts, uint64_t *sum);
+/* The buffered steps and the snapshots snap[n_snap] (in step order, each
+ * at or before the steps logged) in one transaction. */
+int           store_log_batch(struct store *st, const struct run_info *run,
+                              const struct train_state *snap, int n_snap);
+/* Append a trained step to the buffer (run's figures updated); no write. */
+void          store_log_append(struct store *st, struct run_info *run, const struct step_stats *s);
 
 #define RUN_COLS "id, name, status, created, ended, seed, vocab_size, n_embd, n_head, " \
 	"n_layer, block_size, n_params, n_steps, snapshot_every, temperature, samples, " \

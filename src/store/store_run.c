@@ -88,6 +88,28 @@ name_taken(struct store *st, const char *name)
 	return rc == SQLITE_ROW;
 }
 
+/* A snapshot is one row: parameters, m and v, 8 bytes each, and a few
+ * bytes more; SQLite's largest row (its length limit, 10^9 bytes as
+ * built) bounds the models that can be logged. Said before training, not
+ * after it (issue 9: a model of 50 million parameters trained 40 s and
+ * then failed with "string or blob too big"). */
+#define SNAPSHOT_ROW_SLACK 1024
+
+static int
+check_loggable(struct store *st, const struct model_config *cfg)
+{
+	uint64_t n = model_config_params(cfg);
+	uint64_t limit = (uint64_t)sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1);
+	uint64_t most = limit > SNAPSHOT_ROW_SLACK ? (limit - SNAPSHOT_ROW_SLACK) / 24 : 0;
+
+	if (n > most)
+		return store_fail(st, "a model of %llu parameters cannot be logged: a snapshot "
+		    "holds 24 bytes a parameter in one row, and SQLite's rows hold at most %llu "
+		    "bytes (at most %llu parameters; --no-db trains it without logging)",
+		    (unsigned long long)n, (unsigned long long)limit, (unsigned long long)most);
+	return 0;
+}
+
 int
 store_run_create(struct store *st, struct run_info *run, const struct dataset *ds)
 {
@@ -95,6 +117,8 @@ store_run_create(struct store *st, struct run_info *run, const struct dataset *d
 
 	if (st->readonly)
 		return store_fail(st, "opened read-only");
+	if (check_loggable(st, &run->cfg) < 0)
+		return -1;
 	if (run->name[0]) {
 		if (check_name(st, run->name) < 0 || (taken = name_taken(st, run->name)) < 0)
 			return -1;
@@ -153,21 +177,21 @@ write_pending(struct store *st, const struct run_info *run)
 		return -1;
 	}
 	sqlite3_reset(u);
-	st->n_pend = 0;
 	return 0;
 }
 
 static int
-insert_snapshot(struct store *st, const struct run_info *run, const struct trainer *t)
+insert_snapshot(struct store *st, const struct run_info *run, int64_t run_id,
+    const struct train_state *ts)
 {
 	sqlite3_stmt *s = store_stmt(st, SQL_INSERT_SNAPSHOT);
-	size_t n = t->model.n_params, bytes = n * 8;
+	size_t n = model_config_params(&run->cfg), bytes = n * 8;
 	uint64_t sum;
 
-	if (!s || store_snapshot_encode(st, t, &sum) < 0)
+	if (!s || store_snapshot_encode(st, &run->cfg, ts, &sum) < 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, run->id);
-	sqlite3_bind_int64(s, 2, t->step);
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, ts->step);
 	sqlite3_bind_int64(s, 3, (int64_t)n);
 	sqlite3_bind_blob64(s, 4, st->blob, bytes, SQLITE_STATIC);
 	sqlite3_bind_blob64(s, 5, st->blob + bytes, bytes, SQLITE_STATIC);
@@ -190,6 +214,8 @@ begin(struct store *st)
 	return store_begin_write(st);
 }
 
+/* The buffered steps leave the buffer only once committed: a commit that
+ * fails (busy, full) keeps them for the next try. */
 static int
 commit(struct store *st)
 {
@@ -197,6 +223,7 @@ commit(struct store *st)
 		store_abort(st);
 		return -1;
 	}
+	st->n_pend = 0;
 	st->last_flush = store_now();
 	return 0;
 }
@@ -213,6 +240,7 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 {
 	char host[256], boot[64], gen[sizeof run->name];
 	int64_t pid, start, id = 0;
+	struct train_state state;
 	sqlite3_stmt *s = NULL;
 	int rc, k;
 
@@ -222,8 +250,10 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 		sha256_hex(st->ds_text, st->ds_len, st->ds_hash);
 	if (begin(st) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO datasets (hash, n_docs, text) "
-	    "VALUES (?1, ?2, ?3)", -1, &s, NULL) != SQLITE_OK)
+	/* Once per content: a dataset already there (the bundled names,
+	 * usually) is not built into a record again only to be ignored. */
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO datasets (hash, n_docs, text) SELECT ?1, ?2, ?3 "
+	    "WHERE NOT EXISTS (SELECT 1 FROM datasets WHERE hash = ?1)", -1, &s, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_text(s, 1, st->ds_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (int64_t)t->ds->n_docs);
@@ -234,10 +264,23 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 	s = NULL;
 
 	/* The id is chosen here, inside the write lock, so that a generated
-	 * name can carry it. */
-	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) + 1 FROM runs", -1, &s, NULL)
-	    != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+	 * name can carry it: the next after the largest, or, once that is
+	 * 2^63-1 (a database can hold it), the first free one. Never one a
+	 * run has: max(id) + 1 overflowed there to 2^63-1 itself, and the
+	 * failed run then marked the existing one failed (issue 9). */
+	if (sqlite3_prepare_v2(st->db, "SELECT CASE WHEN max(id) IS NULL OR max(id) < 1 THEN 1 "
+	    "WHEN max(id) < 9223372036854775807 THEN max(id) + 1 "
+	    "WHEN NOT EXISTS (SELECT 1 FROM runs WHERE id = 1) THEN 1 "
+	    "ELSE (SELECT min(r.id) + 1 FROM runs r WHERE r.id > 0 AND r.id < 9223372036854775807 "
+	    "AND NOT EXISTS (SELECT 1 FROM runs q WHERE q.id = r.id + 1)) END FROM runs",
+	    -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
 		goto sqlfail;
+	if (sqlite3_column_type(s, 0) != SQLITE_INTEGER) {
+		/* 1..2^63-1 all taken: not a database this program wrote */
+		sqlite3_finalize(s);
+		store_fail(st, "no run id left");
+		return fail_txn(st);
+	}
 	id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	s = NULL;
@@ -251,7 +294,6 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 		snprintf(gen, sizeof gen, "%s", run->name);
 
 	store_proc_self(&pid, host, sizeof host, boot, sizeof boot, &start);
-	run->id = id;
 	snprintf(run->name, sizeof run->name, "%s", gen);
 	run->status = RUN_RUNNING;
 	run->created = (int64_t)time(NULL);
@@ -305,12 +347,18 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (insert_snapshot(st, run, t) < 0)
+	state = store_state_of(t);
+	if (insert_snapshot(st, run, id, &state) < 0)
 		return fail_txn(st);
+	st->n_pend = 0;
+	if (commit(st) < 0)
+		return -1;
+	/* the run is this id from now on, and only once it is written: a
+	 * failed start leaves run->id 0, which no call takes for a run */
+	run->id = id;
 	free(st->ds_text);
 	st->ds_text = NULL;
-	st->n_pend = 0;
-	return commit(st);
+	return 0;
 sqlfail:
 	store_fail_sql(st, NULL);
 	sqlite3_finalize(s);
@@ -319,23 +367,42 @@ sqlfail:
 
 /* Write the buffered steps (and a snapshot) in one transaction. */
 static int
-flush(struct store *st, const struct run_info *run, const struct trainer *snap)
+flush(struct store *st, const struct run_info *run, const struct train_state *snap, int n_snap)
 {
+	int i;
+
 	if (begin(st) < 0)
 		return -1;
-	if (write_pending(st, run) < 0 || (snap && insert_snapshot(st, run, snap) < 0))
+	if (write_pending(st, run) < 0)
 		return fail_txn(st);
+	for (i = 0; i < n_snap; i++)
+		if (insert_snapshot(st, run, run->id, &snap[i]) < 0)
+			return fail_txn(st);
 	return commit(st);
+}
+
+int
+store_log_batch(struct store *st, const struct run_info *run, const struct train_state *snap,
+    int n_snap)
+{
+	int i;
+
+	for (i = 0; i < n_snap; i++)
+		if (snap[i].step < 0 || snap[i].step > run->steps_done ||
+		    (i > 0 && snap[i].step <= snap[i - 1].step))
+			return store_fail(st, "run %lld: snapshot of step %ld after %ld logged steps",
+			    (long long)run->id, snap[i].step, run->steps_done);
+	return st->n_pend || n_snap ? flush(st, run, snap, n_snap) : 0;
 }
 
 int
 store_log_flush(struct store *st, const struct run_info *run)
 {
-	return st->n_pend ? flush(st, run, NULL) : 0;
+	return st->n_pend ? flush(st, run, NULL, 0) : 0;
 }
 
-int
-store_log_step(struct store *st, struct run_info *run, const struct step_stats *s)
+void
+store_log_append(struct store *st, struct run_info *run, const struct step_stats *s)
 {
 	struct pending_step *p;
 
@@ -350,18 +417,24 @@ store_log_step(struct store *st, struct run_info *run, const struct step_stats *
 	run->last_loss = s->loss;
 	if (!isnan(s->loss) && (isnan(run->best_loss) || s->loss < run->best_loss))
 		run->best_loss = s->loss;
+}
+
+int
+store_log_step(struct store *st, struct run_info *run, const struct step_stats *s)
+{
+	store_log_append(st, run, s);
 	if (store_now() - st->last_flush >= st->commit_every)
-		return flush(st, run, NULL);
+		return flush(st, run, NULL, 0);
 	return 0;
 }
 
 int
-store_log_snapshot(struct store *st, struct run_info *run, const struct trainer *t)
+store_log_snapshot(struct store *st, struct run_info *run, struct train_state ts)
 {
-	if (t->step != run->steps_done)
+	if (ts.step != run->steps_done)
 		return store_fail(st, "run %lld: snapshot of step %ld after %ld logged steps",
-		    (long long)run->id, t->step, run->steps_done);
-	return flush(st, run, t);
+		    (long long)run->id, ts.step, run->steps_done);
+	return flush(st, run, &ts, 1);
 }
 
 /* The samples as rows; the caller holds a transaction. */
@@ -402,7 +475,7 @@ update_end(struct store *st, struct run_info *run, enum run_status status)
 	run->ended = (int64_t)time(NULL);
 	run->pid = 0;
 	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET status = ?2, ended = ?3, pid = NULL "
-	    "WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+	    "WHERE id = ?1 AND status = 'running'", -1, &s, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(s, 1, run->id);
 	sqlite3_bind_text(s, 2, store_status_name(status), -1, SQLITE_STATIC);
@@ -439,6 +512,8 @@ store_run_finish(struct store *st, struct run_info *run, char *const *names, int
     enum run_status status)
 {
 	store_abort(st);   /* after a failure, the failed transaction */
+	if (run->id <= 0)
+		return store_fail(st, "the run was never started: nothing of it is saved");
 	if (begin(st) < 0)
 		return -1;
 	if (write_pending(st, run) < 0 || insert_samples(st, run, names, n) < 0 ||

@@ -25,7 +25,9 @@
 # committed steps run 1..n without a gap with a snapshot at step 0
 # (tests/store_tool check); the run reads as interrupted (killed), failed or
 # interrupted (faults; or finished when the fault came after the end), never
-# running; a failed writer said why in one line; then `train --resume`
+# running; a failed writer said why in one line (a fault while the log is
+# folded into the file at the end leaves the run finished, and the line
+# says the run is saved and where its last steps are); then `train --resume`
 # finishes it, and its exported log (every loss, lr, gradient norm, as %.17g),
 # its final parameters and Adam moments (an XXH64 of each) and its sampled
 # names are the same as an uninterrupted run's. Viewers may only ever say
@@ -74,7 +76,8 @@ grep '^sample ' "$T/ref.out" >"$T/ref.names"
 # A database holding an earlier, finished run: every other round starts
 # from a copy, so that its run is the second and the file starts at rest in
 # rollback mode with data to lose.
-"$M" train --db "$T/base.db" --steps 20 --samples 1 --name earlier >/dev/null || exit 1
+# (a long one: the statistics viewers replay it while the round's run trains)
+"$M" train --db "$T/base.db" --steps 20000 --samples 1 --name earlier >/dev/null || exit 1
 # How long a whole run and a one-step run take here, now (the median of
 # three, with the line-buffered output the kill rounds use).
 timed_run() { # STEPS
@@ -140,7 +143,7 @@ check_db() {
 	fi
 	good
 	if [ $rid = 2 ]; then
-		if head -n 1 "$T/chk" | grep -qx '1 finished 20'; then good; else bad "the earlier run: $(head -n 1 "$T/chk")"; fi
+		if head -n 1 "$T/chk" | grep -qx '1 finished 20000'; then good; else bad "the earlier run: $(head -n 1 "$T/chk")"; fi
 	fi
 	# the newest run: "ID STATUS STEPS", or "no runs", or nothing
 	# shellcheck disable=SC2046
@@ -175,6 +178,19 @@ viewer() { # DB: read until told to stop; one line per read: exit status, stderr
 		done
 	done >>"$T/reads"
 }
+# stats_viewer DB: what the run view does, over and over: open the newest
+# run (the long one of the database's earlier runs, or the one being
+# trained), replay it computing the head statistics of every step, write
+# them to the cache through connections opened and closed meanwhile
+# (issue 9: such a viewer once stopped every trainer)
+stats_viewer() {
+	while [ ! -e "$T/stop" ]; do
+		for r in 1 latest; do
+			"$TOOL" view "$1" $r >/dev/null 2>"$T/sv.err"
+			echo "$? $(head -c 300 "$T/sv.err" | tr '\n' ' ')"
+		done
+	done >>"$T/reads"
+}
 
 # started PID: wait until the writer has logged its run and begun training
 # (it prints "num params" then), or is gone.
@@ -196,6 +212,8 @@ while [ $round -lt "$KILLS" ]; do
 	wpid=$!
 	viewer "$db" &
 	vpid=$!
+	stats_viewer "$db" &
+	spid=$!
 	if [ $((round % 4)) = 1 ]; then
 		rnd $((start_ms + 1))
 		hist phase "  from the start of the process, 0..$start_ms ms"
@@ -209,11 +227,11 @@ while [ $round -lt "$KILLS" ]; do
 	{ wait $wpid; } 2>/dev/null   # (no "Killed" from the shell)
 	rc=$?
 	: >"$T/stop"
-	wait $vpid
+	wait $vpid $spid
 	# viewers: only "not there yet" is an acceptable complaint
 	n=$(wc -l <"$T/reads")
 	reads=$((reads + n))
-	grep -v '^0 ' "$T/reads" | grep -Ev 'no such database|empty database|no runs yet' >"$T/vbad"
+	grep -v '^0 ' "$T/reads" | grep -Ev 'no such database|empty database|no runs yet|no run with id 1' >"$T/vbad"
 	if [ -s "$T/vbad" ]; then
 		read_fail=$((read_fail + $(wc -l <"$T/vbad")))
 		bad "viewer: $(head -n 2 "$T/vbad")"
@@ -253,6 +271,13 @@ fault_round() {
 		bad "writer exit $3, want 1 and one line: $(head -c 300 "$T/w.err")"
 	else
 		good
+	fi
+	# the fault came while the log was folded into the file at the end:
+	# the run is saved and finished, and the writer said so (exit 1)
+	if grep -q "(the run is saved, its last steps in .*-wal" "$T/w.err"; then
+		hist "$1" "  after the end: $(sed 's|^mgpt-tui: [^:]*: ||; s| (the run is saved.*||' "$T/w.err") in the fold"
+		check_db "$2" finished && [ -n "$status" ] && same_as_ref "$2" "$T/w.out"
+		return
 	fi
 	check_db "$2" 'failed|interrupted' || return
 	if [ -z "$status" ]; then
