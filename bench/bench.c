@@ -25,6 +25,55 @@ bench_row(const char *bench, const char *what, double value, const char *unit, c
 	fflush(stdout);
 }
 
+void
+bench_row_t(const char *bench, const char *what, double value, double wall, const char *unit,
+    const char *goal, long rss_kib)
+{
+	printf("%s\t%s\t%.6g\t%s\t%s\t", bench, what, value, unit, goal ? goal : "");
+	if (rss_kib >= 0)
+		printf("%ld", rss_kib);
+	printf("\t%.6g\n", wall);
+	fflush(stdout);
+}
+
+double
+bench_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+struct bench_time
+bench_time_now(void)
+{
+	struct bench_time t;
+
+	t.wall = bench_now();
+	t.cpu = bench_cpu();
+	return t;
+}
+
+struct bench_time
+bench_span(struct bench_time since)
+{
+	struct bench_time t = bench_time_now();
+
+	t.wall -= since.wall;
+	t.cpu -= since.cpu;
+	return t;
+}
+
+int
+bench_full(void)
+{
+	const char *s = getenv("BENCH_FULL");
+
+	return s && *s && strcmp(s, "0") != 0;
+}
+
 double
 bench_now(void)
 {

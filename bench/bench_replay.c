@@ -7,9 +7,9 @@
  * Goal: at most 10 ms a step. Also the per-head statistics of every step,
  * computed once and cached, and the cache read back.
  *
- * Output: one row a case, as bench/run.sh reads them:
- *     bench <TAB> case <TAB> seconds <TAB> work <TAB> unit <TAB> peak RSS in KiB
- * The case names carry the mean and worst milliseconds per step. */
+ * Times are CPU time (getrusage: user + system of the whole process, the
+ * logging thread's included), the wall clock beside; the worst single step
+ * is by CPU time too. Rows as bench/bench.h describes. */
 #include "config.h"
 
 #include <stdio.h>
@@ -29,15 +29,6 @@
 
 #define STEPS 10000
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void
 die(const char *what, const char *err)
 {
@@ -48,18 +39,31 @@ die(const char *what, const char *err)
 /* A figure: for a walk of steps, the mean time a step (the goal) and the
  * worst single step; otherwise the whole time. */
 static void
-row(const char *what, double secs, long work, const char *unit, double worst)
+row(const char *what, struct bench_time d, long work, const char *unit, struct bench_time worst)
 {
 	char name[160];
 
-	if (worst >= 0) {
-		bench_row("replay", what, work ? secs * 1e3 / work : 0, "ms/step", "<= 10",
-		    bench_rss_self());
-		bench_row("replay", "  worst single step", worst * 1e3, "ms", NULL, -1);
+	if (worst.cpu >= 0) {
+		bench_row_t("replay", what, work ? d.cpu * 1e3 / work : 0,
+		    work ? d.wall * 1e3 / work : 0, "ms/step", "<= 10", bench_rss_self());
+		bench_row_t("replay", "  worst single step", worst.cpu * 1e3, worst.wall * 1e3, "ms",
+		    NULL, -1);
 		return;
 	}
 	snprintf(name, sizeof name, "%s (%ld %s)", what, work, unit);
-	bench_row("replay", name, secs * 1e3, "ms", NULL, bench_rss_self());
+	bench_row_t("replay", name, d.cpu * 1e3, d.wall * 1e3, "ms", NULL, bench_rss_self());
+}
+
+static const struct bench_time no_worst = { -1, -1 };
+
+/* Add one timing to a total and keep the worst (by CPU time). */
+static void
+tally(struct bench_time t, struct bench_time *total, struct bench_time *worst)
+{
+	total->cpu += t.cpu;
+	total->wall += t.wall;
+	if (t.cpu > worst->cpu)
+		*worst = t;
 }
 
 /* A walk of n steps from `from`, each `stride` away (wrapping inside the run). */
@@ -67,7 +71,7 @@ static void
 scrub(struct replay_run *rr, const char *what, long from, long stride, long n)
 {
 	char err[512];
-	double t0, t, worst = 0, total = 0;
+	struct bench_time t0, total = { 0, 0 }, worst = { 0, 0 };
 	long i, s = from;
 
 	if (replay_goto(rr, from, err, sizeof err) < 0)
@@ -78,13 +82,10 @@ scrub(struct replay_run *rr, const char *what, long from, long stride, long n)
 			s += STEPS;
 		if (s > STEPS)
 			s -= STEPS;
-		t0 = now();
+		t0 = bench_time_now();
 		if (replay_goto(rr, s, err, sizeof err) < 0)
 			die(what, err);
-		t = now() - t0;
-		total += t;
-		if (t > worst)
-			worst = t;
+		tally(bench_span(t0), &total, &worst);
 	}
 	row(what, total, n, "steps", worst);
 }
@@ -97,14 +98,14 @@ main(void)
 	struct live_train lt;
 	struct store *st, *rw = NULL;
 	struct replay_run rr;
-	double t0;
+	struct bench_time t0;
 	int rc;
 
 	if (!mkdtemp(dir))
 		die("mkdtemp", "failed");
 	snprintf(db, sizeof db, "%s/runs.db", dir);
 
-	t0 = now();
+	t0 = bench_time_now();
 	if (live_train_start(&lt, db, &o, err, sizeof err) < 0)
 		die("train", err);
 	while ((rc = live_train_slice(&lt, 1.0)) == 1)
@@ -112,14 +113,14 @@ main(void)
 	if (rc < 0)
 		die("train", lt.err);
 	live_train_close(&lt);
-	row("train and log a 10000-step default run", now() - t0, STEPS, "steps", -1);
+	row("train and log a 10000-step default run", bench_span(t0), STEPS, "steps", no_worst);
 
 	if (!(st = store_open(db, 0, 1, err, sizeof err)) || !(rw = store_open(db, 0, 0, err, sizeof err)))
 		die("open", err);
-	t0 = now();
+	t0 = bench_time_now();
 	if (replay_open(&rr, st, "bench", err, sizeof err) < 0 || replay_goto(&rr, STEPS, err, sizeof err) < 0)
 		die("open", err);
-	row("open the run view at the last step", now() - t0, 1, "opens", -1);
+	row("open the run view at the last step", bench_span(t0), 1, "opens", no_worst);
 
 	scrub(&rr, "] one step forwards", 5000, 1, 2000);
 	scrub(&rr, "[ one step backwards", 7000, -1, 2000);
@@ -127,21 +128,21 @@ main(void)
 	scrub(&rr, "PgUp 100 steps backwards", 9990, -100, 99);
 	scrub(&rr, "jumps of 3777 steps", 1, 3777, 300);
 
-	t0 = now();
+	t0 = bench_time_now();
 	while ((rc = replay_stats_work(&rr, rw, 1000, err, sizeof err)) == 1)
 		;
 	if (rc < 0)
 		die("statistics", err);
-	row("head statistics of every step, cached", now() - t0, STEPS + 1, "steps", -1);
+	row("head statistics of every step, cached", bench_span(t0), STEPS + 1, "steps", no_worst);
 	{
 		struct replay_run r2;
 
 		if (replay_open(&r2, st, "bench", err, sizeof err) < 0)
 			die("open", err);
-		t0 = now();
+		t0 = bench_time_now();
 		if (replay_stats_work(&r2, NULL, 1, err, sizeof err) != 1 || r2.n_hs != STEPS + 1)
 			die("cache", "the statistics were not read from the cache");
-		row("head statistics read from the cache", now() - t0, STEPS + 1, "steps", -1);
+		row("head statistics read from the cache", bench_span(t0), STEPS + 1, "steps", no_worst);
 		replay_close(&r2);
 	}
 	replay_close(&rr);
@@ -156,20 +157,19 @@ main(void)
 		FILE *out = fopen("/dev/null", "w");
 		struct ui *u;
 		char what[96];
-		double t, worst, total;
+		struct bench_time worst, total;
 		int k, i;
 
 		if (!out)
 			die("/dev/null", "cannot open");
 		for (k = 0; k < 2; k++) {
 			u = ui_replay_bench_open(&a, out, size[k][0], size[k][1]);
-			for (i = 0, worst = total = 0; i < 1000; i++) {
-				t0 = now();
+			memset(&worst, 0, sizeof worst);
+			memset(&total, 0, sizeof total);
+			for (i = 0; i < 1000; i++) {
+				t0 = bench_time_now();
 				ui_bench_key(u, i < 500 ? ']' : '[');
-				t = now() - t0;
-				total += t;
-				if (t > worst)
-					worst = t;
+				tally(bench_span(t0), &total, &worst);
 			}
 			snprintf(what, sizeof what, "] then [ on screen at %dx%d", size[k][0], size[k][1]);
 			row(what, total, 1000, "steps", worst);

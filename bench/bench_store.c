@@ -9,9 +9,12 @@
  * produce an arbitrary step of a 10,000-step run, cold (open the run's data,
  * set up a trainer, replay) and warm (seek a trainer already set up), median
  * and 95th percentile of 100 random steps; one transaction per step against
- * the default batching; and `runs` on a database of 200 runs.
+ * the default batching; and `runs` on a database of 200 runs (50 unless
+ * BENCH_FULL is set). The seek and `runs` rows are CPU time, the wall
+ * clock's beside.
  *
- * usage: bench_store [ROUNDS]      (rows as bench/bench.h describes) */
+ * usage: bench_store [ROUNDS]      (rows as bench/bench.h describes;
+ *                                   ROUNDS 11 with BENCH_FULL, else 5) */
 #include "config.h"
 
 #include <stdio.h>
@@ -233,7 +236,7 @@ seek(void)
 {
 	enum { N = 100 };
 	const char *a_big[] = { "train", "--steps", "10000", "--samples", "0", "--db", NULL, NULL };
-	double cold[N], warm[N];
+	double cold[N], warm[N], cold_w[N], warm_w[N];
 	unsigned long long lcg = 12345;
 	char big[300], err[STORE_ERRLEN];
 	struct store *st;
@@ -250,40 +253,48 @@ seek(void)
 	if (store_find_run(st, "latest", &r) < 0)
 		die(big, store_errmsg(st));
 	for (k = 0; k < N; k++) {
+		struct bench_time t0, d;
 		long s;
-		double t0;
 
 		lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
 		s = (long)((lcg >> 33) % 10001);
-		t0 = bench_now();
+		t0 = bench_time_now();
 		if (store_replay(st, &r, s, &ds, &t) < 0)
 			die("replay", store_errmsg(st));
-		cold[k] = (bench_now() - t0) * 1e3;
+		d = bench_span(t0);
+		cold[k] = d.cpu * 1e3;
+		cold_w[k] = d.wall * 1e3;
 		trainer_free(&t);
 		dataset_free(&ds);
 	}
 	if (store_replay(st, &r, 0, &ds, &t) < 0)
 		die("replay", store_errmsg(st));
 	for (k = 0; k < N; k++) {
+		struct bench_time t0, d;
 		long s;
-		double t0;
 
 		lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
 		s = (long)((lcg >> 33) % 10001);
-		t0 = bench_now();
+		t0 = bench_time_now();
 		if (store_seek(st, &r, s, &t) < 0)
 			die("seek", store_errmsg(st));
-		warm[k] = (bench_now() - t0) * 1e3;
+		d = bench_span(t0);
+		warm[k] = d.cpu * 1e3;
+		warm_w[k] = d.wall * 1e3;
 	}
 	trainer_free(&t);
 	dataset_free(&ds);
 	store_close(st);
 	/* p95 rather than the maximum: on a shared machine the maximum
-	 * measures the scheduler. */
-	row("any step of a 10,000-step run, cold: median", bench_median(cold, N), "ms", "<= 10");
-	row("  95th percentile of 100 random steps", bench_percentile(cold, N, 95), "ms", "<= 10");
-	row("  warm (store_seek on a set-up trainer): median", bench_median(warm, N), "ms", NULL);
-	row("  95th percentile", bench_percentile(warm, N, 95), "ms", NULL);
+	 * measures the scheduler. CPU time and, beside it, the wall clock. */
+	bench_row_t("store", "any step of a 10,000-step run, cold: median", bench_median(cold, N),
+	    bench_median(cold_w, N), "ms", "<= 10", -1);
+	bench_row_t("store", "  95th percentile of 100 random steps", bench_percentile(cold, N, 95),
+	    bench_percentile(cold_w, N, 95), "ms", "<= 10", -1);
+	bench_row_t("store", "  warm (store_seek on a set-up trainer): median", bench_median(warm, N),
+	    bench_median(warm_w, N), "ms", NULL, -1);
+	bench_row_t("store", "  95th percentile", bench_percentile(warm, N, 95),
+	    bench_percentile(warm_w, N, 95), "ms", NULL, -1);
 	row("  size of that database", file_mb(big), "MB", NULL);
 }
 
@@ -342,29 +353,32 @@ commits(void)
 	row("  batched (flush every 0.25 s and at snapshots)", t_batch * 1e3, "us", NULL);
 }
 
+/* `runs` on a database of many runs: 200 with BENCH_FULL, else 50. */
 static void
-runs200(void)
+runs_many(int n_runs)
 {
-	char many[300];
+	char many[300], what[96];
 	const char *a_many[] = { "train", "--steps", "1000", "--samples", "0", "--snapshot-every",
 	                         "1000", "--db", many, NULL };
 	const char *a_runs[] = { "runs", "--db", many, NULL };
-	double tr[15];
+	double tr[15], cpu[15];
 	int k;
 
 	snprintf(many, sizeof many, "%s/many.db", dir);
-	for (k = 0; k < 200; k++)
+	for (k = 0; k < n_runs; k++)
 		run(a_many, NULL);
 	for (k = 0; k < 15; k++)
-		tr[k] = run(a_runs, NULL);
-	row("`runs` on a database of 200 runs (median of 15)", bench_median(tr, 15) * 1e3, "ms", NULL);
+		tr[k] = run(a_runs, &cpu[k]);
+	snprintf(what, sizeof what, "`runs` on a database of %d runs (median of 15)", n_runs);
+	bench_row_t("store", what, bench_median(cpu, 15) * 1e3, bench_median(tr, 15) * 1e3, "ms",
+	    NULL, -1);
 	row("  size of that database (1000 steps a run)", file_mb(many), "MB", NULL);
 }
 
 int
 main(int argc, char **argv)
 {
-	int rounds = argc > 1 ? atoi(argv[1]) : 11;
+	int full = bench_full(), rounds = argc > 1 ? atoi(argv[1]) : full ? 11 : 5;
 	char cmd[300];
 
 	prog = getenv("MGPT_TUI");
@@ -381,12 +395,13 @@ main(int argc, char **argv)
 	}
 	overhead("1000", rounds, 1);
 	breakdown(1000, rounds);
-	overhead("8000", rounds < 5 ? rounds : 5, 0);
-	breakdown(8000, 5);
+	/* 8000 steps: at most 5 rounds, 3 unless BENCH_FULL */
+	overhead("8000", rounds < (full ? 5 : 3) ? rounds : (full ? 5 : 3), 0);
+	breakdown(8000, full ? 5 : 3);
 	db_size();
 	seek();
 	commits();
-	runs200();
+	runs_many(full ? 200 : 50);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_store: could not remove %s\n", dir);

@@ -319,9 +319,11 @@ cli_load_dataset(const char *path, struct dataset *ds)
 		cli_error("--data: empty path (leave --data out for the bundled names)");
 		return -1;
 	}
-	if (!path)
-		rc = dataset_parse(ds, (const char *)bundled_names, bundled_names_len, err, sizeof err);
-	else {
+	if (!path) {
+		/* parsed at build time (tools/gen_names.c) */
+		dataset_from_table(ds, &bundled_names_table);
+		return 0;
+	} else {
 		if (cli_read_file(path, &buf, &len) < 0)
 			return -1;
 		rc = dataset_parse(ds, buf, len, err, sizeof err);

@@ -11,6 +11,7 @@ struct option;
 #define EXIT_USAGE 2
 
 struct dataset;
+struct dataset_table;
 struct run_info;
 struct store;
 
@@ -79,8 +80,10 @@ void cli_text_escape(char *out, size_t n, const char *s);
 /* At exit: flush and close stdout; when that fails and rc is 0, one line
  * on stderr and 1. Returns the exit status. */
 int  cli_close_stdout(int rc);
-/* The bundled data (data/names.txt, embedded at build time). */
+/* The bundled data (data/names.txt, embedded at build time): its bytes,
+ * and the same parsed into the engine's form. */
 extern const unsigned char bundled_names[];
 extern const size_t bundled_names_len;
+extern const struct dataset_table bundled_names_table;
 
 #endif

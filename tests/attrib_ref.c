@@ -105,6 +105,8 @@ main(int argc, char **argv)
 		for (k = 0; k < dataset_doc_len(&ds, d); k++)
 			fputs(dataset_tokstr(&ds, dataset_doc(&ds, d)[k], b, ""), stdout);
 		putchar('\n');
+		trainer_free(&tr);
+		dataset_free(&ds);
 		return 0;
 	}
 	for (i = 0; i < steps; i++)
@@ -133,7 +135,7 @@ main(int argc, char **argv)
 		for (t = 0; t < n; t++)
 			printf("%d %d %.17g\n", t, x.target[t], x.loss[t]);
 		printf("mean %.17g\n", attrib_trace_loss(&x));
-		return 0;
+		goto out;
 	}
 	if (mode == 'o') {
 		for (t = 0; t < n; t++) {
@@ -145,7 +147,7 @@ main(int argc, char **argv)
 				printf(" %.17g", x.probs[(size_t)t * V + i]);
 			putchar('\n');
 		}
-		return 0;
+		goto out;
 	}
 	{
 		double pout[64];
@@ -191,6 +193,7 @@ main(int argc, char **argv)
 			line("patch", pp, lb, ph, pout, tr.model.head_dim);
 		}
 	}
+out:
 	trace_free(&x);
 	trainer_free(&tr);
 	dataset_free(&ds);

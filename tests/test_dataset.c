@@ -41,6 +41,17 @@ main(void)
 	dataset_shuffle(&ds, &r);
 	CHECK(ds.n_docs == 2);
 	dataset_free(&ds);
+	/* shuffled twice: the second shuffle permutes the first's order, as
+	 * random.seed(3); shuffle(l); shuffle(l) turns [0..4] into [2,4,3,0,1]
+	 * (CPython's answer); the tokens stay in file order */
+	CHECK(parse("a\nb\nc\nd\ne\n", &ds, err) == 0);
+	rng_seed(&r, 3);
+	dataset_shuffle(&ds, &r);
+	dataset_shuffle(&ds, &r);
+	CHECK(dataset_doc(&ds, 0)[0] == 2 && dataset_doc(&ds, 1)[0] == 4 && dataset_doc(&ds, 2)[0] == 3 &&
+	    dataset_doc(&ds, 3)[0] == 0 && dataset_doc(&ds, 4)[0] == 1 && dataset_doc_len(&ds, 4) == 1);
+	CHECK(ds.tok[0] == 0 && ds.tok[4] == 4);
+	dataset_free(&ds);
 
 	/* errors */
 	CHECK(parse("", &ds, err) == -1 && strstr(err, "no documents"));

@@ -172,6 +172,22 @@ dataset_parse(struct dataset *ds, const char *buf, size_t len, char *err, size_t
 	return 0;
 }
 
+void
+dataset_from_table(struct dataset *ds, const struct dataset_table *t)
+{
+	/* The casts drop const: nothing writes through these pointers (the
+	 * shuffle writes only an order of its own), and `borrowed` keeps
+	 * them from free(). */
+	memset(ds, 0, sizeof *ds);
+	ds->n_docs = t->n_docs;
+	ds->off = (size_t *)t->off;
+	ds->tok = (int *)t->tok;
+	ds->n_tok = t->off[t->n_docs];
+	ds->vocab = (uint32_t *)t->vocab;
+	ds->n_vocab = t->n_vocab;
+	ds->borrowed = DATASET_BORROWED_DOCS | DATASET_BORROWED_VOCAB;
+}
+
 int
 dataset_token(const struct dataset *ds, uint32_t c)
 {
@@ -190,28 +206,17 @@ dataset_token(const struct dataset *ds, uint32_t c)
 void
 dataset_shuffle(struct dataset *ds, struct rng *r)
 {
-	/* Shuffle a permutation of document indices with the RNG, then lay the
-	 * documents out again in that order: the same draws, the same order. */
-	size_t *perm = xmalloc((ds->n_docs ? ds->n_docs : 1) * sizeof *perm);
-	size_t *off = xmalloc((ds->n_docs + 1) * sizeof *off);
-	int *tok = xmalloc((ds->n_tok ? ds->n_tok : 1) * sizeof *tok);
-	size_t i, p = 0, l;
+	/* random.shuffle(docs) on the documents' indices: the same draws,
+	 * the same order; a second shuffle permutes the order already there,
+	 * as shuffling the list again would. */
+	size_t i;
 
-	for (i = 0; i < ds->n_docs; i++)
-		perm[i] = i;
-	rng_shuffle(r, perm, ds->n_docs, sizeof *perm);
-	off[0] = 0;
-	for (i = 0; i < ds->n_docs; i++) {
-		l = dataset_doc_len(ds, perm[i]);
-		memcpy(tok + p, dataset_doc(ds, perm[i]), l * sizeof *tok);
-		p += l;
-		off[i + 1] = p;
+	if (!ds->order) {
+		ds->order = xmalloc((ds->n_docs ? ds->n_docs : 1) * sizeof *ds->order);
+		for (i = 0; i < ds->n_docs; i++)
+			ds->order[i] = i;
 	}
-	free(ds->off);
-	free(ds->tok);
-	free(perm);
-	ds->off = off;
-	ds->tok = tok;
+	rng_shuffle(r, ds->order, ds->n_docs, sizeof *ds->order);
 }
 
 char *
@@ -231,9 +236,13 @@ dataset_tokstr(const struct dataset *ds, int t, char *buf, const char *bos)
 void
 dataset_free(struct dataset *ds)
 {
-	free(ds->off);
-	free(ds->tok);
-	free(ds->vocab);
+	if (!(ds->borrowed & DATASET_BORROWED_DOCS)) {
+		free(ds->off);
+		free(ds->tok);
+	}
+	if (!(ds->borrowed & DATASET_BORROWED_VOCAB))
+		free(ds->vocab);
+	free(ds->order);
 	memset(ds, 0, sizeof *ds);
 }
 

@@ -15,10 +15,30 @@ struct rng;
 struct dataset {
 	size_t    n_docs;
 	size_t   *off;      /* [n_docs+1] start of each document in tok[] */
-	int      *tok;      /* [off[n_docs]] token ids, documents back to back */
+	int      *tok;      /* [off[n_docs]] token ids, documents back to back,
+	                     * in file order */
+	size_t   *order;    /* [n_docs] after a shuffle: document i is the file's
+	                     * order[i] (NULL: file order). Shuffling permutes
+	                     * this, not the tokens: a quarter of the memory to
+	                     * touch at start-up */
 	size_t    n_tok;    /* off[n_docs] */
 	uint32_t *vocab;    /* [n_vocab] sorted code points */
 	int       n_vocab;  /* distinct characters; BOS id == n_vocab */
+	int       borrowed; /* DATASET_BORROWED_* bits: arrays in a constant
+	                     * table (dataset_from_table), never written or freed */
+};
+#define DATASET_BORROWED_DOCS  1   /* off and tok (never order) */
+#define DATASET_BORROWED_VOCAB 2
+
+/* A text already parsed, as constant arrays: the bundled names are
+ * compiled into the program in this form (tools/gen_names.c), so that
+ * start-up reads no text. */
+struct dataset_table {
+	size_t          n_docs;
+	const size_t   *off;      /* [n_docs+1] */
+	const int      *tok;      /* [off[n_docs]] */
+	const uint32_t *vocab;    /* [n_vocab] */
+	int             n_vocab;
 };
 
 #define DATASET_ERRLEN 256
@@ -31,14 +51,17 @@ struct dataset {
  * documents at all, or more than DATASET_MAX_BYTES, is an error too). */
 int    dataset_parse(struct dataset *ds, const char *buf, size_t len,
                      char *err, size_t errlen);
+/* ds over a table's arrays, without copying them (dataset_free leaves
+ * them; dataset_shuffle writes only an order of its own). */
+void   dataset_from_table(struct dataset *ds, const struct dataset_table *t);
 /* random.shuffle(docs), as the reference does right after reading. */
 void   dataset_shuffle(struct dataset *ds, struct rng *r);
 void   dataset_free(struct dataset *ds);
 
 static inline size_t dataset_doc_len(const struct dataset *ds, size_t i)
-{ return ds->off[i + 1] - ds->off[i]; }
+{ size_t j = ds->order ? ds->order[i] : i; return ds->off[j + 1] - ds->off[j]; }
 static inline const int *dataset_doc(const struct dataset *ds, size_t i)
-{ return ds->tok + ds->off[i]; }
+{ return ds->tok + ds->off[ds->order ? ds->order[i] : i]; }
 
 /* Token id of code point c, or -1 when it is not in the vocabulary. */
 int    dataset_token(const struct dataset *ds, uint32_t c);
