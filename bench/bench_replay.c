@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "live_train.h"
+#include "train_run.h"
 #include "bench.h"
 #include "replay_run.h"
 #include "store.h"
@@ -94,8 +94,8 @@ int
 main(void)
 {
 	char dir[] = "/tmp/mgpt-bench-replay.XXXXXX", db[64], err[512], cmd[128];
-	struct live_train_opts o = { NULL, 42, STEPS, { 0, 16, 4, 1, 16 }, 0, "bench" };
-	struct live_train lt;
+	struct train_run_opts o = { NULL, 42, STEPS, { 0, 16, 4, 1, 16 }, 20, 0.5, 0, "bench" };
+	struct train_run lt;
 	struct store *st, *rw = NULL;
 	struct replay_run rr;
 	struct bench_time t0;
@@ -106,13 +106,13 @@ main(void)
 	snprintf(db, sizeof db, "%s/runs.db", dir);
 
 	t0 = bench_time_now();
-	if (live_train_start(&lt, db, &o, err, sizeof err) < 0)
+	if (train_run_open(&lt, db, &o, err, sizeof err) < 0)
 		die("train", err);
-	while ((rc = live_train_slice(&lt, 1.0)) == 1)
+	while ((rc = train_run_slice(&lt, 1.0)) == 1)
 		;
 	if (rc < 0)
 		die("train", lt.err);
-	live_train_close(&lt);
+	train_run_close(&lt);
 	row("train and log a 10000-step default run", bench_span(t0), STEPS, "steps", no_worst);
 
 	if (!(st = store_open(db, 0, 1, err, sizeof err)) || !(rw = store_open(db, 0, 0, err, sizeof err)))

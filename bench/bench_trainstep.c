@@ -17,7 +17,7 @@
 
 #include "bench.h"
 #include "debug_run.h"
-#include "live_train.h"
+#include "train_run.h"
 #include "store.h"
 #include "train_step.h"
 
@@ -63,21 +63,21 @@ int
 main(void)
 {
 	char dir[] = "/tmp/mgpt-bench-trainstep.XXXXXX", db[64], err[512], cmd[128], what[96];
-	struct live_train_opts o = { NULL, 42, STEPS, { 0, 16, 4, 1, 16 }, 0, "bench" };
-	struct live_train lt;
+	struct train_run_opts o = { NULL, 42, STEPS, { 0, 16, 4, 1, 16 }, 0, 0.5, 0, "bench" };
+	struct train_run lt;
 	double v[64], worst = 0, sum = 0;
 	int rc, i, n = 0;
 
 	if (!mkdtemp(dir))
 		die("mkdtemp", "failed");
 	snprintf(db, sizeof db, "%s/runs.db", dir);
-	if (live_train_start(&lt, db, &o, err, sizeof err) < 0)
+	if (train_run_open(&lt, db, &o, err, sizeof err) < 0)
 		die("train", err);
-	while ((rc = live_train_slice(&lt, 1.0)) == 1)
+	while ((rc = train_run_slice(&lt, 1.0)) == 1)
 		;
 	if (rc < 0)
 		die("train", lt.err);
-	live_train_close(&lt);
+	train_run_close(&lt);
 
 	/* 40 steps over the run: 1, a snapshot step, the step after one,
 	 * the last before one (the most to re-run), the last step... */

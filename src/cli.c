@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "dataset.h"
 #include "numparse.h"
+#include "run_data.h"
 #include "xmalloc.h"
 
 const char *cli_prog = "mgpt-tui";
@@ -242,95 +243,26 @@ cli_temperature(const char *flag, const char *arg, double *out)
 int
 cli_read_file(const char *path, char **buf, size_t *len)
 {
-	struct stat st;
-	size_t cap = 65536, n = 0;
-	ssize_t r;
-	char *b;
-	int fd;
+	char err[DATASET_ERRLEN + 4096];
 
-	/* A FIFO nobody writes to would block open(); O_NONBLOCK opens it at
-	 * once, and reads then wait for data as usual (the flag is cleared). */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		cli_error("%s: %s", path, strerror(errno));
+	if (run_data_read_file(path, 1, buf, len, err, sizeof err) < 0) {
+		cli_error("%s", err);
 		return -1;
 	}
-	if (fstat(fd, &st) < 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		cli_error("%s: is a directory", path);
-		close(fd);
-		return -1;
-	}
-	/* a device (/dev/zero, a terminal) or a socket may never end */
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		cli_error("%s: not a regular file or a pipe", path);
-		close(fd);
-		return -1;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > (off_t)DATASET_MAX_BYTES) {
-		cli_error("%s: larger than the limit of %d MiB", path, DATASET_MAX_BYTES >> 20);
-		close(fd);
-		return -1;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	b = xmalloc(cap);
-	for (;;) {
-		if (n + 1 >= cap)
-			b = xrealloc(b, cap *= 2);
-		r = read(fd, b + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			cli_error("%s: %s", path, strerror(errno));
-			free(b);
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		/* a pipe (or a file still growing) is read up to the limit */
-		if (n > DATASET_MAX_BYTES) {
-			cli_error("%s: larger than the limit of %d MiB", path, DATASET_MAX_BYTES >> 20);
-			free(b);
-			close(fd);
-			return -1;
-		}
-	}
-	close(fd);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
 	return 0;
 }
 
 int
 cli_load_dataset(const char *path, struct dataset *ds)
 {
-	char err[DATASET_ERRLEN], *buf;
-	size_t len;
-	int rc;
+	char err[DATASET_ERRLEN + 4096];
 
 	if (path && !*path) {
 		cli_error("--data: empty path (leave --data out for the bundled names)");
 		return -1;
 	}
-	if (!path) {
-		/* parsed at build time (tools/gen_names.c) */
-		dataset_from_table(ds, &bundled_names_table);
-		return 0;
-	} else {
-		if (cli_read_file(path, &buf, &len) < 0)
-			return -1;
-		rc = dataset_parse(ds, buf, len, err, sizeof err);
-		free(buf);
-	}
-	if (rc < 0) {
-		cli_error("%s: %s", path ? path : "bundled names", err);
+	if (run_data_load(path, 1, ds, err, sizeof err) < 0) {
+		cli_error("%s", err);
 		return -1;
 	}
 	return 0;

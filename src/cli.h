@@ -1,5 +1,4 @@
-/* cli.h - shared pieces of the command line: numbers from flags, errors,
- * the bundled data. Every user error is one line on stderr. */
+/* cli.h - shared pieces of the command line: numbers from flags, errors. Every user error is one line on stderr. */
 #ifndef MGPT_CLI_H
 #define MGPT_CLI_H
 
@@ -80,10 +79,5 @@ void cli_text_escape(char *out, size_t n, const char *s);
 /* At exit: flush and close stdout; when that fails and rc is 0, one line
  * on stderr and 1. Returns the exit status. */
 int  cli_close_stdout(int rc);
-/* The bundled data (data/names.txt, embedded at build time): its bytes,
- * and the same parsed into the engine's form. */
-extern const unsigned char bundled_names[];
-extern const size_t bundled_names_len;
-extern const struct dataset_table bundled_names_table;
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "paths.h"
 #include "store.h"
 
 const char *
@@ -32,7 +33,7 @@ cli_db_path(const char *db_flag, char *buf, size_t n, int *is_default)
 struct store *
 cli_store_open(const char *db_flag, enum cli_db_mode mode)
 {
-	char buf[4096], err[STORE_ERRLEN];
+	char buf[MGPT_PATH_MAX], err[STORE_ERRLEN];
 	const char *path;
 	struct store *st;
 	int is_default;

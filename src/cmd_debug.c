@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "debug_run.h"
+#include "run_defaults.h"
 #include "ui.h"
 
 enum { OPT_STEP = 256, OPT_INPUT, OPT_DB, OPT_NOCOLOR };
@@ -23,12 +24,10 @@ const struct option debug_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-#define DEFAULT_INPUT "emma"
-
 int
 cmd_debug(int argc, char **argv)
 {
-	struct ui_opts uo = { DEFAULT_INPUT, 0, NULL };
+	struct ui_opts uo = { RUN_DEFAULT_INPUT, 0, NULL };
 	const char *db = NULL, *spec = NULL;
 	long step = -1;
 	struct debug_run run;
@@ -72,11 +71,16 @@ cmd_debug(int argc, char **argv)
 		    "'mgpt-tui trace TEXT' prints the same pass as text");
 		return 1;
 	}
-	if ((rc = debug_run_open(&run, db, spec, step, err, sizeof err)) < 0) {
+	if ((rc = spec ? debug_run_open(&run, db, spec, step, err, sizeof err)
+	    : debug_run_open_default(&run, db, step, err, sizeof err)) < 0) {
 		cli_error("%s", err);
 		return rc == DEBUG_RUN_BAD_STEP ? EXIT_USAGE : 1;
 	}
-	rc = ui_debug(&run, &uo);
+	rc = ui_debug(&run, &uo, err, sizeof err);
 	debug_run_close(&run);
-	return rc;
+	if (rc == UI_BAD_INPUT)
+		cli_error("--input: %s", err);
+	else if (rc < 0)
+		cli_error("%s", err);
+	return rc == UI_BAD_INPUT ? EXIT_USAGE : rc < 0 ? 1 : rc;   /* rc > 0: 128 + a signal */
 }

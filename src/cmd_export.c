@@ -2,8 +2,8 @@
  *
  * Numbers are printed with 17 significant digits, which read back to the
  * same double. A NaN or infinite value is written as nan / inf / -inf in
- * CSV (what strtod and Python's float() read) and as the strings "NaN",
- * "Infinity", "-Infinity" in JSON, which has no literal for them. */
+ * CSV (what strtod and Python's float() read) and as null in JSON, which
+ * has no literal for them (json_out.c, the writer trace uses too). */
 #include "config.h"
 
 #include <getopt.h>
@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "dataset.h"
+#include "json_out.h"
 #include "store.h"
 
 const struct option export_opts[] = {
@@ -31,40 +32,14 @@ struct out {
 static void
 put_num(double v, int json)
 {
-	if (isnan(v))
-		fputs(json ? "\"NaN\"" : "nan", stdout);
+	if (json)
+		json_put_num(stdout, v);
+	else if (isnan(v))
+		fputs("nan", stdout);
 	else if (isinf(v))
-		fputs(json ? (v > 0 ? "\"Infinity\"" : "\"-Infinity\"") : (v > 0 ? "inf" : "-inf"), stdout);
+		fputs(v > 0 ? "inf" : "-inf", stdout);
 	else
 		printf("%.17g", v);
-}
-
-/* A JSON string, valid UTF-8 whatever the database holds: controls (C0,
- * DEL, C1) as \u00HH, a byte that is not UTF-8 as U+FFFD. */
-static void
-put_json_string(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s);
-	uint32_t c;
-	int w;
-
-	putchar('"');
-	while (len) {
-		w = utf8_get(p, len, &c);
-		if (w == 0) {
-			fputs("\\ufffd", stdout);
-			w = 1;
-		} else if (c == '"' || c == '\\')
-			printf("\\%c", (int)c);
-		else if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-			printf("\\u%04x", (unsigned)c);
-		else
-			fwrite(p, 1, (size_t)w, stdout);
-		p += w;
-		len -= (size_t)w;
-	}
-	putchar('"');
 }
 
 static int
@@ -128,7 +103,7 @@ cmd_export(int argc, char **argv)
 		return 1;
 	if (o.json) {
 		printf("{\n  \"run\": {\"id\": %lld, \"name\": ", (long long)run.id);
-		put_json_string(run.name);
+		json_put_str(stdout, run.name);
 		printf(", \"status\": \"%s\", \"seed\": %llu, \"n_steps\": %ld, \"steps_done\": %ld,\n"
 		    "          \"vocab_size\": %d, \"n_embd\": %d, \"n_head\": %d, \"n_layer\": %d, "
 		    "\"block_size\": %d, \"created\": %lld},\n  \"steps\": [",

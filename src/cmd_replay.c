@@ -14,7 +14,9 @@
 #include "cli.h"
 #include "cmd.h"
 #include "dataset.h"
+#include "paths.h"
 #include "store.h"
+#include "ui.h"
 #include "xmalloc.h"
 #include "ui_replay.h"
 
@@ -64,12 +66,12 @@ int
 cmd_replay(int argc, char **argv)
 {
 	const char *db = NULL, *spec = NULL, *probe = NULL;
-	char pathbuf[4096], err[STORE_ERRLEN];
+	char pathbuf[MGPT_PATH_MAX], err[STORE_ERRLEN];
 	struct replay_args a;
 	struct run_info ri;
 	struct store *st;
 	long step = -1;
-	int c, no_color = 0;
+	int c, rc, no_color = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -144,5 +146,9 @@ cmd_replay(int argc, char **argv)
 	a.step = step;
 	a.probe = probe;
 	a.no_color = no_color;
-	return ui_replay(&a);
+	if ((rc = ui_replay(&a, err, sizeof err)) < 0) {
+		cli_error("%s", err);
+		return 1;
+	}
+	return rc;   /* 0, or 128 + a signal */
 }

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -23,7 +24,7 @@ cmd_runs(int argc, char **argv)
 	const char *db = NULL;
 	struct run_info *runs;
 	struct store *st;
-	int c, i, n;
+	int c, i, n, nw = 20, sw = 11;   /* the name's and the steps' columns */
 
 	optind = 0;
 	opterr = 0;
@@ -51,7 +52,18 @@ cmd_runs(int argc, char **argv)
 		return 1;
 	}
 	store_close(st);
-	printf("%4s  %-20s  %-11s  %11s  %9s  %s\n", "ID", "NAME", "STATUS", "STEPS", "LOSS",
+	/* columns as wide as the data needs, never narrower than before */
+	for (i = 0; i < n; i++) {
+		char steps[48], name[6 * 128];   /* as wide as the escaped name below */
+		int k;
+
+		cli_text_escape(name, sizeof name, runs[i].name);
+		k = (int)strlen(name);
+		nw = k > nw ? k : nw;
+		k = snprintf(steps, sizeof steps, "%ld/%ld", runs[i].steps_done, runs[i].n_steps);
+		sw = k > sw ? k : sw;
+	}
+	printf("%4s  %-*s  %-11s  %*s  %9s  %s\n", "ID", nw, "NAME", "STATUS", sw, "STEPS", "LOSS",
 	    "CREATED");
 	for (i = 0; i < n; i++) {
 		const struct run_info *r = &runs[i];
@@ -68,8 +80,8 @@ cmd_runs(int argc, char **argv)
 		snprintf(steps, sizeof steps, "%ld/%ld", r->steps_done, r->n_steps);
 		/* a name written before names were checked may hold anything */
 		cli_text_escape(name, sizeof name, r->name);
-		printf("%4lld  %-20s  %-11s  %11s  %9s  %s\n", (long long)r->id, name,
-		    store_status_name(r->status), steps, loss, when);
+		printf("%4lld  %-*s  %-11s  %*s  %9s  %s\n", (long long)r->id, nw, name,
+		    store_status_name(r->status), sw, steps, loss, when);
 	}
 	free(runs);
 	return 0;

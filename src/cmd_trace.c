@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "json_out.h"
 #include "dataset.h"
 #include "model.h"
 #include "probe.h"
@@ -28,6 +29,7 @@
 #include "train.h"
 #include "xmalloc.h"
 #include "debug_run.h"
+#include "debug_session.h"
 #include "store.h"
 #include "trace_attrib.h"
 #include "trace_train.h"
@@ -113,50 +115,6 @@ all_in_vocab(const struct dataset *ds, const char *text)
 	return 1;
 }
 
-/* TEXT as tokens: BOS then each character, cut at block_size. Returns the
- * count n, or -1 after printing the error (characters outside the
- * vocabulary named as the debugger's --input names them). *cut receives
- * the characters dropped. tok[n] receives the last position's target, as
- * training scores a name: the closing BOS, or the first character cut
- * (tok needs block_size + 1 entries). */
-static int
-encode_input(const struct dataset *ds, int block_size, const char *text, int *tok, int *cut)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t len = strlen(text), i = 0, ncp = 0;
-	uint32_t c, *cps = xmalloc((len + 1) * sizeof *cps);
-	int n = 0, t, w;
-	char msg[512];
-
-	*cut = 0;
-	tok[n++] = ds->n_vocab;
-	while (i < len) {
-		w = utf8_get(s + i, len - i, &c);
-		if (w == 0) {
-			cli_error("trace: TEXT is not valid UTF-8 (byte %zu)", i + 1);
-			free(cps);
-			return -1;
-		}
-		i += (size_t)w;
-		cps[ncp++] = c;
-		if ((t = dataset_token(ds, c)) < 0)
-			continue;
-		if (n < block_size)
-			tok[n++] = t;
-		else if ((*cut)++ == 0)
-			tok[block_size] = t;
-	}
-	if (!*cut)
-		tok[n] = ds->n_vocab;
-	w = dataset_describe_missing(ds, cps, ncp, msg, sizeof msg);
-	free(cps);
-	if (w) {
-		cli_error("trace: TEXT: %s", msg);
-		return -1;
-	}
-	return n;
-}
-
 /* ---- output ---- */
 
 struct out {
@@ -168,32 +126,6 @@ struct out {
 	const struct trace *ref;   /* all heads on, when some are off; else NULL */
 	const struct grad_trace *grad;  /* --train-step: each op's gradient */
 };
-
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void
-json_num(FILE *f, double x)
-{
-	if (isfinite(x))
-		fprintf(f, "%.17g", x);
-	else
-		fputs("null", f);
-}
 
 static void
 json_vec(FILE *f, const char *key, const double *v, int n, int stride_rows, int rows, int stride)
@@ -208,7 +140,7 @@ json_vec(FILE *f, const char *key, const double *v, int n, int stride_rows, int 
 		for (i = 0; i < n; i++) {
 			if (i)
 				fputc(',', f);
-			json_num(f, v[(size_t)r * stride + i]);
+			json_put_num(f, v[(size_t)r * stride + i]);
 		}
 		fputc(']', f);
 	}
@@ -243,7 +175,7 @@ json_tok(FILE *f, const char *key, const struct dataset *ds, int t)
 	if (t < 0 || t >= ds->n_vocab)
 		fputs("null", f);
 	else
-		json_str(f, dataset_tokstr(ds, t, buf, ""));
+		json_put_str(f, dataset_tokstr(ds, t, buf, ""));
 }
 
 static void
@@ -268,11 +200,11 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 		break;
 	case OP_RMSNORM_IN: case OP_RMSNORM_ATTN: case OP_RMSNORM_MLP:
 		fputs(",\"ms\":", f);
-		json_num(f, v->ms);
+		json_put_num(f, v->ms);
 		fputs(",\"scale\":", f);
-		json_num(f, v->scale);
+		json_put_num(f, v->scale);
 		fputs(",\"eps\":", f);
-		json_num(f, MODEL_RMS_EPS);
+		json_put_num(f, MODEL_RMS_EPS);
 		break;
 	case OP_KV_CACHE:
 		json_vec(f, "k", v->k, v->dim, 1, v->n_cached, v->stride);
@@ -285,14 +217,14 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 		break;
 	case OP_ATTN_SCORES:
 		fputs(",\"scale\":", f);
-		json_num(f, v->att_scale);
+		json_put_num(f, v->att_scale);
 		break;
 	case OP_ATTN_WEIGHTS:
 		fputs(",\"max\":", f);
-		json_num(f, v->max);
+		json_put_num(f, v->max);
 		json_vec(f, "exp", v->in2, v->n_in2, 0, 0, 0);
 		fputs(",\"sum\":", f);
-		json_num(f, v->sum);
+		json_put_num(f, v->sum);
 		break;
 	case OP_HEAD_OUT:
 		fprintf(f, ",\"off\":%s", v->head_off ? "true" : "false");
@@ -300,7 +232,7 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 	case OP_CONCAT:
 		fputs(",\"heads_off\":[", f);
 		for (i = 0, n = 0; i < c->n_head; i++)
-			if (v->head_mask & probe_head_bit(c, op->layer, i))
+			if (model_head_off(v->head_mask, c, op->layer, i))
 				fprintf(f, "%s\"L%dH%d\"", n++ ? "," : "", op->layer, i);
 		fputc(']', f);
 		break;
@@ -309,21 +241,21 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 		break;
 	case OP_PROBS:
 		fputs(",\"max\":", f);
-		json_num(f, v->max);
+		json_put_num(f, v->max);
 		json_vec(f, "exp", v->in2, v->n_in2, 0, 0, 0);
 		fputs(",\"sum\":", f);
-		json_num(f, v->sum);
+		json_put_num(f, v->sum);
 		fprintf(f, ",\"target\":");
 		v->target < 0 ? fputs("null", f) : fprintf(f, "%d", v->target);
 		json_tok(f, "target_char", o->ds, v->target);
 		fputs(",\"loss\":", f);
-		json_num(f, v->loss);
+		json_put_num(f, v->loss);
 		if (o->ref) {
 			const double *p = o->ref->probs + (size_t)op->pos * c->vocab_size;
 
 			json_vec(f, "probs_all_heads", p, c->vocab_size, 0, 0, 0);
 			fputs(",\"loss_all_heads\":", f);
-			json_num(f, o->ref->loss[op->pos]);
+			json_put_num(f, o->ref->loss[op->pos]);
 		}
 		fputs(",\"vocab\":[", f);
 		for (i = 0; i < c->vocab_size; i++) {
@@ -334,7 +266,7 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 			if (i == c->vocab_size - 1)
 				fputs("null", f);
 			else
-				json_str(f, dataset_tokstr(o->ds, i, buf, ""));
+				json_put_str(f, dataset_tokstr(o->ds, i, buf, ""));
 		}
 		fputc(']', f);
 		break;
@@ -425,7 +357,7 @@ print_op_text(const struct out *o, const struct op *op, const struct op_view *v)
 	case OP_CONCAT:
 		fputs(": heads off:", f);
 		for (i = 0, u = 0; i < c->n_head; i++)
-			if (v->head_mask & probe_head_bit(c, op->layer, i)) {
+			if (model_head_off(v->head_mask, c, op->layer, i)) {
 				fprintf(f, " L%dH%d", op->layer, i);
 				u++;
 			}
@@ -488,12 +420,15 @@ cmd_trace(int argc, char **argv)
 {
 	const char *run = NULL, *text, *db = NULL, **ablate;
 	long step = -1;
-	int json = 0, c, i, n, cut, rc = 1, n_ablate = 0, *tok = NULL;
+	int json = 0, c, i, n, cut, r, rc = 1, n_ablate = 0;
+	const int *tok;
 	uint64_t mask = 0;
-	char err[256], heads[512];
+	char err[256], heads[512], bad[256];
 	struct loaded L;
-	struct trace tr, ref;
-	struct stepper s;
+	struct debug_session ds;
+	struct debug_input_error why;
+	const struct trace *tr;
+	const struct stepper *st;
 	struct out o;
 	struct trace_attrib ta;
 	struct trace_train tt = { 0 };
@@ -582,7 +517,6 @@ cmd_trace(int argc, char **argv)
 		}
 		mask |= m1;
 	}
-	tok = xmalloc(((size_t)L.r.tr.model.cfg.block_size + 1) * sizeof *tok);
 	if (!run && L.r.st && !all_in_vocab(&L.r.ds, text)) {
 		struct run_info ri;
 
@@ -593,71 +527,74 @@ cmd_trace(int argc, char **argv)
 			goto done_model;
 		}
 	}
-	n = encode_input(&L.r.ds, L.r.tr.model.cfg.block_size, text, tok, &cut);
-	if (n < 0) {
+	/* the debugger's session: its input handling, its pass, its stepper */
+	if ((r = debug_session_init(&ds, &L.r, text, &why)) < 0) {
+		if (r == DEBUG_INPUT_UTF8)
+			cli_error("trace: TEXT is not valid UTF-8 (byte %zu)", why.bad_byte);
+		else {
+			debug_session_describe(&ds, r, &why, bad, sizeof bad);
+			cli_error("trace: TEXT: %s", bad);
+		}
 		rc = EXIT_USAGE;
-		goto done_model;
+		goto done_session;
 	}
+	cut = ds.n_input - ds.n_fed;
+	/* the last position scored as training scores a name: its target is
+	 * the closing BOS, or the first character cut */
+	debug_session_set_scoring(&ds, 1);
+	n = ds.tr.n_pos;
+	tok = ds.tokens;
 	if (cut)
 		cli_error("note: TEXT cut to its first %d characters (block_size %d tokens, BOS included)",
 		    n - 1, L.r.tr.model.cfg.block_size);
-
-	trace_init(&tr, &L.r.tr.model.cfg);
-	tr.head_mask = mask;
-	for (i = 0; i < n; i++)
-		model_forward(&L.r.tr.model, &tr, tok[i], tok[i + 1]);
-	if ((rc = trace_attrib_prepare(&ta, &L.r.tr.model, &L.r.ds, &tr)) != 0) {
-		trace_free(&tr);
-		goto done_model;
-	}
+	if (mask)
+		debug_session_set_mask(&ds, mask);
+	if ((rc = trace_attrib_prepare(&ta, &L.r.tr.model, &L.r.ds, &ds.tr)) != 0)
+		goto done_session;
+	if (mask)   /* every head on, after the patch as before it */
+		probe_all_heads(&L.r.tr.model, &ds.tr, &ds.tr_all);
 	memset(&o, 0, sizeof o);
-	if (mask) {
-		trace_init(&ref, &L.r.tr.model.cfg);
-		probe_all_heads(&L.r.tr.model, &tr, &ref);
-		o.ref = &ref;
-	}
-	stepper_init(&s, &tr.cfg);
-	stepper_build(&s, tr.n_pos);
+	if (mask)
+		o.ref = &ds.tr_all;
+	tr = &ds.tr;
+	st = &ds.st;
 
 	o.f = stdout;
 	o.json = json;
 	o.ds = &L.r.ds;
 	o.m = &L.r.tr.model;
-	o.tr = &tr;
+	o.tr = tr;
 	if (!json) {
-		probe_format_heads(mask, &tr.cfg, heads, sizeof heads);
+		probe_format_heads(mask, &tr->cfg, heads, sizeof heads);
 		printf("# %s\n# input:", L.source);
 		for (i = 0; i < n; i++) {
 			char buf[8];
 
 			printf(" %s", tok_text(&L.r.ds, tok[i], buf));
 		}
-		printf(" (%d positions, %d ops); heads off: %s\n", n, s.n_ops, mask ? heads : "none");
+		printf(" (%d positions, %d ops); heads off: %s\n", n, st->n_ops, mask ? heads : "none");
 		if (cut)
-			printf("# note: TEXT cut at block_size %d tokens\n", tr.cfg.block_size);
+			printf("# note: TEXT cut at block_size %d tokens\n", tr->cfg.block_size);
 	} else
 		fputs("[\n", stdout);
-	for (i = 0; i < s.n_ops; i++) {
+	for (i = 0; i < st->n_ops; i++) {
 		struct op_view v;
 
-		op_view(&L.r.tr.model, &tr, &s.ops[i], &v);
+		op_view(&L.r.tr.model, tr, &st->ops[i], &v);
 		if (json) {
-			print_op_json(&o, &s.ops[i], &v);
-			fputs(i + 1 < s.n_ops ? ",\n" : "", stdout);
+			print_op_json(&o, &st->ops[i], &v);
+			fputs(i + 1 < st->n_ops ? ",\n" : "", stdout);
 		} else
-			print_op_text(&o, &s.ops[i], &v);
+			print_op_text(&o, &st->ops[i], &v);
 	}
-	trace_attrib_print(&ta, stdout, json, &L.r.tr.model, &L.r.ds, &tr);
+	trace_attrib_print(&ta, stdout, json, &L.r.tr.model, &L.r.ds, tr);
 	if (json)
 		fputs("\n]\n", stdout);
 	rc = 0;   /* a write error on stdout: main() says it, as for every command */
-	stepper_free(&s);
-	if (mask)
-		trace_free(&ref);
-	trace_free(&tr);
+done_session:
+	debug_session_free(&ds);
 done_model:
 	trace_attrib_free(&ta);
-	free(tok);
 	free(ablate);
 	loaded_free(&L);
 	return rc;

@@ -16,10 +16,12 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "paths.h"
 #include "dataset.h"
 #include "model.h"
 #include "store.h"
 #include "train.h"
+#include "train_run.h"
 #include "xmalloc.h"
 
 enum { OPT_DATA = 256, OPT_SEED, OPT_STEPS, OPT_EMBD, OPT_HEAD, OPT_LAYER, OPT_BLOCK,
@@ -43,6 +45,8 @@ const struct option train_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+#define PROGRESS_EVERY 50   /* steps between redraws of the bar */
 
 static void
 progress(long done, long total, double loss)
@@ -91,44 +95,6 @@ static const char train_usage[] =
 "                      [--name NAME] [--snapshot-every N] [--db PATH | --no-db]\n"
 "       mgpt-tui train --resume RUN [--db PATH]\n";
 
-/* When the write-ahead log could not be folded back into the file. */
-static const char *
-wal_kept(const struct store *st)
-{
-	static char b[STORE_ERRLEN];
-
-	snprintf(b, sizeof b, ", the last of them in %s-wal until train opens the file again",
-	    store_path(st));
-	return b;
-}
-
-/* A database error while logging: one line, and the run marked failed if
- * the database still takes a write. The logging thread is joined first. */
-static int
-log_failed(struct store *st, struct store_logger *lg, struct run_info *run, long step)
-{
-	char msg[STORE_ERRLEN + 64], id[32];
-	struct run_info saved;
-
-	if (lg)
-		store_logger_stop(lg);
-	snprintf(msg, sizeof msg, "%s", store_errmsg(st));
-	if (!run->id) {   /* its start failed: nothing of it was written */
-		cli_error("%s (training stopped after step %ld; nothing of the run is saved)", msg, step);
-		return 1;
-	}
-	/* Marked failed first: that also writes the steps still buffered,
-	 * so the count below is what the database holds. */
-	store_run_end(st, run, RUN_FAILED);
-	snprintf(id, sizeof id, "%lld", (long long)run->id);
-	if (store_find_run(st, id, &saved) == 0)
-		cli_error("%s (training stopped after step %ld; %ld steps are saved%s)", msg, step,
-		    saved.steps_done, store_fold(st) < 0 ? wal_kept(st) : "");
-	else
-		cli_error("%s (training stopped after step %ld)", msg, step);
-	return 1;
-}
-
 /* The database opened in the background, when train stops before using it. */
 static void
 drop_early(struct store_opening *op)
@@ -140,27 +106,44 @@ drop_early(struct store_opening *op)
 		store_close(st);
 }
 
+/* After each step: the reference's line, the bar; stop on a signal. */
+static int
+train_print_step(void *ctx, const struct train_run *t)
+{
+	const int *tty = ctx;
+	const long step = t->tr.step, steps = t->run.n_steps;
+
+	printf("step %4ld / %4ld | loss %.4f\n", step, steps, t->last.loss);
+	if (*tty && (step % PROGRESS_EVERY == 0 || step == steps))
+		progress(step, steps, t->last.loss);
+	return stop_signal != 0;
+}
+
 int
 cmd_train(int argc, char **argv)
 {
-	struct model_config cfg = { 0, 16, 4, 1, 16 };
+	struct train_run_opts o;
+	struct model_config cfg;
 	const char *data = NULL, *name = NULL, *db = NULL, *resume = NULL;
-	uint64_t seed = 42;
-	long steps = 1000, samples = 20, snap_every = STORE_SNAPSHOT_EVERY, v;
-	double temperature = 0.5;
-	int c, i, j, n, tty, nodb = 0, settings = 0, rc = 1;
+	uint64_t seed;
+	long steps, samples, snap_every, v;
+	double temperature;
+	int c, i, tty, nodb = 0, settings = 0, rc = 1, r;
 	struct dataset ds;
-	struct trainer tr;
-	struct step_stats st;
+	struct train_run t;
 	struct store *store = NULL;
-	struct store_logger *lg = NULL;
 	struct store_opening *early = NULL;
 	const char *path;
-	char pathbuf[4096];
-	struct run_info run;
+	char pathbuf[MGPT_PATH_MAX];
 	char err[256], **names = NULL;
-	int *name_tok = NULL;
 
+	train_run_defaults(&o);
+	cfg = o.cfg;
+	seed = o.seed;
+	steps = o.steps;
+	samples = o.samples;
+	snap_every = o.snapshot_every;
+	temperature = o.temperature;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", train_opts, NULL)) != -1) {
@@ -237,7 +220,6 @@ cmd_train(int argc, char **argv)
 		}
 	}
 	catch_signals();
-	memset(&run, 0, sizeof run);
 	if (!nodb) {
 		char why[STORE_ERRLEN];
 
@@ -254,66 +236,44 @@ cmd_train(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (resume) {
-		if (store_find_run(store, resume, &run) < 0 || store_resume(store, &run, &ds, &tr) < 0) {
-			cli_error("%s", store_errmsg(store));
-			store_close(store);
-			return 1;
-		}
-		cfg = run.cfg;
-		steps = run.n_steps;
-		samples = run.n_samples;
-		temperature = run.temperature;
-		snap_every = run.snapshot_every;
-	} else {
-		if (store) {
-			snprintf(run.name, sizeof run.name, "%s", name ? name : "");
-			snprintf(run.data_source, sizeof run.data_source, "%s", data ? data : "");
-			run.seed = seed;
-			run.cfg = cfg;
-			run.n_steps = steps;
-			run.snapshot_every = snap_every;
-			run.temperature = temperature;
-			run.n_samples = samples;
-			if (store_run_create(store, &run, &ds) < 0) {
-				cli_error("%s", store_errmsg(store));
-				store_close(store);
-				dataset_free(&ds);
-				return 1;
-			}
-		}
-		trainer_init(&tr, &ds, &cfg, seed, steps);
+	/* The run is written by a thread of its own (the start of a new run
+	 * included), so that training never waits for the disk; what it is
+	 * handed is written as the synchronous calls would. */
+	if (resume)
+		r = train_run_resume(&t, store, 1, resume);
+	else {
+		o.data = data;
+		o.seed = seed;
+		o.steps = steps;
+		o.cfg = cfg;
+		o.samples = samples;
+		o.temperature = temperature;
+		o.snapshot_every = snap_every;
+		o.name = name;
+		r = train_run_begin(&t, store, 1, &ds, &o);
 	}
-	/* From here the run is written by a thread of its own (the start of
-	 * a new run included), so that training never waits for the disk;
-	 * what it hands over is written as the synchronous calls would. */
-	if (store && !(lg = store_logger_start(store, &run, &tr))) {
-		cli_error("%s", store_errmsg(store));
-		if (resume)
-			store_run_end(store, &run, RUN_INTERRUPTED);
-		goto out;
+	if (r < 0) {
+		cli_error("%s", t.err);
+		store_close(store);
+		return 1;
 	}
+	cfg = t.run.cfg;
+	steps = t.run.n_steps;
+	samples = t.run.n_samples;
 
-	printf("num docs: %zu\n", ds.n_docs);
+	printf("num docs: %zu\n", t.ds.n_docs);
 	printf("vocab size: %d\n", cfg.vocab_size);
-	printf("num params: %zu\n", tr.model.n_params);
-	while (tr.step < steps && !stop_signal) {
-		trainer_step(&tr, &st);
-		printf("step %4ld / %4ld | loss %.4f\n", tr.step, steps, st.loss);
-		if (tty && (tr.step % 50 == 0 || tr.step == steps))
-			progress(tr.step, steps, st.loss);
-		if (lg && (store_logger_step(lg, &st) < 0 ||
-		    ((tr.step % snap_every == 0 || tr.step == steps) &&
-		     store_logger_snapshot(lg, store_state_of(&tr)) < 0))) {
-			rc = log_failed(store, lg, &run, tr.step);
-			goto out;
-		}
+	printf("num params: %zu\n", t.tr.model.n_params);
+	r = stop_signal ? 1 : train_run_steps(&t, 0, 0, train_print_step, &tty);
+	if (r < 0) {
+		cli_error("%s", t.err);
+		goto out;
 	}
 	if (stop_signal) {
 		if (tty)
 			fputs("\r\033[K", stderr);
-		if (lg && store_logger_end(lg, NULL, 0, RUN_INTERRUPTED) < 0) {
-			cli_error("%s", store_errmsg(store));
+		if (train_run_end(&t, NULL, 0, RUN_INTERRUPTED) < 0) {
+			cli_error("%s", t.err);
 			goto out;
 		}
 		rc = 128 + stop_signal;
@@ -323,27 +283,15 @@ cmd_train(int argc, char **argv)
 		goto out;
 	}
 	printf("\n--- inference (new, hallucinated names) ---\n");
-	name_tok = xmalloc((size_t)cfg.block_size * sizeof *name_tok);
-	names = xcalloc((size_t)samples + 1, sizeof *names);
-	for (i = 0; i < samples; i++) {
-		size_t len = 0;
-
-		n = sample_name(&tr.model, &tr.tr, &tr.rng, temperature, name_tok);
-		names[i] = xmalloc((size_t)n * 8 + 1);
-		for (j = 0; j < n; j++) {
-			dataset_tokstr(&ds, name_tok[j], names[i] + len, "");
-			len += strlen(names[i] + len);
-		}
-		names[i][len] = '\0';
+	names = train_run_sample(&t, NULL);
+	for (i = 0; i < samples; i++)
 		printf("sample %2d: %s\n", i + 1, names[i]);
-	}
 	/* Everything is printed before the database is closed (which folds
 	 * the run into the main file, the slowest part of logging). The
 	 * names are drawn while the thread writes the last snapshot. */
 	fflush(stdout);
-	if (lg && store_logger_end(lg, names, (int)samples,
-	    stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0) {
-		rc = log_failed(store, NULL, &run, tr.step);
+	if (train_run_end(&t, names, (int)samples, stop_signal ? RUN_INTERRUPTED : RUN_FINISHED) < 0) {
+		cli_error("%s", t.err);
 		goto out;
 	}
 	/* The run is saved; the file is one file again unless this fails
@@ -356,13 +304,8 @@ cmd_train(int argc, char **argv)
 	}
 	rc = stop_signal ? 128 + stop_signal : 0;
 out:
-	if (names)
-		for (i = 0; i < samples; i++)
-			free(names[i]);
-	free(names);
-	free(name_tok);
-	trainer_free(&tr);
-	dataset_free(&ds);
+	train_run_names_free(names, samples);
+	train_run_close(&t);
 	store_close(store);
 	return rc;
 }

@@ -262,7 +262,7 @@ print_text(FILE *f, const struct model *m, const struct dataset *ds, const struc
 				const double *v = parts.head + ((size_t)l * c->n_head + h) * V;
 
 				fprintf(f, "  L%dH%d%s up:", l, h,
-				    tr->head_mask & probe_head_bit(c, l, h) ? " (off)" : "");
+				    tr->head_mask & model_head_bit(c, l, h) ? " (off)" : "");
 				text_extremes(f, ds, v, V, 3, 1);
 				fputs("  down:", f);
 				text_extremes(f, ds, v, V, 3, -1);
@@ -299,7 +299,7 @@ print_sweep(FILE *f, int json, const struct model *m, const struct dataset *ds,
 			fputs(",\n{\"op\":\"ablation\",\"off\":[", f);
 			for (l = 0, n = 0; l < c->n_layer; l++)
 				for (h = 0; h < c->n_head; h++)
-					if (sw.mask[k] & probe_head_bit(c, l, h))
+					if (sw.mask[k] & model_head_bit(c, l, h))
 						fprintf(f, "%s\"L%dH%d\"", n++ ? "," : "", l, h);
 			fputs("],\"text_loss\":", f);
 			num(f, sw.text_loss[k]);

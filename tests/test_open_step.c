@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "debug_run.h"
-#include "live_train.h"
+#include "train_run.h"
 #include "store.h"
 #include "train_step.h"
 
@@ -74,8 +74,8 @@ int
 main(void)
 {
 	char dir[] = "/tmp/mgpt-test-open-step.XXXXXX", db[64], err[512], cmd[96];
-	struct live_train_opts o = { NULL, 42, STEPS, { 0, 16, 2, 2, 16 }, 5, "t" };
-	struct live_train lt;
+	struct train_run_opts o = { NULL, 42, STEPS, { 0, 16, 2, 2, 16 }, 0, 0.5, 5, "t" };
+	struct train_run lt;
 	struct debug_run r;
 	struct train_step ts;
 	struct store *st;
@@ -87,11 +87,11 @@ main(void)
 	if (!mkdtemp(dir))
 		return 99;
 	snprintf(db, sizeof db, "%s/runs.db", dir);
-	CHECK(live_train_start(&lt, db, &o, err, sizeof err) == 0);
-	while ((rc = live_train_slice(&lt, 1.0)) == 1)
+	CHECK(train_run_open(&lt, db, &o, err, sizeof err) == 0);
+	while ((rc = train_run_slice(&lt, 1.0)) == 1)
 		;
 	CHECK(rc == 0);
-	live_train_close(&lt);
+	train_run_close(&lt);
 	CHECK((st = store_open(db, 0, 1, err, sizeof err)) != NULL);
 	CHECK(store_find_run(st, "t", &info) == 0);
 	CHECK(store_load_losses(st, info.id, &loss, &lr, &n) == 0 && n == STEPS);

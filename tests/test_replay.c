@@ -13,16 +13,12 @@
 
 #include "check.h"
 #include "headstats.h"
-#include "live_train.h"
+#include "train_run.h"
 #include "replay_run.h"
 #include "store.h"
 #include "store_view.h"
 #include "train.h"
 #include "xmalloc.h"
-
-/* live_train falls back to the bundled names; the test gives its own file. */
-const unsigned char bundled_names[] = "emma\nava\n";
-const size_t bundled_names_len = sizeof bundled_names - 1;
 
 #define STEPS 37
 static char dir[256], db[300], data[300];
@@ -47,18 +43,18 @@ setup(void)
 static void
 train_run(const char *name, uint64_t seed, struct run_info *out)
 {
-	struct live_train lt;
-	struct live_train_opts o = { data, seed, STEPS, { 0, 8, 2, 2, 8 }, 10, name };
+	struct train_run lt;
+	struct train_run_opts o = { data, seed, STEPS, { 0, 8, 2, 2, 8 }, 20, 0.5, 10, name };
 	char err[512];
 	int rc;
 
-	CHECK(live_train_start(&lt, db, &o, err, sizeof err) == 0);
-	while ((rc = live_train_slice(&lt, 0.001)) == 1)
+	CHECK(train_run_open(&lt, db, &o, err, sizeof err) == 0);
+	while ((rc = train_run_slice(&lt, 0.001)) == 1)
 		;
 	CHECK(rc == 0);
-	CHECK(lt.state == LIVE_DONE && lt.tr.step == STEPS);
+	CHECK(lt.state == TRAIN_DONE && lt.tr.step == STEPS);
 	*out = lt.run;
-	live_train_close(&lt);
+	train_run_close(&lt);
 }
 
 /* The engine's own weights after s steps: a fresh trainer stepped s times. */
@@ -213,15 +209,15 @@ test_goto_and_stats(void)
 static void
 test_live(void)
 {
-	struct live_train lt;
-	struct live_train_opts o = { data, 5, STEPS, { 0, 8, 2, 1, 8 }, 10, "live" };
+	struct train_run lt;
+	struct train_run_opts o = { data, 5, STEPS, { 0, 8, 2, 1, 8 }, 20, 0.5, 10, "live" };
 	struct store *st;
 	struct replay_run rr;
 	char err[512];
 	int changed = 0;
 	long before;
 
-	CHECK(live_train_start(&lt, db, &o, err, sizeof err) == 0);
+	CHECK(train_run_open(&lt, db, &o, err, sizeof err) == 0);
 	st = store_open(db, 0, 1, err, sizeof err);
 	CHECK(st != NULL);
 	CHECK(replay_open(&rr, st, "live", err, sizeof err) == 0);
@@ -230,15 +226,15 @@ test_live(void)
 	CHECK(replay_poll(&rr, &changed, err, sizeof err) == 0 && !changed);
 	/* train ten steps: a snapshot flushes them */
 	while (lt.tr.step < 10)
-		CHECK(live_train_slice(&lt, 0.0) == 1);
+		CHECK(train_run_slice(&lt, 0.0) == 1);
 	CHECK(replay_poll(&rr, &changed, err, sizeof err) == 0 && changed);
 	CHECK(rr.run.steps_done == 10 && rr.n_loss == 10 && before == 0);
 	/* paused: nothing moves */
 	lt.paused = 1;
-	CHECK(live_train_slice(&lt, 0.01) == 1 && lt.tr.step == 10);
+	CHECK(train_run_slice(&lt, 0.01) == 1 && lt.tr.step == 10);
 	lt.paused = 0;
 	/* closing unfinished marks it interrupted */
-	live_train_close(&lt);
+	train_run_close(&lt);
 	CHECK(replay_poll(&rr, &changed, err, sizeof err) == 0 && changed);
 	CHECK(rr.run.status == RUN_INTERRUPTED);
 	replay_close(&rr);
@@ -246,13 +242,13 @@ test_live(void)
 
 	/* bad options: one line, nothing created */
 	o.steps = 0;
-	CHECK(live_train_start(&lt, db, &o, err, sizeof err) < 0 && strchr(err, '\n') == NULL);
+	CHECK(train_run_open(&lt, db, &o, err, sizeof err) < 0 && strchr(err, '\n') == NULL);
 	o.steps = 5;
 	o.data = "/nonexistent/names.txt";
-	CHECK(live_train_start(&lt, db, &o, err, sizeof err) < 0 && strstr(err, "/nonexistent"));
+	CHECK(train_run_open(&lt, db, &o, err, sizeof err) < 0 && strstr(err, "/nonexistent"));
 	o.data = data;
 	o.cfg.n_head = 3;
-	CHECK(live_train_start(&lt, db, &o, err, sizeof err) < 0 && strstr(err, "divisible"));
+	CHECK(train_run_open(&lt, db, &o, err, sizeof err) < 0 && strstr(err, "divisible"));
 }
 
 int

@@ -164,7 +164,7 @@ expect 0 "sample" -- "$M" sample run-1 --count 1 && grep -q "sample  1: cerla" "
 	|| fail "the logged run does not sample what train samples"
 start 80 24 "'$M' --step 150"
 wait_for "op 1 of 175"
-grep -q "run-1  step 150/1000" "$T/pane" && ok "second start opens the logged run, --step 150" \
+grep -q "run-1 (default run)  step 150/1000" "$T/pane" && ok "second start opens the logged run, --step 150" \
 	|| fail "second start: $(head -1 "$T/pane")"
 keys ']'
 wait_for "step 151/1000"

@@ -41,14 +41,14 @@ done
 ok "train: SIGINT 130, SIGTERM 143, SIGHUP 129, the run interrupted and whole"
 
 # nohup: SIGHUP ignored, training goes on to the end
-( trap '' HUP; exec "$M" train --db "$T/nohup.db" --steps 3000 --name nohup >"$T/n.out" 2>"$T/n.err" ) &
+( trap '' HUP; exec "$M" train --db "$T/nohup.db" --steps 100000 --name nohup >"$T/n.out" 2>"$T/n.err" ) &
 pid=$!
 wait_running "$T/nohup.db"
 kill -HUP $pid
 wait $pid
 rc=$?
 [ $rc = 0 ] || fail "train with SIGHUP ignored: exit $rc, want 0"
-grep -q '^step 3000 / 3000 ' "$T/n.out" || fail "train with SIGHUP ignored did not finish"
+grep -q '^step 100000 / 100000 ' "$T/n.out" || fail "train with SIGHUP ignored did not finish"
 ok "train: an ignored SIGHUP stays ignored (nohup)"
 
 # ---- the screens: 128 + n and the terminal restored ----

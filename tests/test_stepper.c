@@ -584,7 +584,7 @@ test_ablation(void)
 	feed(&m, &base, tok, 5);
 	feed(&m, &off, tok, 5);
 	CHECK(probe_toggle_head(&m, &off, 0, 1) == 1);
-	CHECK(off.head_mask == probe_head_bit(&cfg, 0, 1) && off.n_pos == 5);
+	CHECK(off.head_mask == model_head_bit(&cfg, 0, 1) && off.n_pos == 5);
 	wo = model_tensor(&m, TENSOR_WO, 0);
 	for (t = 0; t < 5; t++) {
 		size_t lt = trace_lt(&off, 0, t);
@@ -626,7 +626,7 @@ test_ablation(void)
 	CHECK(probe_toggle_head(&m, &off, 2, 0) == -1 && probe_toggle_head(&m, &off, 0, 2) == -1);
 
 	/* a head of the second layer: the first layer is untouched */
-	probe_set_mask(&m, &off, probe_head_bit(&cfg, 1, 1));
+	probe_set_mask(&m, &off, model_head_bit(&cfg, 1, 1));
 	for (t = 0; t < 5; t++)
 		bad += memcmp(off.x_out + trace_lt(&off, 0, t) * C, base.x_out + trace_lt(&base, 0, t) * C,
 		    C * sizeof(double)) != 0;

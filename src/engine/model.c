@@ -218,36 +218,21 @@ trace_init(struct trace *tr, const struct model_config *cfg)
 	tr->cfg = *cfg;
 	tr->token = xcalloc(T, sizeof *tr->token);
 	tr->target = xcalloc(T, sizeof *tr->target);
-#define A(f, n) tr->f = xcalloc((n), sizeof(double))
-	A(tok_emb, T * C); A(pos_emb, T * C); A(emb, T * C);
-	A(ln0_ms, T); A(ln0_scale, T); A(x0, T * C);
-	A(ln1_ms, L * T); A(ln1_scale, L * T); A(xn1, L * T * C);
-	A(q, L * T * C); A(k, L * T * C); A(v, L * T * C);
-	A(att_score, L * T * H * T); A(att_max, L * T * H); A(att_exp, L * T * H * T);
-	A(att_sum, L * T * H); A(att_inv, L * T * H); A(att_w, L * T * H * T);
-	A(att_head, L * T * C); A(att_cat, L * T * C); A(att_proj, L * T * C);
-	A(x_mid, L * T * C); A(ln2_ms, L * T); A(ln2_scale, L * T); A(xn2, L * T * C);
-	A(fc1, L * T * F); A(relu, L * T * F); A(fc2, L * T * C); A(x_out, L * T * C);
-	A(logits, T * V); A(logit_max, T); A(logit_exp, T * V); A(logit_sum, T); A(logit_inv, T);
-	A(probs, T * V); A(loss, T);
+#define A(f, n, shape) tr->f = xcalloc((n), sizeof(double));
+	TRACE_FIELDS(A)
 #undef A
+	tr->att_inv = xcalloc(L * T * H, sizeof(double));
+	tr->logit_inv = xcalloc(T, sizeof(double));
 }
 
 void
 trace_free(struct trace *tr)
 {
-	double **f[] = {
-		&tr->tok_emb, &tr->pos_emb, &tr->emb, &tr->ln0_ms, &tr->ln0_scale, &tr->x0,
-		&tr->ln1_ms, &tr->ln1_scale, &tr->xn1, &tr->q, &tr->k, &tr->v,
-		&tr->att_score, &tr->att_max, &tr->att_exp, &tr->att_sum, &tr->att_inv, &tr->att_w,
-		&tr->att_head, &tr->att_cat, &tr->att_proj, &tr->x_mid, &tr->ln2_ms,
-		&tr->ln2_scale, &tr->xn2, &tr->fc1, &tr->relu, &tr->fc2, &tr->x_out,
-		&tr->logits, &tr->logit_max, &tr->logit_exp, &tr->logit_sum, &tr->logit_inv, &tr->probs, &tr->loss,
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof f / sizeof f[0]; i++)
-		free(*f[i]);
+#define F(f, n, shape) free(tr->f);
+	TRACE_FIELDS(F)
+#undef F
+	free(tr->att_inv);
+	free(tr->logit_inv);
 	free(tr->token);
 	free(tr->target);
 	memset(tr, 0, sizeof *tr);

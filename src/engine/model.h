@@ -87,6 +87,46 @@ size_t model_index(const struct tensor *t, int row, int col);
 void   model_to_ref(const struct model *m, const double *in, double *out);
 void   model_from_ref(const struct model *m, const double *in, double *out);
 
+/* The trace's arrays, written once (tig's X-macros): the name, the count
+ * of doubles in terms of T (block_size), C (n_embd), L, H, F (4 C) and V,
+ * and the shape with its meaning. struct trace declares them, trace_init
+ * allocates and trace_free frees them from this list. */
+#define TRACE_FIELDS(X) \
+	X(tok_emb,   T * C,         "[T][C] wte[token] (a copy, for display)") \
+	X(pos_emb,   T * C,         "[T][C] wpe[pos]") \
+	X(emb,       T * C,         "[T][C] tok_emb + pos_emb") \
+	X(ln0_ms,    T,             "[T] mean square of emb") \
+	X(ln0_scale, T,             "[T] (ms + 1e-5)^-0.5") \
+	X(x0,        T * C,         "[T][C] rmsnorm(emb): the first residual") \
+	X(ln1_ms,    L * T,         "[L][T]") \
+	X(ln1_scale, L * T,         "[L][T]") \
+	X(xn1,       L * T * C,     "[L][T][C] rmsnorm of the layer input") \
+	X(q,         L * T * C,     "[L][T][C]") \
+	X(k,         L * T * C,     "[L][T][C] the KV cache's keys") \
+	X(v,         L * T * C,     "[L][T][C] the KV cache's values") \
+	X(att_score, L * T * H * T, "[L][T][H][T] q_h.k_h[t] * (D^0.5)^-1") \
+	X(att_max,   L * T * H,     "[L][T][H]") \
+	X(att_exp,   L * T * H * T, "[L][T][H][T] exp(score - max)") \
+	X(att_sum,   L * T * H,     "[L][T][H]") \
+	X(att_w,     L * T * H * T, "[L][T][H][T] softmax weights") \
+	X(att_head,  L * T * C,     "[L][T][C] head outputs, concatenated, all heads") \
+	X(att_cat,   L * T * C,     "[L][T][C] the same with switched-off heads zeroed: attn_wo's input") \
+	X(att_proj,  L * T * C,     "[L][T][C] linear(att_cat, attn_wo)") \
+	X(x_mid,     L * T * C,     "[L][T][C] att_proj + layer input") \
+	X(ln2_ms,    L * T,         "[L][T]") \
+	X(ln2_scale, L * T,         "[L][T]") \
+	X(xn2,       L * T * C,     "[L][T][C]") \
+	X(fc1,       L * T * F,     "[L][T][F] before ReLU") \
+	X(relu,      L * T * F,     "[L][T][F]") \
+	X(fc2,       L * T * C,     "[L][T][C]") \
+	X(x_out,     L * T * C,     "[L][T][C] fc2 + x_mid: the layer's output") \
+	X(logits,    T * V,         "[T][V]") \
+	X(logit_max, T,             "[T]") \
+	X(logit_exp, T * V,         "[T][V] exp(logit - max)") \
+	X(logit_sum, T,             "[T]") \
+	X(probs,     T * V,         "[T][V] softmax(logits)") \
+	X(loss,      T,             "[T] -log probs[target], NaN when no target")
+
 /* Everything one forward pass computed, position by position. It is the
  * backward pass's cache and the debugger's record: the screen and `trace`
  * read these values and never recompute them. Per-layer arrays are indexed
@@ -98,45 +138,26 @@ struct trace {
 	uint64_t head_mask;   /* bit l*H+h set: head h of layer l is switched off */
 	int    *token;        /* [T] input token at each position */
 	int    *target;       /* [T] next token, or -1 when unknown */
-	double *tok_emb;      /* [T][C] wte[token] (a copy, for display) */
-	double *pos_emb;      /* [T][C] wpe[pos] */
-	double *emb;          /* [T][C] tok_emb + pos_emb */
-	double *ln0_ms;       /* [T] mean square of emb */
-	double *ln0_scale;    /* [T] (ms + 1e-5)^-0.5 */
-	double *x0;           /* [T][C] rmsnorm(emb): the first residual */
-	double *ln1_ms, *ln1_scale;   /* [L][T] */
-	double *xn1;          /* [L][T][C] rmsnorm of the layer input */
-	double *q, *k, *v;    /* [L][T][C]; k and v are the KV cache */
-	double *att_score;    /* [L][T][H][T] q_h.k_h[t] * (D^0.5)^-1 */
-	double *att_max;      /* [L][T][H] */
-	double *att_exp;      /* [L][T][H][T] exp(score - max) */
-	double *att_sum;      /* [L][T][H] */
+	/* the arrays of TRACE_FIELDS below, one double * each */
+#define TRACE_FIELD_DECL(name, count, shape) double *name;
+	TRACE_FIELDS(TRACE_FIELD_DECL)
+#undef TRACE_FIELD_DECL
+	/* kept for the backward pass, not shown: */
 	double *att_inv;      /* [L][T][H] att_sum ** -1 */
-	double *att_w;        /* [L][T][H][T] softmax weights */
-	double *att_head;     /* [L][T][C] head outputs, concatenated, all heads */
-	double *att_cat;      /* [L][T][C] the same with switched-off heads zeroed:
-	                       * the input of attn_wo */
-	double *att_proj;     /* [L][T][C] linear(att_cat, attn_wo) */
-	double *x_mid;        /* [L][T][C] att_proj + layer input */
-	double *ln2_ms, *ln2_scale;   /* [L][T] */
-	double *xn2;          /* [L][T][C] */
-	double *fc1;          /* [L][T][F] before ReLU */
-	double *relu;         /* [L][T][F] */
-	double *fc2;          /* [L][T][C] */
-	double *x_out;        /* [L][T][C] fc2 + x_mid: the layer's output */
-	double *logits;       /* [T][V] */
-	double *logit_max;    /* [T] */
-	double *logit_exp;    /* [T][V] exp(logit - max) */
-	double *logit_sum;    /* [T] */
 	double *logit_inv;    /* [T] logit_sum ** -1 */
-	double *probs;        /* [T][V] softmax(logits) */
-	double *loss;         /* [T] -log probs[target], NaN when no target */
 };
 
 void   trace_init(struct trace *tr, const struct model_config *cfg);
 void   trace_free(struct trace *tr);
 /* Forget the KV cache (start a new sequence); the head mask is kept. */
 void   trace_reset(struct trace *tr);
+
+/* The one head-mask helper: bit l*H+h of a mask says head h of layer l is
+ * switched off. */
+static inline uint64_t model_head_bit(const struct model_config *c, int l, int h)
+{ return (uint64_t)1 << (l * c->n_head + h); }
+static inline int model_head_off(uint64_t mask, const struct model_config *c, int l, int h)
+{ return (mask & model_head_bit(c, l, h)) != 0; }
 
 /* Index helpers for the per-layer arrays. */
 static inline size_t trace_lt(const struct trace *tr, int l, int t)

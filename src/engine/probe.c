@@ -63,7 +63,7 @@ probe_parse_heads(const char *spec, const struct model_config *cfg, uint64_t *ma
 			return -1;
 		}
 		if (cfg)
-			m |= probe_head_bit(cfg, (int)l, (int)h);
+			m |= model_head_bit(cfg, (int)l, (int)h);
 		if (*p == '\0')
 			break;
 		p++;
@@ -83,7 +83,7 @@ probe_format_heads(uint64_t mask, const struct model_config *cfg, char *buf, siz
 		buf[0] = '\0';
 	for (l = 0; l < cfg->n_layer; l++)
 		for (h = 0; h < cfg->n_head; h++) {
-			if (!(mask & probe_head_bit(cfg, l, h)) || len >= n)
+			if (!(mask & model_head_bit(cfg, l, h)) || len >= n)
 				continue;
 			w = snprintf(buf + len, n - len, "%sL%dH%d", len ? "," : "", l, h);
 			if (w > 0)
@@ -105,7 +105,7 @@ probe_toggle_head(const struct model *m, struct trace *tr, int layer, int head)
 
 	if (layer < 0 || layer >= m->cfg.n_layer || head < 0 || head >= m->cfg.n_head)
 		return -1;
-	bit = probe_head_bit(&m->cfg, layer, head);
+	bit = model_head_bit(&m->cfg, layer, head);
 	probe_set_mask(m, tr, tr->head_mask ^ bit);
 	return (tr->head_mask & bit) != 0;
 }

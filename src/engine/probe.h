@@ -14,13 +14,6 @@
 #include "model.h"
 #include "rng.h"
 
-/* The bit of layer l, head h in trace.head_mask (set = switched off). */
-static inline uint64_t
-probe_head_bit(const struct model_config *cfg, int layer, int head)
-{
-	return (uint64_t)1 << (layer * cfg->n_head + head);
-}
-
 /* Parse a list of heads such as "L0H1,L0H2" (case does not matter) into
  * *mask. With cfg NULL only the spelling is checked (*mask untouched);
  * with cfg each head must exist. -1 with a one-line reason on error. */

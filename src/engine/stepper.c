@@ -22,10 +22,15 @@
 #include "xmalloc.h"
 
 static const char *const op_names[OP__COUNT] = {
-	"embed", "embed_sum", "rmsnorm_in", "residual", "rmsnorm_attn", "q", "k", "v",
-	"kv_cache", "head_qkv", "attn_scores", "attn_weights", "head_out", "concat",
-	"attn_wo", "attn_residual", "rmsnorm_mlp", "mlp_fc1", "relu", "mlp_fc2",
-	"mlp_residual", "logits", "probs",
+#define OP_KIND_NAME(kind, name, depth, what) [OP_##kind] = name,
+	OP_KINDS(OP_KIND_NAME)
+#undef OP_KIND_NAME
+};
+
+static const int op_depths[OP__COUNT] = {
+#define OP_KIND_DEPTH(kind, name, depth, what) [OP_##kind] = depth,
+	OP_KINDS(OP_KIND_DEPTH)
+#undef OP_KIND_DEPTH
 };
 
 const char *
@@ -48,11 +53,7 @@ op_kind_from_name(const char *name)
 int
 op_depth(enum op_kind k)
 {
-	if (k >= OP_HEAD_QKV && k <= OP_HEAD_OUT)
-		return 2;
-	if (k >= OP_RESIDUAL && k <= OP_MLP_RESIDUAL)
-		return 1;
-	return 0;
+	return (unsigned)k < OP__COUNT ? op_depths[k] : 0;
 }
 
 void
@@ -541,7 +542,7 @@ op_view(const struct model *m, const struct trace *tr, const struct op *op, stru
 		v->k = tr->k + a.lt0 * a.C + v->dim0;
 		v->v = tr->v + a.lt0 * a.C + v->dim0;
 		v->att_scale = model_attn_scale(&tr->cfg);
-		v->head_off = (int)((tr->head_mask >> (a.l * a.H + a.h)) & 1u);
+		v->head_off = model_head_off(tr->head_mask, &tr->cfg, a.l, a.h);
 		if (op->kind == OP_HEAD_QKV || op->kind == OP_ATTN_SCORES)
 			IN(tr->q + a.lt * a.C + v->dim0, a.D);
 		else if (op->kind == OP_ATTN_WEIGHTS) {

@@ -14,30 +14,39 @@
 
 #include "model.h"
 
-/* Op kinds, in computation order within a position. The depth says which
- * group an op belongs to: 0 position, 1 layer, 2 head. */
+/* Op kinds, in computation order within a position, written once (tig's
+ * X-macros): the kind, its stable name (trace prints it, breakpoints are
+ * saved by it), its depth (which group it belongs to: 0 position, 1 layer,
+ * 2 head) and what it does. */
+#define OP_KINDS(X) \
+	X(EMBED,         "embed",         0, "wte[token] and wpe[pos], with their ids") \
+	X(EMBED_SUM,     "embed_sum",     0, "tok_emb + pos_emb") \
+	X(RMSNORM_IN,    "rmsnorm_in",    0, "first rmsnorm (mean square, scale) -> x0") \
+	X(RESIDUAL,      "residual",      1, "the residual kept (the layer's input)") \
+	X(RMSNORM_ATTN,  "rmsnorm_attn",  1, "rmsnorm before attention") \
+	X(Q,             "q",             1, "projection") \
+	X(K,             "k",             1, "projection") \
+	X(V,             "v",             1, "projection") \
+	X(KV_CACHE,      "kv_cache",      1, "k and v appended; every cached row") \
+	X(HEAD_QKV,      "head_qkv",      2, "the head's q slice, k and v slices of every cached position") \
+	X(ATTN_SCORES,   "attn_scores",   2, "q.k * (D^0.5)^-1 for each cached position") \
+	X(ATTN_WEIGHTS,  "attn_weights",  2, "softmax: max, exps, sum, weights") \
+	X(HEAD_OUT,      "head_out",      2, "weighted sum of v: the head's output") \
+	X(CONCAT,        "concat",        1, "heads concatenated; switched-off heads zeroed") \
+	X(ATTN_WO,       "attn_wo",       1, "linear(concat, attn_wo)") \
+	X(ATTN_RESIDUAL, "attn_residual", 1, "+ residual") \
+	X(RMSNORM_MLP,   "rmsnorm_mlp",   1, "rmsnorm before the MLP") \
+	X(MLP_FC1,       "mlp_fc1",       1, "linear(x, mlp_fc1)") \
+	X(RELU,          "relu",          1, "relu, active units counted") \
+	X(MLP_FC2,       "mlp_fc2",       1, "linear(relu, mlp_fc2)") \
+	X(MLP_RESIDUAL,  "mlp_residual",  1, "+ residual: the layer's output") \
+	X(LOGITS,        "logits",        0, "linear(x, lm_head)") \
+	X(PROBS,         "probs",         0, "softmax(logits)")
+
 enum op_kind {
-	OP_EMBED,         /* 0: wte[token] and wpe[pos], with their ids */
-	OP_EMBED_SUM,     /* 0: tok_emb + pos_emb */
-	OP_RMSNORM_IN,    /* 0: first rmsnorm (mean square, scale) -> x0 */
-	OP_RESIDUAL,      /* 1: the residual kept (the layer's input) */
-	OP_RMSNORM_ATTN,  /* 1: rmsnorm before attention */
-	OP_Q, OP_K, OP_V, /* 1: projections */
-	OP_KV_CACHE,      /* 1: k and v appended; every cached row */
-	OP_HEAD_QKV,      /* 2: the head's q slice, k and v slices of every cached position */
-	OP_ATTN_SCORES,   /* 2: q.k * (D^0.5)^-1 for each cached position */
-	OP_ATTN_WEIGHTS,  /* 2: softmax: max, exps, sum, weights */
-	OP_HEAD_OUT,      /* 2: weighted sum of v: the head's output */
-	OP_CONCAT,        /* 1: heads concatenated; switched-off heads zeroed */
-	OP_ATTN_WO,       /* 1: linear(concat, attn_wo) */
-	OP_ATTN_RESIDUAL, /* 1: + residual */
-	OP_RMSNORM_MLP,   /* 1: rmsnorm before the MLP */
-	OP_MLP_FC1,       /* 1: linear(x, mlp_fc1) */
-	OP_RELU,          /* 1: relu, active units counted */
-	OP_MLP_FC2,       /* 1: linear(relu, mlp_fc2) */
-	OP_MLP_RESIDUAL,  /* 1: + residual: the layer's output */
-	OP_LOGITS,        /* 0: linear(x, lm_head) */
-	OP_PROBS,         /* 0: softmax(logits) */
+#define OP_KIND_ENUM(kind, name, depth, what) OP_##kind,
+	OP_KINDS(OP_KIND_ENUM)
+#undef OP_KIND_ENUM
 	OP__COUNT
 };
 

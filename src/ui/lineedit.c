@@ -124,3 +124,36 @@ le_draw(const struct lineedit *le, int y, int x, int w, int utf8)
 	}
 	attrset(A_NORMAL);
 }
+
+/* UTF-8 of the line editor's text. */
+void
+le_text(const struct lineedit *le, char *buf, size_t n)
+{
+	size_t o = 0;
+	char u[4];
+	int i, k;
+
+	for (i = 0; i < le->len; i++) {
+		k = utf8_put(u, le->text[i]);
+		if (o + (size_t)k + 1 > n)
+			break;
+		memcpy(buf + o, u, (size_t)k);
+		o += (size_t)k;
+	}
+	buf[o] = '\0';
+}
+
+void
+le_set(struct lineedit *le, const char *s)
+{
+	uint32_t t[LE_MAX];
+	int n = 0, k;
+	size_t len = s ? strlen(s) : 0;
+
+	while (len > 0 && n < LE_MAX && (k = utf8_get((const unsigned char *)s, len, &t[n])) > 0) {
+		s += k;
+		len -= (size_t)k;
+		n++;
+	}
+	le_start(le, t, n);
+}

@@ -16,6 +16,7 @@
 
 #include "ui_priv.h"
 #include "replay_ui.h"
+#include "paths.h"
 #include "store_view.h"
 #include "xmalloc.h"
 
@@ -89,16 +90,19 @@ replay_ui_open(struct ui *u, const struct replay_args *a, char *err, size_t n)
 	struct replay_ui *rp = xcalloc(1, sizeof *rp);
 
 	u->rp = rp;
-	snprintf(rp->db, sizeof rp->db, "%s", a->db);
+	if (path_copy(rp->db, a->db) < 0) {
+		/* a cut path would name another file */
+		snprintf(err, n, "--db: the path is longer than %d bytes", MGPT_PATH_MAX - 1);
+		return -1;
+	}
 	if (a->probe)
 		snprintf(rp->probe, sizeof rp->probe, "%s", a->probe);
 	rp->st = store_open(rp->db, 0, 1, err, n);
 	if (!rp->st)
 		return -1;
 	if (a->spec)
-		return replay_show_run(u, a->spec, a->step, err, n);
-	replay_show_runs(u);
-	return 0;
+		return replay_show_run(u, a->spec, a->step, err, n) < 0 ? -1 : VIEW_RUN;
+	return VIEW_RUNS;
 }
 
 static void
@@ -117,7 +121,7 @@ replay_ui_close(struct ui *u)
 	if (!rp)
 		return;
 	if (rp->lt) {
-		live_train_close(rp->lt);   /* unfinished: interrupted, resumable */
+		train_run_close(rp->lt);   /* unfinished: interrupted, resumable */
 		free(rp->lt);
 	}
 	close_cmp(rp);
@@ -130,14 +134,6 @@ replay_ui_close(struct ui *u)
 	store_close(rp->st);
 	free(rp);
 	u->rp = NULL;
-}
-
-void
-replay_show_runs(struct ui *u)
-{
-	u->rp->play = 0;
-	replay_runs_reload(u);
-	u->view = VIEW_RUNS;
 }
 
 int
@@ -159,15 +155,12 @@ replay_show_run(struct ui *u, const char *spec, long step, char *err, size_t n)
 	if ((rp->probe[0] && replay_set_probe(rr, rp->probe, err, n) < 0) ||
 	    replay_goto(rr, step < 0 ? rr->run.steps_done : step, err, n) < 0)
 		goto fail;
-	u->view = VIEW_RUN;
 	replay_ui_compare(u);
 	return 0;
 fail:
 	if (rp->have_rr)
 		replay_close(rr);
 	rp->have_rr = 0;
-	if (u->view == VIEW_RUN || u->view == VIEW_PROMPT)
-		u->view = VIEW_RUNS;
 	return -1;
 }
 
@@ -207,28 +200,44 @@ replay_ui_compare(struct ui *u)
 }
 
 /* Enter in the run view: the debugger on this run at this step; q there
- * comes back (ui.c sends it to replay_debugger_done). */
-void
+ * comes back. */
+int
 replay_open_debugger(struct ui *u)
 {
 	struct replay_ui *rp = u->rp;
 	char spec[32], err[512];
 
 	snprintf(spec, sizeof spec, "%lld", (long long)rp->rr.run.id);
-	if (ui_debug_switch(u, rp->db, spec, rp->rr.cur_step, rp->rr.probe_text, err, sizeof err) < 0) {
+	if (view_debug_open_run(u, rp->db, spec, rp->rr.cur_step, rp->rr.probe_text, VIEW_RUN,
+	    err, sizeof err) < 0) {
 		ui_msg(u, ST_ERR, "%s", err);
-		return;
+		return UI_STAY;
 	}
 	rp->play = 0;
-	rp->in_debugger = 1;
-	u->view = VIEW_DEBUG;
+	return UI_GO(VIEW_DEBUG);
 }
 
-void
-replay_debugger_done(struct ui *u)
+/* The browser's entry, each time it is shown (R from anywhere; q from a
+ * run): from the debugger of `mgpt-tui debug`, the replay state is set up
+ * on the database the debugger was given. */
+int
+view_runs_open(struct ui *u)
 {
-	u->rp->in_debugger = 0;
-	u->view = VIEW_RUN;
+	struct replay_args a;
+	char path[MGPT_PATH_MAX], err[512];
+
+	if (!u->rp) {
+		memset(&a, 0, sizeof a);
+		a.db = u->db ? u->db : store_default_path(path, sizeof path);
+		if (!a.db || replay_ui_open(u, &a, err, sizeof err) < 0) {
+			replay_ui_close(u);
+			ui_msg(u, ST_ERR, "%s", a.db ? err : "cannot tell where the run database is");
+			return -1;
+		}
+	}
+	u->rp->play = 0;
+	replay_runs_reload(u);
+	return 0;
 }
 
 static int
@@ -261,7 +270,7 @@ poll_db(struct ui *u)
 	 * writer closes it; a fresh connection reads what is there. */
 	if (watching_a_writer(u))
 		replay_reopen_reader(u);
-	if (u->view == VIEW_RUNS || (u->view == VIEW_PROMPT && rp->prompt_view == VIEW_RUNS)) {
+	if (u->view == VIEW_RUNS || (u->view == VIEW_PROMPT && u->under == VIEW_RUNS)) {
 		if (store_data_version(rp->st, &v) == 0 && v != rp->version) {
 			replay_runs_reload(u);
 			return 1;
@@ -306,14 +315,14 @@ replay_ui_tick(struct ui *u)
 
 	if (!rp)
 		return 0;
-	if (rp->lt && rp->lt->state == LIVE_TRAINING) {
-		r = live_train_slice(rp->lt, TRAIN_SLICE);
+	if (rp->lt && rp->lt->state == TRAIN_RUNNING) {
+		r = train_run_slice(rp->lt, TRAIN_SLICE);
 		if (r < 0)
 			ui_msg(u, ST_ERR, "%s", rp->lt->err);
 		else if (r == 0)
 			ui_msg(u, ST_OK, "%s finished: %ld steps", rp->lt->run.name, rp->lt->run.n_steps);
 		if (r <= 0) {
-			live_train_close(rp->lt);
+			train_run_close(rp->lt);
 			free(rp->lt);
 			rp->lt = NULL;
 			/* closing the last writer may have taken the file out of WAL */
@@ -366,9 +375,79 @@ replay_ui_timeout(const struct ui *u)
 
 	if (!rp)
 		return -1;
-	if ((rp->lt && rp->lt->state == LIVE_TRAINING && !rp->lt->paused) || stats_pending(u))
+	if ((rp->lt && rp->lt->state == TRAIN_RUNNING && !rp->lt->paused) || stats_pending(u))
 		return 0;
 	if (rp->play)
 		return (int)(PLAY_FRAME * 1000);
 	return POLL_MS;
+}
+
+/* ---- the runs browser's list ---- */
+
+/* Index in rp->runs of the i-th run the filter shows, or -1. */
+int
+replay_runs_nth(const struct replay_ui *rp, int i)
+{
+	int k;
+
+	for (k = rp->n_runs - 1; k >= 0; k--)     /* newest first */
+		if (!rp->filter[0] || strstr(rp->runs[k].name, rp->filter))
+			if (i-- == 0)
+				return k;
+	return -1;
+}
+
+int
+replay_runs_count(const struct replay_ui *rp)
+{
+	int k, n = 0;
+
+	for (k = 0; k < rp->n_runs; k++)
+		if (!rp->filter[0] || strstr(rp->runs[k].name, rp->filter))
+			n++;
+	return n;
+}
+
+/* The selected run, or NULL. */
+const struct run_info *
+replay_runs_selected(const struct replay_ui *rp)
+{
+	int k = replay_runs_nth(rp, rp->sel);
+
+	return k < 0 ? NULL : &rp->runs[k];
+}
+
+/* Read the list again, keeping the selection on the same run. */
+int
+replay_runs_reload(struct ui *u)
+{
+	struct replay_ui *rp = u->rp;
+	const struct run_info *cur = replay_runs_selected(rp);
+	int64_t keep = cur ? cur->id : -1;
+	struct run_info *runs;
+	int n, i;
+
+	if (store_data_version(rp->st, &rp->version) < 0 ||
+	    store_list_runs(rp->st, &runs, &n) < 0) {
+		ui_msg(u, ST_ERR, "%s", store_errmsg(rp->st));
+		return -1;
+	}
+	free(rp->runs);
+	rp->runs = runs;
+	rp->n_runs = n;
+	for (i = 0; keep >= 0 && i < replay_runs_count(rp); i++)
+		if (rp->runs[replay_runs_nth(rp, i)].id == keep)
+			rp->sel = i;
+	if (rp->sel >= replay_runs_count(rp))
+		rp->sel = replay_runs_count(rp) - 1;
+	if (rp->sel < 0)
+		rp->sel = 0;
+	return 0;
+}
+
+/* Steps a play frame moves: a whole run plays in about 20 seconds. */
+long
+replay_play_stride(long n_steps)
+{
+	return n_steps / 400 > 1 ? n_steps / 400 : 1;
 }

@@ -4,7 +4,8 @@
 #ifndef MGPT_REPLAY_UI_H
 #define MGPT_REPLAY_UI_H
 
-#include "live_train.h"
+#include "train_run.h"
+#include "paths.h"
 #include "plot.h"
 #include "replay_run.h"
 #include "store.h"
@@ -18,7 +19,7 @@ enum rp_prompt { RP_NONE, RP_STEP, RP_FILTER, RP_RENAME, RP_PROBE, RP_DELETE, RP
 enum rp_field { F_DATA, F_SEED, F_STEPS, F_EMBD, F_HEAD, F_LAYER, F_BLOCK, F_SNAP, F_NAME, F__COUNT };
 
 struct replay_ui {
-	char          db[1024];      /* the database path */
+	char          db[MGPT_PATH_MAX]; /* the database path */
 	char          probe[REPLAY_PROBE_MAX]; /* --probe, or "" */
 	struct store *st;            /* read-only: never blocks a writer */
 	struct store *rw;            /* read-write, opened on first need; NULL if refused */
@@ -41,24 +42,23 @@ struct replay_ui {
 	double        next_frame;    /* monotonic seconds */
 	double        next_poll;     /* monotonic seconds: ask the database again */
 	int           from_browser;  /* q returns to the browser */
-	int           in_debugger;   /* the debugger was opened from here */
 	int           stats_failed;  /* the statistics could not be computed: stop trying */
 	struct plot_grid grid;       /* the loss curve, drawn then blitted */
 	struct plot_grid spark;      /* sparklines */
 
 	/* prompts and the form */
-	enum rp_prompt prompt;
-	int           prompt_view;   /* the view drawn under the prompt line */
+	enum rp_prompt prompt;        /* what the prompt (drawn over u->under) asks */
 	char          field[F__COUNT][256];
 	int           form_sel;
 	int           form_init;     /* field[] holds the defaults or what was typed */
 
 	/* training in this process */
-	struct live_train *lt;
+	struct train_run *lt;
 };
 
-/* Start the replay screens (ui_replay): the run view of a->spec, or the
- * browser. -1 with err on failure (nothing drawn yet). */
+/* Set up the replay screens (ui_replay): the run view of a->spec, or the
+ * browser; returns the view to show first, or -1 with err on failure
+ * (nothing drawn yet). */
 int  replay_ui_open(struct ui *u, const struct replay_args *a, char *err, size_t n);
 void replay_ui_close(struct ui *u);
 /* Timers, called between keys: play, live updates, the statistics cache,
@@ -67,14 +67,13 @@ int  replay_ui_tick(struct ui *u);
 /* Milliseconds the key loop may wait before the next tick; -1: no timer. */
 int  replay_ui_timeout(const struct ui *u);
 
-/* The browser (R) and a run view (Enter, `mgpt-tui replay RUN`). */
-void replay_show_runs(struct ui *u);
+/* Load the run view's run (Enter, `mgpt-tui replay RUN`); the caller
+ * switches to VIEW_RUN. */
 int  replay_show_run(struct ui *u, const char *spec, long step, char *err, size_t n);
 /* Follow the marked run at the shown step (or drop it). */
 void replay_ui_compare(struct ui *u);
-/* Enter: the debugger at the shown step; and its q coming back. */
-void replay_open_debugger(struct ui *u);
-void replay_debugger_done(struct ui *u);
+/* Enter: the debugger at the shown step (q there comes back); a reaction. */
+int  replay_open_debugger(struct ui *u);
 /* A read-write connection for one write (rename, delete, the cache),
  * closed again by replay_rw_done; NULL (and a message) when the database
  * cannot be written. */
@@ -83,29 +82,32 @@ void replay_rw_done(struct ui *u);
 /* Open the read connection again (before this process starts writing). */
 int  replay_reopen_reader(struct ui *u);
 
-/* view_runs.c */
+/* The browser's list (the filter applied, newest first). */
 const struct run_info *replay_runs_selected(const struct replay_ui *rp);
 int  replay_runs_reload(struct ui *u);
+int  replay_runs_nth(const struct replay_ui *rp, int i);   /* index in rp->runs, or -1 */
+int  replay_runs_count(const struct replay_ui *rp);
+long replay_play_stride(long n_steps);
+/* view_runs.c: what an accepted prompt does in the browser */
 void replay_runs_prompt_done(struct ui *u, const char *text);
-/* view_train.c */
-void replay_prompt_start(struct ui *u, const char *text);
-void replay_form_start(struct ui *u);
-/* view_run.c: drawing shared by the views */
+/* replay_draw.c: drawing shared by the views */
 void replay_blit(struct plot_grid *g, int y, int x);
 /* The status row: the message if there is one, else the most used keys
  * (pairs of key and word, as many as fit). */
 void replay_draw_status(struct ui *u, const char *const *hints, int n);
 enum plot_charset replay_charset(const struct ui *u);
 int  replay_ma_window(long n_steps);
-long replay_play_stride(long n_steps);
 
+int  view_runs_open(struct ui *u);
 void view_runs_draw(struct ui *u);
-void view_runs_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_runs_key(struct ui *u, enum cmd cmd, int arg, int key);
 void view_run_draw(struct ui *u);
-void view_run_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_run_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_form_open(struct ui *u);
 void view_form_draw(struct ui *u);
-void view_form_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_form_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_prompt_open(struct ui *u);
 void view_prompt_draw(struct ui *u);
-void view_prompt_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_prompt_key(struct ui *u, enum cmd cmd, int arg, int key);
 
 #endif

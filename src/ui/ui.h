@@ -17,10 +17,17 @@ struct ui_opts {
 	const char *db;     /* --db, for R (the runs browser); NULL: the default */
 };
 
-/* Run the debugger on the terminal; returns the exit status (0 on q,
- * 1 on a failure reported as one line on stderr after the screen ended).
- * A signal that ended it is re-raised once the terminal is restored. */
-int ui_debug(struct debug_run *run, const struct ui_opts *o);
+/* How a screen ended; the command line words it and picks the exit status. */
+enum ui_status {
+	UI_OK = 0,          /* q (or a load cancelled) */
+	UI_FAILED = -1,     /* err says why: the terminal, the database */
+	UI_BAD_INPUT = -2,  /* --input refused: err says why */
+};
+
+/* Run the debugger on the terminal until q; a status, with one line in
+ * err on failure (the terminal is given back first). A signal that ended
+ * it is re-raised once the terminal is restored. */
+int ui_debug(struct debug_run *run, const struct ui_opts *o, char *err, size_t errlen);
 
 /* For the benchmark: the same screen drawn into a terminal on `out`
  * (for example /dev/null) at a given size, driven by keys, with no tty.

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "debug_run.h"
+#include "debug_session.h"
 #include "model.h"
 #include "rng.h"
 #include "stepper.h"
@@ -63,27 +64,23 @@ enum cmd {
 #define UI_CTRL(c)   ((c) & 0x1f)
 #define UI_ESC       27
 
-/* Which views a row of the key table serves: 0 the debugger and its
- * overlays; the replay views have a bit each. A key may mean one thing in
- * the debugger and another in the run view; help lists the rows of the
- * view it was opened from. */
-enum { KS_DEBUG = 0, KS_RUNS = 1, KS_RUN = 2 };
-
 struct keydef {
 	int         key;
 	enum cmd    cmd;
 	int         arg;    /* the head for CMD_HEAD */
 	const char *keys;   /* as shown in help; NULL: covered by the row above */
 	const char *desc;   /* one line, as shown in help */
-	unsigned    in;     /* KS_* bits; KS_DEBUG (0): the debugger's */
 };
-extern const struct keydef ui_keys[];
-extern const int ui_n_keys;
-const struct keydef *ui_key_lookup(int key);
-/* The row for key in the views of scope (a KS_* value). */
-const struct keydef *ui_key_lookup_in(int key, unsigned scope);
-static inline int ui_key_serves(const struct keydef *k, unsigned scope)
-{ return scope == KS_DEBUG ? k->in == KS_DEBUG : (k->in & scope) != 0; }
+/* A key scope: its rows, then those of `next` (shared by several views). */
+struct keytab {
+	const char          *name;
+	const struct keydef *rows;
+	int                  n;
+	const struct keytab *next;
+};
+extern const struct keytab keys_debug, keys_runs, keys_run, keys_replay;
+/* The row for key in t (or t's next tables), or NULL. */
+const struct keydef *keytab_lookup(const struct keytab *t, int key);
 
 /* ---- the line editor used by `i` (lineedit.c) ---- */
 #define LE_MAX 256
@@ -96,47 +93,25 @@ void le_start(struct lineedit *le, const uint32_t *text, int len);
 /* Feed a key; returns 1 on Enter (accept), -1 on Esc (cancel), 0 else. */
 int  le_key(struct lineedit *le, int key);
 void le_draw(const struct lineedit *le, int y, int x, int w, int utf8);
+/* The text as UTF-8 (cut to fit n), and set from UTF-8 (NULL: empty). */
+void le_text(const struct lineedit *le, char *buf, size_t n);
+void le_set(struct lineedit *le, const char *s);
 
 /* ---- rectangles ---- */
 struct rect { int y, x, h, w; };
 
 /* ---- the screen's state ---- */
-struct sample_rec {                /* the last `x` draw, for display */
-	int     valid;
-	int     pos;                   /* the position whose distribution was drawn from */
-	double  temperature;
-	double *probs;                 /* [V] softmax(logits / T) */
-	double  u;                     /* random() * total: where the draw landed */
-	double  total;                 /* sum of the weights */
-	double  cum_lo, cum_hi;        /* the chosen token's span of the cumulative weights */
-	int     chosen;                /* token id */
-	long    draw;                  /* 1-based count in the run's sampling stream */
-	int     ended;                 /* BOS or block_size: the name is complete */
-	char    name[256];             /* the sampled name, whole, when ended */
-};
-
 struct ui {
-	struct debug_run *run;
-	const struct model *m;         /* &run->tr.model */
-	struct model_config cfg;
-	const struct dataset *ds;
-	struct trace tr;               /* the pass being stepped, with the head mask */
-	struct trace tr_all;           /* the same input with every head on (comparison) */
-	struct stepper st;
-
-	uint32_t input[LE_MAX];        /* the input text, code points */
-	int      n_input;
-	int      n_fed;                /* characters fed (the rest is cut at block_size) */
-	int      n_typed;              /* input[0..n_typed) typed, the rest sampled */
-	int     *tokens;               /* [T] fed tokens: BOS, characters */
+	struct debug_session s;        /* the debugger's back end: run, input, pass, samples */
+	struct debug_run *run;         /* s.run, or NULL before the debugger is set up */
 
 	int      sel[OP__COUNT];       /* selected value per kind of op: kept when stepping */
-	double   temperature;
-	struct rng srng;               /* the run's sampling stream */
-	long     n_draws;
-	struct sample_rec sample;
 
-	int      view;                 /* index into ui_views */
+	int      view;                 /* index into ui_views: the frame's to change */
+	int      under;                /* the view an overlay is drawn over */
+	const struct keytab *under_keys; /* and its keys (what help lists) */
+	int      debug_back;           /* q in the debugger: to this view; -1 quit */
+	int      runs_back;            /* q in the runs browser: to this view; -1 quit */
 	int      help_top;             /* first help row shown */
 	int      break_sel;            /* selected row of the breakpoint list */
 	struct lineedit le;
@@ -149,50 +124,81 @@ struct ui {
 	struct rect title, tokens_r, opline, outline, body, formula, status;
 
 	int      has_color, utf8;
-	int      help_from;            /* the view help was opened from */
 	struct replay_ui *rp;          /* the replay views' state, or NULL */
 	int      own_run;              /* run was loaded here (from the run view): free it */
 	const char *db;                /* --db as given to debug, for R */
-	int      quit;
-	int      dirty;                /* Ctrl-L: clear and repaint everything */
+	int      quit;                 /* the frame's: a view returned UI_QUIT */
+	int      dirty;                /* the frame's: UI_REPAINT */
 };
 
-/* ---- views: a draw and a key function each, in one table ---- */
+/* ---- views: modes with a lifecycle, registered in one table (views.c) ----
+ *
+ * A key handler returns a reaction for the frame (htop's actions) instead
+ * of changing the frame's state: */
+enum {
+	UI_STAY    = 0,          /* drawn again, nothing more */
+	UI_QUIT    = 1 << 8,     /* leave the program */
+	UI_REPAINT = 1 << 9,     /* clear and repaint the whole terminal (C-l) */
+	UI_SWITCH  = 1 << 10,    /* to view (reaction & UI_VIEW_MASK) */
+	UI_BACK    = 1 << 11,    /* an overlay closes: to the view under it */
+};
+#define UI_VIEW_MASK 0xff
+#define UI_GO(v)     (UI_SWITCH | (v))
+
 struct view {
 	const char *name;
+	/* Called each time the frame switches to it; -1 (with a message in
+	 * u->msg) keeps the view shown before. NULL: nothing to do. */
+	int  (*open)(struct ui *u);
 	void (*draw)(struct ui *u);
-	/* Handle a command (cmd) read as `key`; the view decides. */
-	void (*key)(struct ui *u, enum cmd cmd, int arg, int key);
-	unsigned    scope;  /* rows of the key table it reads (KS_*) */
-	int         whole;  /* draws the whole screen (no debugger frame) */
-	int         text;   /* text entry: every key goes to the view */
+	/* Handle a command (cmd) read as `key`; returns a reaction. */
+	int  (*key)(struct ui *u, enum cmd cmd, int arg, int key);
+	/* Timers, run between keys whichever view is shown: 1 when the screen
+	 * must be drawn again; and the milliseconds until the next (-1 none). */
+	int  (*tick)(struct ui *u);
+	int  (*wait_ms)(const struct ui *u);
+	/* The terminal changed size (after ui_layout), for every view that
+	 * keeps geometry of its own; NULL: it lays out as it draws. */
+	void (*resize)(struct ui *u);
+	/* What the view holds, freed when the screen ends. */
+	void (*close)(struct ui *u);
+	const struct keytab *keys;  /* its scope; NULL: text entry, every key goes to the view */
+	unsigned    flags;
 };
+enum { VF_OVERLAY = 1 };  /* drawn over the view it was opened from (u->under) */
 enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT,
        VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW__COUNT };
 extern const struct view ui_views[VIEW__COUNT];
 
 void view_debug_draw(struct ui *u);
-void view_debug_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_debug_key(struct ui *u, enum cmd cmd, int arg, int key);
+void view_debug_close(struct ui *u);
+/* The debugger's frame around the page: title, tokens, op line, outline,
+ * status (view_debug_frame.c). */
+void view_debug_frame_draw(struct ui *u);
+/* Set the debugger up on a loaded run (the input refused: a status, with
+ * the reason in err). */
+int  view_debug_start(struct ui *u, struct debug_run *run, const char *input, char *err, size_t n);
+/* The debugger on run spec at step of db, in place of what it shows now
+ * (the run view's Enter); q there returns to view `back`. */
+int  view_debug_open_run(struct ui *u, const char *db, const char *spec, long step, const char *input,
+                         int back, char *err, size_t errlen);
+int  view_help_open(struct ui *u);
 void view_help_draw(struct ui *u);
-void view_help_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_help_key(struct ui *u, enum cmd cmd, int arg, int key);
 void view_breaks_draw(struct ui *u);
-void view_breaks_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_breaks_key(struct ui *u, enum cmd cmd, int arg, int key);
 void view_edit_draw(struct ui *u);
-void view_edit_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_edit_key(struct ui *u, enum cmd cmd, int arg, int key);
 
-/* ---- the session (session.c): input, heads, samples, weights ---- */
-int  session_init(struct ui *u, struct debug_run *run, const char *input, char *err, size_t errlen);
-void session_free(struct ui *u);
-/* Set the input text; refuses characters not in the vocabulary (naming
- * them in err) and cuts at block_size (noted in u->msg). */
-int  session_set_input(struct ui *u, const uint32_t *text, int n, char *err, size_t errlen);
-void session_toggle_head(struct ui *u, int layer, int head);
-void session_heads_on(struct ui *u);
-void session_sample(struct ui *u);
-void session_weights_changed(struct ui *u);
-/* Bit l*H+h of the mask: head h of layer l is off. */
+/* ---- the debug session's words on screen ---- */
+/* The session's message (s.msg) becomes the status line's. */
+void ui_take_session_msg(struct ui *u);
+/* "not in the run's vocabulary: 'Z', '1'" for a refused input. */
+void ui_input_error(const struct ui *u, int status, const struct debug_input_error *why, char *buf,
+                    size_t n);
 static inline int session_head_off(const struct ui *u, int l, int h)
-{ return (int)((u->tr.head_mask >> (l * u->cfg.n_head + h)) & 1u); }
+{ return debug_session_head_off(&u->s, l, h); }
 
 /* ---- drawing helpers (draw.c) ---- */
 void   draw_init_styles(struct ui *u, int want_color);
@@ -216,20 +222,14 @@ void   draw_bar(const struct ui *u, int y, int x, int w, double frac, enum style
 int    draw_width(const char *s);
 const char *draw_glyph(const struct ui *u, const char *utf8, const char *ascii);
 
-/* ---- the frame (ui.c) ---- */
+/* ---- the screen's geometry and the progress screen (screen.c) ---- */
 void ui_layout(struct ui *u);
-void ui_draw(struct ui *u);
+void ui_draw_too_small(const struct ui *u);
 void ui_msg(struct ui *u, enum style s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Progress of a long load, drawn as a bar; returns 1 when q cancels it. */
 int  ui_progress(void *ctx, const char *what, long done, long total, double loss);
+#define UI_KEY_TIMEOUT_MS 250   /* how long a signal may wait to be noticed */
 
 extern volatile sig_atomic_t ui_signal;   /* SIGINT/SIGTERM received */
-
-/* Keys no view of the replay screens handles itself (help, redraw). */
-void ui_default_key(struct ui *u, enum cmd cmd);
-/* The debugger on run spec at step, in place of what u shows now (the
- * run view's Enter). */
-int  ui_debug_switch(struct ui *u, const char *db, const char *spec, long step, const char *input,
-                     char *err, size_t errlen);
 
 #endif

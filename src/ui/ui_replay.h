@@ -3,6 +3,8 @@
 #ifndef MGPT_UI_REPLAY_H
 #define MGPT_UI_REPLAY_H
 
+#include <stddef.h>
+
 struct replay_args {
 	const char *db;      /* the database (exists; checked by the caller) */
 	const char *spec;    /* RUN, or NULL for the runs browser */
@@ -12,7 +14,7 @@ struct replay_args {
 };
 
 /* Take the terminal, run the replay screens, give it back on every way
- * out; returns the exit status (errors: one line on stderr afterwards). */
-int ui_replay(const struct replay_args *a);
+ * out; returns an enum ui_status (ui.h), with one line in err on failure. */
+int ui_replay(const struct replay_args *a, char *err, size_t errlen);
 
 #endif

@@ -22,10 +22,9 @@ break_label(const struct op *b, char *buf, size_t n)
 void
 view_breaks_draw(struct ui *u)
 {
-	const struct stepper *s = &u->st;
+	const struct stepper *s = &u->s.st;
 	int w = 44, h = s->n_breaks + 5, y0, x0, i, first = 0, vis;
 
-	ui_views[VIEW_DEBUG].draw(u);
 	if (h > u->rows - 2)
 		h = u->rows - 2;
 	if (h < 6)
@@ -52,10 +51,10 @@ view_breaks_draw(struct ui *u)
 	draw_text(y0 + h - 2, x0 + 2, w - 4, ST_DIM, "j/k select, d delete, other keys close");
 }
 
-void
+int
 view_breaks_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
-	struct stepper *s = &u->st;
+	struct stepper *s = &u->s.st;
 
 	(void)arg;
 	if (key == 'd' || key == 'b' || key == UI_FN(KEY_DC)) {
@@ -68,18 +67,18 @@ view_breaks_key(struct ui *u, enum cmd cmd, int arg, int key)
 			s->n_breaks--;
 			ui_msg(u, ST_OK, "breakpoint on %s deleted", lab);
 		}
-		return;
+		return UI_STAY;
 	}
 	switch (cmd) {
 	case CMD_SEL_DOWN:
 		if (u->break_sel < s->n_breaks - 1)
 			u->break_sel++;
-		return;
+		return UI_STAY;
 	case CMD_SEL_UP:
 		if (u->break_sel > 0)
 			u->break_sel--;
-		return;
+		return UI_STAY;
 	case CMD_QUIT: case CMD_CLOSE: case CMD_BREAK_LIST: default:
-		u->view = VIEW_DEBUG;
+		return UI_BACK;
 	}
 }

@@ -13,7 +13,6 @@ view_edit_draw(struct ui *u)
 	static const char prompt[] = "input: ";
 	int pw = (int)sizeof prompt - 1, hint = 26;
 
-	ui_views[VIEW_DEBUG].draw(u);
 	if (u->msg[0]) {
 		/* a refusal stays in sight above the field */
 		draw_fill(s->y - 1, s->x, s->w, ST_NORMAL);
@@ -28,29 +27,31 @@ view_edit_draw(struct ui *u)
 		draw_text(s->y, s->x + s->w - hint, hint, ST_DIM, "Enter feed it, Esc cancel");
 }
 
-void
+int
 view_edit_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	char err[256];
+	struct debug_input_error why;
 	int r;
 
 	(void)cmd;
 	(void)arg;
 	r = le_key(&u->le, key);
 	if (r < 0) {
-		u->view = VIEW_DEBUG;
 		ui_msg(u, ST_DIM, "input unchanged");
-		return;
+		return UI_BACK;
 	}
 	if (r == 0)
-		return;
-	if (session_set_input(u, u->le.text, u->le.len, err, sizeof err) < 0) {
+		return UI_STAY;
+	if ((r = debug_session_set_input(&u->s, u->le.text, u->le.len, &why)) < 0) {
 		/* refused: keep editing so the user can fix it */
 		u->le.active = 1;
+		ui_input_error(u, r, &why, err, sizeof err);
 		ui_msg(u, ST_ERR, "%s", err);
-		return;
+		return UI_STAY;
 	}
-	u->view = VIEW_DEBUG;
+	ui_take_session_msg(u);
 	if (!u->msg[0])
-		ui_msg(u, ST_OK, "input fed: %d position%s", u->tr.n_pos, u->tr.n_pos == 1 ? "" : "s");
+		ui_msg(u, ST_OK, "input fed: %d position%s", u->s.tr.n_pos, u->s.tr.n_pos == 1 ? "" : "s");
+	return UI_BACK;
 }

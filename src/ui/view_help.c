@@ -1,4 +1,5 @@
-/* view_help.c - the help overlay, printed from the key table itself. */
+/* view_help.c - the help overlay, printed from the key tables of the view
+ * it was opened over. */
 #include "config.h"
 
 #include <string.h>
@@ -9,11 +10,13 @@
 static int
 help_rows(const struct ui *u, const struct keydef **rows, int max)
 {
+	const struct keytab *t;
 	int i, n = 0;
 
-	for (i = 0; i < ui_n_keys && n < max; i++)
-		if (ui_keys[i].keys && ui_key_serves(&ui_keys[i], ui_views[u->help_from].scope))
-			rows[n++] = &ui_keys[i];
+	for (t = u->under_keys; t; t = t->next)
+		for (i = 0; i < t->n && n < max; i++)
+			if (t->rows[i].keys)
+				rows[n++] = &t->rows[i];
 	return n;
 }
 
@@ -29,7 +32,6 @@ view_help_draw(struct ui *u)
 	const struct keydef *rows[128];
 	int n = help_rows(u, rows, 128), kw = 0, dw = 0, i, w, h, y0, x0, vis, cols, per;
 
-	ui_views[u->help_from].draw(u);
 	for (i = 0; i < n; i++) {
 		int a = draw_width(rows[i]->keys), b = draw_width(rows[i]->desc);
 
@@ -68,7 +70,14 @@ view_help_draw(struct ui *u)
 	    per > vis ? "j/k scroll, any other key closes" : "any key closes this help");
 }
 
-void
+int
+view_help_open(struct ui *u)
+{
+	u->help_top = 0;
+	return 0;
+}
+
+int
 view_help_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	(void)arg;
@@ -76,12 +85,12 @@ view_help_key(struct ui *u, enum cmd cmd, int arg, int key)
 	switch (cmd) {
 	case CMD_SEL_DOWN:
 		u->help_top++;
-		return;
+		return UI_STAY;
 	case CMD_SEL_UP:
 		if (u->help_top > 0)
 			u->help_top--;
-		return;
+		return UI_STAY;
 	default:
-		u->view = u->help_from;
+		return UI_BACK;
 	}
 }

@@ -25,64 +25,6 @@
 #include "replay_ui.h"
 
 /* plot styles onto screen styles (each has its monochrome twin) */
-static const enum style plot_styles[PLOT_S__COUNT] = {
-	[PLOT_S_NONE] = ST_NORMAL, [PLOT_S_AXIS] = ST_RULE, [PLOT_S_LABEL] = ST_DIM,
-	[PLOT_S_REF] = ST_MARK, [PLOT_S_RAW] = ST_DIM, [PLOT_S_OTHER] = ST_BAR_ALT,
-	[PLOT_S_AVG] = ST_BAR, [PLOT_S_CURSOR] = ST_CUR,
-};
-
-void
-replay_blit(struct plot_grid *g, int y, int x)
-{
-	attr_t a[PLOT_S__COUNT];
-	int i;
-
-	for (i = 0; i < PLOT_S__COUNT; i++)
-		a[i] = draw_attr(plot_styles[i]);
-	plot_blit(stdscr, y, x, g, a);
-}
-
-void
-replay_draw_status(struct ui *u, const char *const *hints, int n)
-{
-	const struct rect *r = &u->status;
-	int i, x = 0, w;
-
-	draw_fill(r->y, r->x, r->w, ST_NORMAL);
-	if (u->msg[0]) {
-		draw_text(r->y, r->x, r->w, u->msg_style, u->msg);
-		return;
-	}
-	for (i = 0; i + 1 < n; i += 2) {
-		w = draw_width(hints[i]) + 1 + draw_width(hints[i + 1]) + 2;
-		if (x + w > r->w)
-			break;
-		x += draw_text(r->y, r->x + x, r->w - x, ST_KEY, hints[i]);
-		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, " ");
-		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, hints[i + 1]);
-		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, "  ");
-	}
-}
-
-enum plot_charset
-replay_charset(const struct ui *u)
-{
-	const char *t = getenv("TERM");
-
-	if (!u->utf8)
-		return PLOT_ASCII;
-	/* the Linux console's font has block elements but no braille */
-	return t && !strcmp(t, "linux") ? PLOT_BLOCK : PLOT_BRAILLE;
-}
-
-/* The moving average's window: 5 % of the planned steps, 1..200. */
-int
-replay_ma_window(long n_steps)
-{
-	long w = n_steps / 20;
-
-	return w < 1 ? 1 : w > 200 ? 200 : (int)w;
-}
 
 static const char *
 tokname(const struct replay_run *rr, int t, char buf[16])
@@ -416,13 +358,6 @@ go(struct ui *u, long step)
 		ui_msg(u, ST_ERR, "%s: %s", rp->cmp.run.name, err);
 }
 
-/* Steps a play frame moves: a whole run plays in about 20 seconds. */
-long
-replay_play_stride(long n_steps)
-{
-	return n_steps / 400 > 1 ? n_steps / 400 : 1;
-}
-
 static void
 toggle_mark(struct ui *u)
 {
@@ -437,7 +372,7 @@ toggle_mark(struct ui *u)
 	}
 }
 
-void
+int
 view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	struct replay_ui *rp = u->rp;
@@ -448,10 +383,14 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 
 	(void)arg;
 	(void)key;
+	if (cmd == CMD_HELP)
+		return UI_GO(VIEW_HELP);
+	if (cmd == CMD_RUNS)
+		return UI_GO(VIEW_RUNS);
 	if (rp->play) {
 		/* any key stops playing, and does nothing else */
 		rp->play = 0;
-		return;
+		return UI_STAY;
 	}
 	switch (cmd) {
 	case CMD_TRAIN_NEXT: go(u, s + 1); break;
@@ -464,8 +403,7 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 	case CMD_STEP_LAST: go(u, last); break;
 	case CMD_GOTO:
 		rp->prompt = RP_STEP;
-		replay_prompt_start(u, NULL);
-		break;
+		return UI_GO(VIEW_PROMPT);
 	case CMD_PLAY:
 	case CMD_PLAY_BACK:
 		rp->play = cmd == CMD_PLAY ? 1 : -1;
@@ -481,17 +419,15 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		break;
 	case CMD_EDIT:
 		rp->prompt = RP_PROBE;
-		replay_prompt_start(u, rr->probe_text);
-		break;
+		return UI_GO(VIEW_PROMPT);
 	case CMD_MARK:
 		toggle_mark(u);
 		replay_ui_compare(u);
 		break;
 	case CMD_OPEN:
-		replay_open_debugger(u);
-		break;
+		return replay_open_debugger(u);
 	case CMD_PAUSE:
-		if (rp->lt && rp->lt->run.id == rr->run.id && rp->lt->state == LIVE_TRAINING) {
+		if (rp->lt && rp->lt->run.id == rr->run.id && rp->lt->state == TRAIN_RUNNING) {
 			rp->lt->paused = !rp->lt->paused;
 			ui_msg(u, ST_OK, "%s %s", rr->run.name, rp->lt->paused ? "paused" : "training again");
 		} else
@@ -503,17 +439,10 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		rr->layer = k % nh / H;
 		rr->head = k % nh % H;
 		break;
-	case CMD_RUNS:
-		replay_show_runs(u);
-		break;
 	case CMD_QUIT:
-		if (rp->from_browser)
-			replay_show_runs(u);
-		else
-			u->quit = 1;
-		break;
+		return rp->from_browser ? UI_GO(VIEW_RUNS) : UI_QUIT;
 	default:
-		ui_default_key(u, cmd);
 		break;
 	}
+	return UI_STAY;
 }

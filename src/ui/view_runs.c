@@ -20,67 +20,6 @@
 #include "replay_ui.h"
 #include "store_view.h"
 
-/* Index in rp->runs of the i-th run the filter shows, or -1. */
-static int
-nth_shown(const struct replay_ui *rp, int i)
-{
-	int k;
-
-	for (k = rp->n_runs - 1; k >= 0; k--)     /* newest first */
-		if (!rp->filter[0] || strstr(rp->runs[k].name, rp->filter))
-			if (i-- == 0)
-				return k;
-	return -1;
-}
-
-static int
-n_shown(const struct replay_ui *rp)
-{
-	int k, n = 0;
-
-	for (k = 0; k < rp->n_runs; k++)
-		if (!rp->filter[0] || strstr(rp->runs[k].name, rp->filter))
-			n++;
-	return n;
-}
-
-/* The selected run, or NULL. */
-const struct run_info *
-replay_runs_selected(const struct replay_ui *rp)
-{
-	int k = nth_shown(rp, rp->sel);
-
-	return k < 0 ? NULL : &rp->runs[k];
-}
-
-/* Read the list again, keeping the selection on the same run. */
-int
-replay_runs_reload(struct ui *u)
-{
-	struct replay_ui *rp = u->rp;
-	const struct run_info *cur = replay_runs_selected(rp);
-	int64_t keep = cur ? cur->id : -1;
-	struct run_info *runs;
-	int n, i;
-
-	if (store_data_version(rp->st, &rp->version) < 0 ||
-	    store_list_runs(rp->st, &runs, &n) < 0) {
-		ui_msg(u, ST_ERR, "%s", store_errmsg(rp->st));
-		return -1;
-	}
-	free(rp->runs);
-	rp->runs = runs;
-	rp->n_runs = n;
-	for (i = 0; keep >= 0 && i < n_shown(rp); i++)
-		if (rp->runs[nth_shown(rp, i)].id == keep)
-			rp->sel = i;
-	if (rp->sel >= n_shown(rp))
-		rp->sel = n_shown(rp) - 1;
-	if (rp->sel < 0)
-		rp->sel = 0;
-	return 0;
-}
-
 static void
 fmt_when(char *buf, size_t n, int64_t t, int wide)
 {
@@ -112,11 +51,18 @@ view_runs_draw(struct ui *u)
 	struct replay_ui *rp = u->rp;
 	const int W = u->cols, bottom = u->status.y, wide = W >= 100;
 	const int cw = wide ? 16 : 5;
-	int nw = W - 64 - cw;
-	int rows = bottom - 2 - 3, i, y, shown = n_shown(rp);
+	int sw = 11, nw, k;   /* the steps' column grows with the data (6-digit steps) */
+	int rows = bottom - 2 - 3, i, y, shown = replay_runs_count(rp);
 	const struct run_info *sel;
-	char last[16], best[16], when[32], steps[32], sizes[32], status[32];
+	char last[16], best[16], when[32], steps[48], sizes[32], status[32];
 
+	for (i = 0; i < shown; i++) {
+		const struct run_info *r = &rp->runs[replay_runs_nth(rp, i)];
+
+		k = snprintf(steps, sizeof steps, "%ld/%ld", r->steps_done, r->n_steps);
+		sw = k > sw ? k : sw;
+	}
+	nw = W - 64 - cw - (sw - 11);   /* the name gives up what the steps take */
 	if (nw < 8)
 		nw = 8;
 	if (nw > 40)
@@ -134,8 +80,8 @@ view_runs_draw(struct ui *u)
 	    rp->filter[0] ? ", filtered" : "");
 	if (rp->filter[0])
 		draw_textf(0, W - 20 > 0 ? W - 20 : 0, 20, ST_TITLE, " filter: %s", rp->filter);
-	draw_textf(1, 0, W, ST_LABEL, "  %4s %-*s %-12s %11s %6s %6s %-10s %5s %-*s", "id", nw,
-	    "name", "status", "steps", "last", "best", "emb/hd/L/T", "seed", cw, wide ? "created" : "when");
+	draw_textf(1, 0, W, ST_LABEL, "  %4s %-*s %-12s %*s %6s %6s %-10s %5s %-*s", "id", nw,
+	    "name", "status", sw, "steps", "last", "best", "emb/hd/L/T", "seed", cw, wide ? "created" : "when");
 	if (rp->sel < rp->top)
 		rp->top = rp->sel;
 	if (rows > 0 && rp->sel >= rp->top + rows)
@@ -143,7 +89,7 @@ view_runs_draw(struct ui *u)
 	if (rp->top < 0)
 		rp->top = 0;
 	for (i = 0, y = 2; i + rp->top < shown && i < rows; i++, y++) {
-		const struct run_info *r = &rp->runs[nth_shown(rp, i + rp->top)];
+		const struct run_info *r = &rp->runs[replay_runs_nth(rp, i + rp->top)];
 		int is_sel = i + rp->top == rp->sel;
 		enum style s = is_sel ? ST_SEL : ST_NORMAL;
 
@@ -160,9 +106,9 @@ view_runs_draw(struct ui *u)
 			snprintf(status, sizeof status, "%s", store_status_name(r->status));
 		if (is_sel)
 			draw_fill(y, 0, W, ST_SEL);
-		draw_textf(y, 0, W, s, "%s %4lld %-*.*s %-12s %11s %6s %6s %-10s %5llu %-*s",
+		draw_textf(y, 0, W, s, "%s %4lld %-*.*s %-12s %*s %6s %6s %-10s %5llu %-*s",
 		    is_sel ? draw_glyph(u, "\u25b8", ">") : " ", (long long)r->id, nw, nw, r->name,
-		    status, steps, last, best, sizes, (unsigned long long)(r->seed % 100000), cw, when);
+		    status, sw, steps, last, best, sizes, (unsigned long long)(r->seed % 100000), cw, when);
 		if (r->status == RUN_RUNNING && !is_sel)
 			draw_text(y, 2 + 4 + 1 + nw + 1, 7, ST_OK, "running");
 		if (rp->marked == r->id)
@@ -193,12 +139,12 @@ view_runs_draw(struct ui *u)
 	}
 }
 
-void
+int
 view_runs_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	struct replay_ui *rp = u->rp;
 	const struct run_info *sel = replay_runs_selected(rp);
-	int shown = n_shown(rp);
+	int shown = replay_runs_count(rp);
 	char err[512], spec[32];
 
 	(void)arg;
@@ -214,21 +160,20 @@ view_runs_key(struct ui *u, enum cmd cmd, int arg, int key)
 		if (!sel)
 			break;
 		snprintf(spec, sizeof spec, "%lld", (long long)sel->id);
-		if (replay_show_run(u, spec, -1, err, sizeof err) < 0)
+		if (replay_show_run(u, spec, -1, err, sizeof err) < 0) {
 			ui_msg(u, ST_ERR, "%s", err);
-		else
-			rp->from_browser = 1;
-		break;
+			break;
+		}
+		rp->from_browser = 1;
+		return UI_GO(VIEW_RUN);
 	case CMD_FILTER:
 		rp->prompt = RP_FILTER;
-		replay_prompt_start(u, rp->filter);
-		break;
+		return UI_GO(VIEW_PROMPT);
 	case CMD_RENAME:
 		if (!sel)
 			break;
 		rp->prompt = RP_RENAME;
-		replay_prompt_start(u, sel->name);
-		break;
+		return UI_GO(VIEW_PROMPT);
 	case CMD_DELETE:
 		if (!sel)
 			break;
@@ -237,22 +182,27 @@ view_runs_key(struct ui *u, enum cmd cmd, int arg, int key)
 			break;
 		}
 		rp->prompt = RP_DELETE;
-		replay_prompt_start(u, NULL);
-		break;
+		return UI_GO(VIEW_PROMPT);
 	case CMD_MARK:
 		if (sel)
 			rp->marked = rp->marked == sel->id ? 0 : sel->id;
 		break;
 	case CMD_TRAIN:
-		replay_form_start(u);
-		break;
+		return UI_GO(VIEW_FORM);
+	case CMD_HELP:
+		return UI_GO(VIEW_HELP);
 	case CMD_QUIT:
-		u->quit = 1;
-		break;
+		if (u->runs_back >= 0) {   /* opened from the debugger (R): back to it */
+			int back = u->runs_back;
+
+			u->runs_back = -1;
+			return UI_GO(back);
+		}
+		return UI_QUIT;
 	default:
-		ui_default_key(u, cmd);
 		break;
 	}
+	return UI_STAY;
 }
 
 /* What a prompt's accepted text does in the browser. */

@@ -14,6 +14,7 @@
 #include "numparse.h"
 #include "ui_priv.h"
 #include "replay_ui.h"
+#include "run_defaults.h"
 #include "store_view.h"
 #include "xmalloc.h"
 
@@ -23,146 +24,20 @@ static const struct {
 	const char *hint;
 } fields[F__COUNT] = {
 	[F_DATA]  = { "data file", "", "empty: the bundled names" },
-	[F_SEED]  = { "seed", "42", "" },
-	[F_STEPS] = { "steps", "1000", "" },
-	[F_EMBD]  = { "n_embd", "16", "divisible by n_head" },
-	[F_HEAD]  = { "n_head", "4", "" },
-	[F_LAYER] = { "n_layer", "1", "" },
-	[F_BLOCK] = { "block_size", "16", "" },
-	[F_SNAP]  = { "snapshot every", "100", "steps" },
+	[F_SEED]  = { "seed", RUN_DEFAULT_STR(RUN_DEFAULT_SEED), "" },
+	[F_STEPS] = { "steps", RUN_DEFAULT_STR(RUN_DEFAULT_STEPS), "" },
+	[F_EMBD]  = { "n_embd", RUN_DEFAULT_STR(RUN_DEFAULT_N_EMBD), "divisible by n_head" },
+	[F_HEAD]  = { "n_head", RUN_DEFAULT_STR(RUN_DEFAULT_N_HEAD), "" },
+	[F_LAYER] = { "n_layer", RUN_DEFAULT_STR(RUN_DEFAULT_N_LAYER), "" },
+	[F_BLOCK] = { "block_size", RUN_DEFAULT_STR(RUN_DEFAULT_BLOCK_SIZE), "" },
+	[F_SNAP]  = { "snapshot every", "100", "steps" },  /* finer than train's 250: scrubbed here */
 	[F_NAME]  = { "name", "", "empty: run-<id>" },
 };
 
-/* UTF-8 of the line editor's text. */
-static void
-le_text(const struct lineedit *le, char *buf, size_t n)
-{
-	size_t o = 0;
-	char u[4];
-	int i, k;
-
-	for (i = 0; i < le->len; i++) {
-		k = utf8_put(u, le->text[i]);
-		if (o + (size_t)k + 1 > n)
-			break;
-		memcpy(buf + o, u, (size_t)k);
-		o += (size_t)k;
-	}
-	buf[o] = '\0';
-}
-
-static void
-le_set(struct lineedit *le, const char *s)
-{
-	uint32_t t[LE_MAX];
-	int n = 0, k;
-	size_t len = s ? strlen(s) : 0;
-
-	while (len > 0 && n < LE_MAX && (k = utf8_get((const unsigned char *)s, len, &t[n])) > 0) {
-		s += k;
-		len -= (size_t)k;
-		n++;
-	}
-	le_start(le, t, n);
-}
-
-/* ---- the prompt line ---- */
-
-void
-replay_prompt_start(struct ui *u, const char *text)
-{
-	struct replay_ui *rp = u->rp;
-
-	rp->prompt_view = u->view;
-	le_set(&u->le, text);
-	u->view = VIEW_PROMPT;
-}
-
-void
-view_prompt_draw(struct ui *u)
-{
-	struct replay_ui *rp = u->rp;
-	const struct rect *s = &u->status;
-	const struct run_info *sel;
-	char q[256];
-
-	ui_views[rp->prompt_view].draw(u);
-	draw_fill(s->y, s->x, s->w, ST_NORMAL);
-	switch (rp->prompt) {
-	case RP_STEP:
-		snprintf(q, sizeof q, "step (0-%ld): ", rp->rr.run.steps_done);
-		break;
-	case RP_FILTER: snprintf(q, sizeof q, "filter names: "); break;
-	case RP_RENAME: snprintf(q, sizeof q, "new name: "); break;
-	case RP_PROBE: snprintf(q, sizeof q, "probe text: "); break;
-	case RP_DELETE:
-		sel = replay_runs_selected(rp);
-		draw_textf(s->y, s->x, s->w, ST_ERR, "delete %s and its %ld logged steps? y deletes, any other key keeps it",
-		    sel ? sel->name : "?", sel ? sel->steps_done : 0);
-		return;
-	default: q[0] = '\0'; break;
-	}
-	if (u->msg[0])
-		draw_text(s->y - 1, s->x, s->w, u->msg_style, u->msg);
-	draw_text(s->y, s->x, s->w, ST_KEY, q);
-	le_draw(&u->le, s->y, s->x + draw_width(q), s->w - draw_width(q) - 1, u->utf8);
-}
-
-void
-view_prompt_key(struct ui *u, enum cmd cmd, int arg, int key)
-{
-	struct replay_ui *rp = u->rp;
-	char text[512], err[256];
-	int r;
-	long v;
-
-	(void)cmd;
-	(void)arg;
-	if (rp->prompt == RP_DELETE) {
-		u->view = rp->prompt_view;
-		replay_runs_prompt_done(u, key == 'y' ? "y" : "n");
-		rp->prompt = RP_NONE;
-		return;
-	}
-	r = le_key(&u->le, key);
-	if (r == 0)
-		return;
-	u->view = rp->prompt_view;
-	if (r < 0) {
-		rp->prompt = RP_NONE;
-		return;
-	}
-	le_text(&u->le, text, sizeof text);
-	switch (rp->prompt) {
-	case RP_STEP:
-		if (num_parse_long(text, 0, rp->rr.run.steps_done, &v) != NUM_OK)
-			ui_msg(u, ST_ERR, "'%s' is not a step of this run (0-%ld)", text, rp->rr.run.steps_done);
-		else if (replay_goto(&rp->rr, v, err, sizeof err) < 0)
-			ui_msg(u, ST_ERR, "%s", err);
-		else
-			replay_ui_compare(u);
-		break;
-	case RP_PROBE:
-		if (replay_set_probe(&rp->rr, text, err, sizeof err) < 0) {
-			ui_msg(u, ST_ERR, "%s", err);
-			u->le.active = 1;
-			u->view = VIEW_PROMPT;   /* keep editing so it can be fixed */
-			return;
-		}
-		rp->stats_failed = 0;
-		replay_ui_compare(u);
-		break;
-	default:
-		replay_runs_prompt_done(u, text);
-		break;
-	}
-	rp->prompt = RP_NONE;
-}
-
 /* ---- the training form ---- */
 
-void
-replay_form_start(struct ui *u)
+int
+view_form_open(struct ui *u)
 {
 	struct replay_ui *rp = u->rp;
 	int i;
@@ -173,11 +48,11 @@ replay_form_start(struct ui *u)
 	rp->form_init = 1;
 	if (rp->lt) {
 		ui_msg(u, ST_ERR, "a run is being trained here already");
-		return;
+		return -1;
 	}
 	rp->form_sel = 0;
 	le_set(&u->le, rp->field[0]);
-	u->view = VIEW_FORM;
+	return 0;
 }
 
 void
@@ -222,21 +97,21 @@ num(struct ui *u, int f, long lo, long hi, long *out)
 	return 0;
 }
 
-static void
+static int
 form_submit(struct ui *u)
 {
 	struct replay_ui *rp = u->rp;
-	struct live_train_opts o;
+	struct train_run_opts o;
 	long v[F__COUNT];
 	char err[512], spec[32];
 	uint64_t seed;
 
-	memset(&o, 0, sizeof o);
+	train_run_defaults(&o);   /* the samples and their temperature: train's */
 	if (num_parse_u64(rp->field[F_SEED], &seed) != NUM_OK) {
 		ui_msg(u, ST_ERR, "seed: '%s' is not a whole number >= 0", rp->field[F_SEED]);
 		rp->form_sel = F_SEED;
 		le_set(&u->le, rp->field[F_SEED]);
-		return;
+		return UI_STAY;
 	}
 	if (num(u, F_STEPS, 1, 1000000000L, &v[F_STEPS]) < 0 ||
 	    num(u, F_EMBD, 1, MODEL_MAX_DIM, &v[F_EMBD]) < 0 ||
@@ -244,7 +119,7 @@ form_submit(struct ui *u)
 	    num(u, F_LAYER, 1, 64, &v[F_LAYER]) < 0 ||
 	    num(u, F_BLOCK, 1, MODEL_MAX_DIM, &v[F_BLOCK]) < 0 ||
 	    num(u, F_SNAP, 1, 1000000000L, &v[F_SNAP]) < 0)
-		return;
+		return UI_STAY;
 	o.data = rp->field[F_DATA];
 	o.seed = seed;
 	o.steps = v[F_STEPS];
@@ -256,25 +131,26 @@ form_submit(struct ui *u)
 	o.name = rp->field[F_NAME];
 	rp->lt = xcalloc(1, sizeof *rp->lt);
 	replay_reopen_reader(u);
-	if (live_train_start(rp->lt, rp->db, &o, err, sizeof err) < 0) {
+	if (train_run_open(rp->lt, rp->db, &o, err, sizeof err) < 0) {
 		free(rp->lt);
 		rp->lt = NULL;
 		ui_msg(u, ST_ERR, "%s", err);
 		le_set(&u->le, rp->field[rp->form_sel]);
-		return;
+		return UI_STAY;
 	}
 	snprintf(spec, sizeof spec, "%lld", (long long)rp->lt->run.id);
 	replay_runs_reload(u);
 	if (replay_show_run(u, spec, -1, err, sizeof err) < 0) {
 		ui_msg(u, ST_ERR, "%s", err);
-		replay_show_runs(u);
-		return;
+		return UI_GO(VIEW_RUNS);
 	}
 	rp->from_browser = 1;
-	ui_msg(u, ST_OK, "training %s: p pauses, q stops it (resumable)", rp->lt->run.name);
+	ui_msg(u, ST_OK, "training %s: p pauses; it trains on while mgpt-tui runs (quit: interrupted, "
+	    "train --resume goes on)", rp->lt->run.name);
+	return UI_GO(VIEW_RUN);
 }
 
-void
+int
 view_form_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	struct replay_ui *rp = u->rp;
@@ -294,15 +170,17 @@ view_form_key(struct ui *u, enum cmd cmd, int arg, int key)
 		le_text(&u->le, rp->field[rp->form_sel], sizeof rp->field[0]);
 		rp->form_sel = next;
 		le_set(&u->le, rp->field[next]);
-		return;
+		return UI_STAY;
 	}
 	r = le_key(&u->le, key);
 	le_text(&u->le, rp->field[rp->form_sel], sizeof rp->field[0]);
 	if (r < 0) {
-		u->view = VIEW_RUNS;
 		ui_msg(u, ST_DIM, "no run started");
-	} else if (r > 0) {
-		u->le.active = 1;
-		form_submit(u);
+		return UI_GO(VIEW_RUNS);
 	}
+	if (r > 0) {
+		u->le.active = 1;
+		return form_submit(u);
+	}
+	return UI_STAY;
 }

@@ -16,10 +16,11 @@
 #include "headstats.h"
 #include "model.h"
 #include "rng.h"
+#include "run_defaults.h"
 #include "store.h"
 #include "train.h"
 
-#define REPLAY_PROBE_DEFAULT "emma"
+#define REPLAY_PROBE_DEFAULT RUN_DEFAULT_INPUT
 #define REPLAY_PROBE_MAX     64     /* bytes of probe text kept */
 #define REPLAY_N_SAMPLES     6      /* names sampled at the current step */
 #define REPLAY_CKPT_EVERY    16     /* steps between the view's own checkpoints */

@@ -50,7 +50,7 @@ train_step_open(struct train_step *ts, struct debug_run *r, long step, char *err
 	r->want_step = step - 1;
 	if (debug_run_load(r, NULL, NULL, err, errlen) < 0)
 		return -1;
-	if (r->tr.step != step - 1 && debug_run_goto(r, step - 1, NULL, NULL, err, errlen) < 0)
+	if (r->tr.step != step - 1 && debug_run_goto(r, step - 1, err, errlen) < 0)
 		return -1;
 	t = &r->tr;
 	n = t->model.n_params;
