@@ -13,7 +13,8 @@
  * an error-free transformation (Dekker's product, no fma needed) tells
  * exactly how far the correctly rounded result is from a rounding
  * midpoint, and only within 1/64 ulp of one is pow() itself called,
- * through model_pow() in model.c.
+ * through pow_rt() below (model_pow's twin: kernels call nothing above
+ * them).
  *
  * The kernels are also built for AVX2 and AVX-512 and the loader picks the
  * best the CPU has. That changes no bit: a kernel vectorises across
@@ -29,7 +30,6 @@
 #include <string.h>
 
 #include "kernels.h"
-#include "model.h"
 
 /* The dispatched versions are static: clang resolves target_clones only
  * for calls in the defining file, so the public names below are plain
@@ -242,6 +242,17 @@ linear_backward_x_impl(double *restrict dX, size_t dxs, const double *restrict d
 
 /* ---- x ** 2 and x ** 0.5 ---- */
 
+/* pow() called at run time, as CPython calls it: the exponent read through
+ * a volatile, so that no compiler turns pow(x, 0.5) into sqrt(x) (clang
+ * would, here, with -fno-math-errno). */
+static double
+pow_rt(double x, double y)
+{
+	volatile double e = y;
+
+	return pow(x, e);
+}
+
 /* The exponent bits of x as a double (2^e for a normal x), and whether
  * x's significand is exactly a power of two. */
 static inline double
@@ -307,7 +318,7 @@ kernel_pow2(double x)
 {
 	double p = x * x;
 
-	return square_hard(x, p) ? model_pow(fabs(x), 2.0) : p;
+	return square_hard(x, p) ? pow_rt(fabs(x), 2.0) : p;
 }
 
 double
@@ -315,7 +326,7 @@ kernel_pow_half(double x)
 {
 	double s = sqrt(x);
 
-	return sqrt_hard(x, s) ? model_pow(x, 0.5) : s;
+	return sqrt_hard(x, s) ? pow_rt(x, 0.5) : s;
 }
 
 /* Whether any of hard[i..i+8) is set (n - i may be less than 8). */
@@ -361,7 +372,7 @@ adam_square_impl(double *restrict sq, uint64_t *restrict hard, const double *res
 		if (any_hard(hard, i, n))
 			for (j = i; j < n && j < i + 8; j++)
 				if (hard[j])
-					sq[j] = model_pow(fabs(g[j]), 2.0);
+					sq[j] = pow_rt(fabs(g[j]), 2.0);
 	return ss;
 }
 
@@ -400,7 +411,7 @@ adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
 		if (any_hard(hard, i, n))
 			for (j = i; j < n && j < i + 8; j++)
 				if (hard[j]) {
-					double u = lr_t * (mm[j] / bc1) / (model_pow(vv[j] / bc2, 0.5) + eps);
+					double u = lr_t * (mm[j] / bc1) / (pow_rt(vv[j] / bc2, 0.5) + eps);
 
 					p[j] -= u;
 					if (rec)

@@ -1,5 +1,5 @@
 /* model.c - the MicroGPT forward pass (recording a trace), its backward
- * pass, and Adam.
+ * pass, and Adam. Over 800 lines on purpose: see the end of this comment.
  *
  * The forward pass mirrors microgpt.py operation for operation: every sum
  * starts from zero and adds terms left to right; a division by a Value is a
@@ -11,7 +11,7 @@
  * reference's scalar autograd adds it (see "backward" below), and Adam calls
  * pow where CPython does, so training is bit-identical too.
  *
- * Longer than 800 lines on purpose: the backward's summation order is
+ * The file is long on purpose: the backward's summation order is
  * derived from the forward's graph node by node, and both read the one
  * trace layout; one file keeps the two checkable together. */
 #include "config.h"
