@@ -32,6 +32,7 @@
 #include "debug_session.h"
 #include "store.h"
 #include "trace_attrib.h"
+#include "trace_train.h"
 
 enum { OPT_STEP = 256, OPT_ABLATE, OPT_FORMAT, OPT_DB };
 
@@ -42,6 +43,7 @@ const struct option trace_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "help", no_argument, NULL, 'h' },
 	TRACE_ATTRIB_OPTIONS
+	TRACE_TRAIN_OPTIONS
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -49,7 +51,9 @@ static const char trace_usage[] =
 "usage: mgpt-tui trace [RUN] [--step S] [--ablate L0H1,...] [--format text|json]\n"
 "                      [--db PATH] " TRACE_ATTRIB_USAGE "\n"
 "                      TEXT\n"
-TRACE_ATTRIB_HELP;
+TRACE_TRAIN_USAGE
+TRACE_ATTRIB_HELP
+TRACE_TRAIN_HELP;
 
 /* The weights to trace: the debugger's run (debug_run.c is the one place
  * that produces a run's weights at a step). */
@@ -120,6 +124,7 @@ struct out {
 	const struct model *m;
 	const struct trace *tr;
 	const struct trace *ref;   /* all heads on, when some are off; else NULL */
+	const struct grad_trace *grad;  /* --train-step: each op's gradient */
 };
 
 static void
@@ -268,6 +273,8 @@ print_op_json(const struct out *o, const struct op *op, const struct op_view *v)
 	default:
 		break;
 	}
+	if (o->grad)
+		trace_train_json_grad(f, o->grad, op);
 	fputc('}', f);
 }
 
@@ -387,6 +394,27 @@ print_op_text(const struct out *o, const struct op *op, const struct op_view *v)
 	text_vec(f, "out", v->out, v->n_out);
 }
 
+/* trace_train.c prints a training step's forward ops through here */
+static void
+print_train_op(FILE *f, int json, const struct model *m, const struct dataset *ds,
+    const struct trace *tr, const struct grad_trace *g, const struct op *op,
+    const struct op_view *v)
+{
+	struct out o;
+
+	memset(&o, 0, sizeof o);
+	o.f = f;
+	o.json = json;
+	o.ds = ds;
+	o.m = m;
+	o.tr = tr;
+	o.grad = g;
+	if (json)
+		print_op_json(&o, op, v);
+	else
+		print_op_text(&o, op, v);
+}
+
 int
 cmd_trace(int argc, char **argv)
 {
@@ -403,6 +431,7 @@ cmd_trace(int argc, char **argv)
 	const struct stepper *st;
 	struct out o;
 	struct trace_attrib ta;
+	struct trace_train tt = { 0 };
 
 	memset(&ta, 0, sizeof ta);
 	ablate = xcalloc((size_t)argc + 1, sizeof *ablate);
@@ -438,7 +467,8 @@ cmd_trace(int argc, char **argv)
 			free(ablate);
 			return cli_help(trace_usage);
 		default:
-			if ((i = trace_attrib_option(&ta, c, optarg)) > 0)
+			if ((i = trace_attrib_option(&ta, c, optarg)) > 0
+			    || (i == 0 && (i = trace_train_option(&tt, c, optarg)) > 0))
 				break;
 			if (i == 0)
 				cli_bad_option("trace", argv, c, trace_opts);
@@ -447,6 +477,15 @@ cmd_trace(int argc, char **argv)
 	}
 	if (trace_attrib_check(&ta) < 0)
 		goto usage;
+	if (tt.step > 0 && (step >= 0 || n_ablate || ta.sweep || ta.patch_from)) {
+		cli_error("trace: --train-step goes with none of --step, --ablate, --sweep, --patch-from");
+		goto usage;
+	}
+	if (tt.step > 0) {
+		free(ablate);
+		trace_attrib_free(&ta);
+		return trace_train_main(&tt, argc - optind, argv + optind, db, json, print_train_op);
+	}
 	n = argc - optind;
 	if (n < 1) {
 		cli_error("trace: no TEXT given (try 'mgpt-tui trace emma')");

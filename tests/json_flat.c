@@ -20,6 +20,8 @@
 #include <string.h>
 
 static const char *buf, *p, *end;
+static const char *want_key = "out";
+static int key_optional;
 
 struct span { const char *s, *e; };
 
@@ -141,7 +143,7 @@ object(int depth)
 			KEY("pos", pos);
 			KEY("layer", layer);
 			KEY("head", head);
-			KEY("out", out);
+			KEY(want_key, out);
 			KEY("point", point);
 			KEY("off", off);
 			KEY("text_loss", text_loss);
@@ -184,6 +186,13 @@ print:
 		goto print_out;
 	}
 #undef IS
+	if (key_optional && !out.s) {
+		if (!op.s || !pos.s || !layer.s || !head.s || *op.s != '"')
+			die("op object without op, pos, layer or head");
+		printf("%.*s %.*s %.*s %.*s\n", (int)(op.e - op.s - 2), op.s + 1, (int)(pos.e - pos.s),
+		    pos.s, (int)(layer.e - layer.s), layer.s, (int)(head.e - head.s), head.s);
+		return;
+	}
 	if (!op.s || !pos.s || !layer.s || !head.s || !out.s || *op.s != '"' || *out.s != '[')
 		die("op object without op, pos, layer, head or out");
 	printf("%.*s %.*s %.*s %.*s", (int)(op.e - op.s - 2), op.s + 1, (int)(pos.e - pos.s), pos.s,
@@ -249,11 +258,15 @@ value(int depth)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	size_t cap = 1 << 16, n = 0, r;
 	char *b = malloc(cap);
 
+	if (argc > 1) {
+		want_key = argv[1];
+		key_optional = 1;
+	}
 	if (!b)
 		return 1;
 	while ((r = fread(b + n, 1, cap - n, stdin)) > 0) {

@@ -378,32 +378,62 @@ adam_square_impl(double *restrict sq, uint64_t *restrict hard, const double *res
 
 /* Each parameter exactly the scalar formula, as one vector loop; a
  * parameter whose square root is hard keeps its old value there and is
- * updated with pow() after. */
-KERNEL static void
-adam_impl(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+ * updated with pow() after. With rec, m_hat, v_hat and the update are also
+ * written where they are computed (inlined twice, so that training's copy
+ * has no test in its loop). */
+static inline __attribute__((always_inline)) void
+adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
-    const struct kernel_adam_k *k)
+    const struct kernel_adam_k *k, const int rec)
 {
 	const double b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2;
 	const double bc1 = k->bc1, bc2 = k->bc2, lr_t = k->lr_t, eps = k->eps;
+	double *restrict rm = k->rec_m_hat, *restrict rv = k->rec_v_hat, *restrict ru = k->rec_update;
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		double m = b1 * mm[i] + c1 * g[i], v = b2 * vv[i] + c2 * sq[i];
 		double m_hat = m / bc1, v_hat = v / bc2, s = sqrt(v_hat);
-		double pn = p[i] - lr_t * m_hat / (s + eps);
+		double u = lr_t * m_hat / (s + eps), pn = p[i] - u;
 		uint64_t h = sqrt_hard(v_hat, s);
 
 		mm[i] = m;
 		vv[i] = v;
 		hard[i] = h;
 		p[i] = h ? p[i] : pn;
+		if (rec) {
+			rm[i] = m_hat;
+			rv[i] = v_hat;
+			ru[i] = u;
+		}
 	}
 	for (i = 0; i < n; i += 8)
 		if (any_hard(hard, i, n))
 			for (j = i; j < n && j < i + 8; j++)
-				if (hard[j])
-					p[j] -= lr_t * (mm[j] / bc1) / (pow_rt(vv[j] / bc2, 0.5) + eps);
+				if (hard[j]) {
+					double u = lr_t * (mm[j] / bc1) / (pow_rt(vv[j] / bc2, 0.5) + eps);
+
+					p[j] -= u;
+					if (rec)
+						ru[j] = u;
+				}
+}
+
+KERNEL static void
+adam_impl(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
+    const struct kernel_adam_k *k)
+{
+	adam_body(p, hard, g, sq, mm, vv, n, k, 0);
+}
+
+/* Opening a step, not training: no clones needed (and the same bits). */
+static void
+adam_rec_impl(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
+    const struct kernel_adam_k *k)
+{
+	adam_body(p, hard, g, sq, mm, vv, n, k, 1);
 }
 
 void
@@ -437,5 +467,8 @@ void
 kernel_adam(double *p, uint64_t *hard, const double *g, const double *sq, double *m, double *v,
     size_t n, const struct kernel_adam_k *k)
 {
-	adam_impl(p, hard, g, sq, m, v, n, k);
+	if (k->rec_update)
+		adam_rec_impl(p, hard, g, sq, m, v, n, k);
+	else
+		adam_impl(p, hard, g, sq, m, v, n, k);
 }

@@ -39,6 +39,8 @@ struct kernel_adam_k {
 	double b1, b2, c1, c2;   /* beta1, beta2, 1 - beta1, 1 - beta2 */
 	double bc1, bc2;         /* 1 - beta^(step+1) */
 	double lr_t, eps;
+	double *rec_m_hat, *rec_v_hat, *rec_update; /* NULL, or [n]: written as
+	                                             * computed (adam_record) */
 };
 
 /* sq[i] = g[i] ** 2 as CPython computes it (pow(|g|, 2.0)) for i < n:

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gradtrace.h"
 #include "kernels.h"
 #include "model.h"
 #include "rng.h"
@@ -582,7 +583,15 @@ struct backward {
 	double *ddot;   /* [T] attention dots of one head */
 	double *dlogit; /* [T][V] */
 	double *gtgt;   /* [T] the target logit's gradient */
+	struct grad_trace *rec; /* NULL, or where each gradient is copied as it
+	                         * is computed (backward_record) */
 };
+
+void
+backward_record(struct backward *b, struct grad_trace *g)
+{
+	b->rec = g;
+}
 
 struct backward *
 backward_new(const struct model_config *c)
@@ -661,13 +670,15 @@ backward_free(struct backward *b)
  * share first when there is one (dres != NULL). */
 static void
 rmsnorm_backward(double *restrict dx, const double *restrict dres, const double *restrict dy,
-    const double *restrict x, int n, double inv_n, double ms, double scale)
+    const double *restrict x, int n, double inv_n, double ms, double scale, double *ds_rec)
 {
 	double ds = 0.0, da, gss;
 	int j;
 
 	for (j = n - 1; j >= 0; j--)
 		ds += x[j] * dy[j];
+	if (ds_rec)
+		*ds_rec = ds;
 	/* scale = a ** -0.5: local gradient -0.5 * a ** -1.5 */
 	da = (-0.5 * model_pow(ms + MODEL_RMS_EPS, -1.5)) * ds;
 	gss = inv_n * da;
@@ -690,6 +701,7 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 	const size_t lt0 = trace_lt(tr, l, 0), C3 = 3 * (size_t)C;
 	const double scale = model_attn_scale(c);
 	const double *kc = tr->k + lt0 * C, *vc = tr->v + lt0 * C;
+	struct grad_trace *rec = b->rec;
 	int t, h, u, j;
 
 	memset(b->dqkv, 0, (size_t)n * C3 * sizeof(double));
@@ -718,8 +730,19 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 			for (u = t; u >= 0; u--)
 				dtot += lg_total * (e[u] * b->dw[u]);
 			/* score = dot * scale, e = exp(score - max) */
-			for (u = 0; u <= t; u++)
-				b->ddot[u] = scale * (e[u] * (inv * b->dw[u] + dtot));
+			for (u = 0; u <= t; u++) {
+				double de = inv * b->dw[u] + dtot, dscore = e[u] * de;
+
+				b->ddot[u] = scale * dscore;
+				if (rec) {
+					rec->d_att_exp[lth * T + u] = de;
+					rec->d_att_score[lth * T + u] = dscore;
+				}
+			}
+			if (rec) {
+				memcpy(rec->d_att_w + lth * T, b->dw, (size_t)(t + 1) * sizeof(double));
+				rec->d_att_sum[lth] = dtot;
+			}
 			for (j = 0; j < D; j++) {
 				double s = 0.0;
 
@@ -731,9 +754,18 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 				double *dk = b->dqkv + (size_t)u * C3 + C + h * D;
 				double *dv = dk + C;
 
+				double *rk = rec ? rec->d_k_share + ((lt0 + t) * T + u) * C + h * D : NULL;
+				double *rv = rec ? rec->d_v_share + ((lt0 + t) * T + u) * C + h * D : NULL;
+
 				for (j = 0; j < D; j++) {
-					dk[j] += q[h * D + j] * b->ddot[u];
-					dv[j] += w[u] * dc[j];
+					double sk = q[h * D + j] * b->ddot[u], sv = w[u] * dc[j];
+
+					dk[j] += sk;
+					dv[j] += sv;
+					if (rec) {
+						rk[j] = sk;
+						rv[j] = sv;
+					}
 				}
 			}
 		}
@@ -777,9 +809,15 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	const double inv_n = 1.0 / n, inv_C = model_pow((double)C, -1.0);
 	const struct tensor *te = tensor_at(m, TENSOR_WTE, 0), *tp = tensor_at(m, TENSOR_WPE, 0);
 	const struct tensor *th = tensor_at(m, TENSOR_LM_HEAD, 0);
+	struct grad_trace *rec = b->rec;
+	const size_t nC = (size_t)n * C * sizeof(double), nF = (size_t)n * F * sizeof(double);
 	int l, t, i;
 
 	weights_to_ref(m, b->wref);
+	if (rec) {
+		rec->n_pos = n;
+		rec->d_loss_t = inv_n;
+	}
 	memset(g + te->off, 0, (size_t)V * C * sizeof *g);
 	memset(g + tp->off, 0, (size_t)T * C * sizeof *g);
 
@@ -797,6 +835,13 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		for (i = 0; i < V; i++)
 			dl[i] = e[i] * dtot;
 		dl[tgt] = e[tgt] * (inv * gp + dtot);
+		if (rec) {
+			rec->d_prob_tgt[t] = gp;
+			rec->d_logit_sum[t] = dtot;
+			memset(rec->d_probs + (size_t)t * V, 0, (size_t)V * sizeof(double));
+			rec->d_probs[(size_t)t * V + tgt] = gp;
+			memcpy(rec->d_logits + (size_t)t * V, dl, (size_t)V * sizeof(double));
+		}
 	}
 	{
 		const double *xf = tr->x_out + trace_lt(tr, L - 1, 0) * C;
@@ -827,9 +872,13 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		const struct tensor *t1 = tensor_at(m, TENSOR_FC1, l), *t2 = tensor_at(m, TENSOR_FC2, l);
 
 		/* MLP: x_out = fc2(relu(fc1(rmsnorm(x_mid)))) + x_mid; dx is x_out's */
+		if (rec)
+			memcpy(rec->d_x_out + lt0 * C, b->dx, nC);
 		kernel_linear_backward_w(g + t2->off, tr->relu + lt0 * F, F, b->dx, C, n, C, F);
 		kernel_linear_backward_x(b->dh, F, b->dx, C, b->wref + t2->off, b->row_F, b->iota,
 		    n, C, F);
+		if (rec)
+			memcpy(rec->d_relu + lt0 * F, b->dh, nF);
 		for (t = 0; t < n; t++) {
 			const double *a = tr->fc1 + (lt0 + t) * F;
 			double *dh = b->dh + (size_t)t * F;
@@ -841,16 +890,27 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		kernel_linear_backward_w(g + t1->off, tr->xn2 + lt0 * C, C, b->dh, F, n, F, C);
 		kernel_linear_backward_x(b->dxn, C, b->dh, F, b->wref + t1->off, b->row_C, b->iota,
 		    n, F, C);
+		if (rec) {
+			memcpy(rec->d_fc1 + lt0 * F, b->dh, nF);
+			memcpy(rec->d_xn2 + lt0 * C, b->dxn, nC);
+		}
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dmid + (size_t)t * C, b->dx + (size_t)t * C,
 			    b->dxn + (size_t)t * C, tr->x_mid + (lt0 + t) * C, C, inv_C,
-			    tr->ln2_ms[lt0 + t], tr->ln2_scale[lt0 + t]);
+			    tr->ln2_ms[lt0 + t], tr->ln2_scale[lt0 + t],
+			    rec ? &rec->d_ln2_scale[lt0 + t] : NULL);
+		if (rec)
+			memcpy(rec->d_x_mid + lt0 * C, b->dmid, nC);
 
 		/* attention: x_mid = wo(cat(heads)) + x_in */
 		kernel_linear_backward_w(g + to->off, tr->att_cat + lt0 * C, C, b->dmid, C, n, C, C);
 		kernel_linear_backward_x(b->dcat, C, b->dmid, C, b->wref + to->off, b->row_C, b->iota,
 		    n, C, C);
+		if (rec)
+			grad_trace_put_attn(rec, tr, l, b->dcat);
 		attention_backward(m, tr, l, b);
+		if (rec)
+			grad_trace_put_qkv(rec, tr, l, b->dqkv);
 		for (i = 0; i < 3; i++)
 			kernel_linear_backward_w(g + tq->off + (size_t)i * C * C, tr->xn1 + lt0 * C, C,
 			    b->dqkv + (size_t)i * C, 3 * (size_t)C, n, C, C);
@@ -860,10 +920,15 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		if (n > 1)
 			kernel_linear_backward_x(b->dxn + C, C, b->dqkv + 3 * (size_t)C, 3 * (size_t)C,
 			    b->wref + tq->off, b->qkv_row[0], b->qkv_dy[0], n - 1, 3 * C, C);
+		if (rec)
+			memcpy(rec->d_xn1 + lt0 * C, b->dxn, nC);
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dx + (size_t)t * C, b->dmid + (size_t)t * C,
 			    b->dxn + (size_t)t * C, xin + (size_t)t * C, C, inv_C,
-			    tr->ln1_ms[lt0 + t], tr->ln1_scale[lt0 + t]);
+			    tr->ln1_ms[lt0 + t], tr->ln1_scale[lt0 + t],
+			    rec ? &rec->d_ln1_scale[lt0 + t] : NULL);
+		if (rec)
+			memcpy(rec->d_x_in + lt0 * C, b->dx, nC);
 	}
 
 	/* x0 = rmsnorm(wte[token] + wpe[pos]); a token's row gathers its
@@ -873,7 +938,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		double *gpe = g + tp->off + (size_t)t * C;
 
 		rmsnorm_backward(b->dxn, NULL, b->dx + (size_t)t * C, tr->emb + (size_t)t * C, C,
-		    inv_C, tr->ln0_ms[t], tr->ln0_scale[t]);
+		    inv_C, tr->ln0_ms[t], tr->ln0_scale[t], rec ? &rec->d_ln0_scale[t] : NULL);
+		if (rec)
+			memcpy(rec->d_emb + (size_t)t * C, b->dxn, (size_t)C * sizeof(double));
 		for (i = 0; i < C; i++) {
 			gte[i] += b->dxn[i];
 			gpe[i] = b->dxn[i];
@@ -894,6 +961,7 @@ adam_init(struct adam *a, size_t n)
 	a->v = xcalloc(n, sizeof(double));
 	a->sq = xcalloc(n, sizeof(double));
 	a->hard = xcalloc(n, sizeof *a->hard);
+	a->rec = NULL;
 }
 
 void
@@ -928,6 +996,14 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 	k.bc1 = 1 - model_pow(k.b1, (double)(step + 1));
 	k.bc2 = 1 - model_pow(k.b2, (double)(step + 1));
 	k.eps = a->eps;
+	k.rec_m_hat = a->rec ? a->rec->m_hat : NULL;
+	k.rec_v_hat = a->rec ? a->rec->v_hat : NULL;
+	k.rec_update = a->rec ? a->rec->update : NULL;
+	if (a->rec) {
+		a->rec->lr_t = k.lr_t;
+		a->rec->bc1 = k.bc1;
+		a->rec->bc2 = k.bc2;
+	}
 	ss = kernel_adam_square(a->sq, a->hard, g, n);
 	kernel_adam(p, a->hard, g, a->sq, a->m, a->v, n, &k);
 	if (grad_sq)

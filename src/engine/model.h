@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct rng;
+struct adam_record;
 
 struct model_config {
 	int vocab_size;  /* distinct characters + 1; BOS is vocab_size-1 */
@@ -207,6 +208,8 @@ struct adam {
 	double *m, *v;                  /* [n_params] moments (internal layout) */
 	double *sq;                     /* [n_params] scratch: this step's g ** 2 */
 	uint64_t *hard;                 /* [n_params] scratch: where pow() decides */
+	struct adam_record *rec;        /* NULL, or where the next updates write
+	                                 * m_hat, v_hat, the update (gradtrace.h) */
 };
 void   adam_init(struct adam *a, size_t n_params);
 void   adam_free(struct adam *a);
