@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # setup.sh - install what is missing (Debian 12), then configure and build.
 # Used by both Quick start lines of README.md and by .ci/run.
 #

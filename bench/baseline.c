@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baseline.c - MicroGPT in plain scalar C, one position at a time (see
  * baseline.h). Every matrix is row-major [out][in] as the reference creates
  * it, in one flat vector in the reference's creation order, which is also

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baseline.h - the plain scalar MicroGPT the benchmarks measure the engine
  * against: the C a reader would write from microgpt.py (llama2.c's shape),
  * built with the project's CFLAGS and nothing else (no vector kernels, no

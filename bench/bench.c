@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.c - the row format and the helpers every benchmark shares (bench.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.h - what every benchmark program shares: the row it prints, clocks,
  * peak memory, and running a program as a child.
  *

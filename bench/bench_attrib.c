@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_attrib.c - the workbench's computations (issue 12's "Speed"), in
  * CPU time (getrusage, user + system), the best of three:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_replay.c - scrubbing a saved run (issue 5's "Speed"): a 10,000-step
  * default run is trained and logged into a fresh database, then the run
  * view's work for each new step is timed: the exact weights from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_scale.c - how training cost grows with the model (issue 6): from the
  * default size (n_embd 16, n_head 4, n_layer 1, block 16) one dimension at
  * a time, n_embd 16 -> 256, n_layer 1 -> 8, block 16 -> 256; token

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_store.c - what the run store costs (issue 3's "Speed and size").
  *
  * With $MGPT_TUI naming the binary: the time of a 1000-step default run

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_train.c - training speed in CPU time (issue 15), at the default size
  * (16/4/1/16) and at n_embd 64, n_head 8, n_layer 2, block 32:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_trainstep.c - opening training step S of a 10,000-step run (issue
  * 13's "Speed"): a default run is trained and logged into a fresh
  * database, then for steps spread over the run the whole of what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_ui.c - time from a key to the redrawn frame, terminal excluded
  * (issue 4's "Speed": at most 2 ms at 80x24 and at 200x60, a head toggle
  * with its full recompute included; the screen's peak RSS at most 20 MB).

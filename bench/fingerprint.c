@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fingerprint.c - the bits of a training run, hashed: what an engine change
  * must leave alone. Build it (make bench/fingerprint) on the commit before
  * and after a change and compare the lines; docs/PERFORMANCE.md has the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # perfdoc.sh OUTPUT DOC - put the table of a `make bench` run (its OUTPUT,
 # as run.sh printed it) into DOC (docs/PERFORMANCE.md) under
 # "## The latest figures", indented as a code block, in place of the

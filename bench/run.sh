@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.sh PROGRAM... - run each benchmark program and print one table.
 #
 # A benchmark program prints one line per figure, tab-separated (bench/bench.h):

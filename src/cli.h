@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h - shared pieces of the command line: numbers from flags, errors. Every user error is one line on stderr. */
 #ifndef MGPT_CLI_H
 #define MGPT_CLI_H

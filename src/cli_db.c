@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_db.c - finding and opening the run database for a command. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd.h - the subcommands. Each parses its own flags (getopt_long) and
  * returns the process exit status: 0 ok, 1 failure, 2 usage.
  *

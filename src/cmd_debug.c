@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_debug.c - `mgpt-tui debug` (and `mgpt-tui` alone): the step-through
  * screen on a run's weights. */
 #include "config.h"

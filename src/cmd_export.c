@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_export.c - `mgpt-tui export RUN`: the per-step log as CSV or JSON.
  *
  * Numbers are printed with 17 significant digits, which read back to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_replay.c - `mgpt-tui replay [RUN] [--step S]`: saved runs on screen.
  *
  * With RUN, the run view at step S (default: the last step); without, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_rm.c - `mgpt-tui rm RUN`: delete a run and what only it uses. */
 #include "config.h"
 

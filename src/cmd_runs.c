@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_runs.c - `mgpt-tui runs`: one line per run in the database. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_sample.c - `mgpt-tui sample RUN`: names from a run's model at any
  * step, replayed from the database.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_trace.c - `mgpt-tui trace`: the debugger's pass without a screen.
  *
  * Feeds BOS and then each character of TEXT as the reference does, and

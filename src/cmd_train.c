@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_train.c - `mgpt-tui train`: the reference's training run from the
  * command line, its output byte for byte, logged to the run database.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dispatch.c - mgpt-tui's front door: global flags, subcommands, exit
  * codes. Apart from main() so that the command-line fuzz harness can call
  * it (with cli_parse_only set: the arguments are checked, nothing runs). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json_out.h - the one JSON writer of the command line (trace, export).
  *
  * Numbers are written with 17 significant digits (they read back to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - the program: the locale, everything from the command line on
  * in mgpt_main() (dispatch.c), and stdout checked at the end. */
 #include "config.h"

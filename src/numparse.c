@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* numparse.c - numbers as the user types them (numparse.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* numparse.h - the one parser of the numbers a user types, on the command
  * line (cli.c) and in the screen's prompts and forms: digits only, after a
  * sign where one is allowed; no space, tab, '+' on an unsigned number, base

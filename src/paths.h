@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* paths.h - one length for every file path the program keeps (the run
  * database, --data). A path that does not fit is refused, never cut: a cut
  * path names another file. */

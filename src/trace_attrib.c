@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trace_attrib.c - `trace`'s workbench output (see trace_attrib.h): per
  * position and head the head's direct contribution to the logits, the
  * logit lens at every residual point, with --sweep the loss of TEXT and of

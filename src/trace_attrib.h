@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trace_attrib.h - `trace`'s workbench output: each head's direct logits,
  * the logit lens, the ablation sweep (--sweep) and activation patching
  * (--patch-from TEXT2 --patch L0H2@4), computed by src/engine/attrib.c.

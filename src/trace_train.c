@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trace_train.c - `trace RUN --train-step S`: the forward ops of the
  * step's document with their gradients, the backward ops in the order the
  * engine computes them, each tensor's gradient and Adam update. Every

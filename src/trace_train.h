@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trace_train.h - `trace RUN --train-step S`: training step S of a run,
  * op by op (src/train_step.c opens it; this file prints it).
  *

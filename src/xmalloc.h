@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* xmalloc.h - allocation that cannot fail silently.
  *
  * Out of memory is fatal, with a message, as in tmux: no caller has a

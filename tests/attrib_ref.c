@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* attrib_ref.c - the engine's own numbers for trace's workbench ops, by a
  * second path.
  *

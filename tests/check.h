@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check.h - the few assertions the C tests share. A failed check prints
  * where and what, and the test goes on to report every failure. */
 #ifndef MGPT_CHECK_H

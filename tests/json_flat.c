@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json_flat.c - a strict JSON checker for the shell tests (no python in
  * CI). Reads a document on stdin, checks it against RFC 8259's grammar,
  * and, when it is an array of objects, prints one line per object:

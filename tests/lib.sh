@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - shared by the shell tests: a scratch folder, and checks that
 # count failures instead of stopping at the first.
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # screen_lib.sh - driving the real binary in tmux, for the screen tests:
 # a private server per pane, keys sent, the pane captured and polled for
 # the expected text with a bounded timeout (never a fixed sleep). Source

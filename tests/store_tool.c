@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_tool.c - what the shell tests need to look inside a run database
  * without the sqlite3 shell:
  *

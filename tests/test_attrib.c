@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_attrib.c - head attribution, the logit lens, the loss of a name,
  * the ablation sweep and patching, against a second computation.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_baseline.c - the benchmark's plain C baseline (bench/baseline.c)
  * does the engine's work: the same losses, step by step, on the bundled
  * names at the default size and at 64/8/2/32.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_cli.sh - the command line: the reference's output, help, and every
 # bad input getting one line on stderr, exit 1 or 2, and no files written.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_dataset.c - reading text as the reference does: lines, stripping,
  * UTF-8, the vocabulary. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_exact.c - training bit-identical to CPython's microgpt.py.
  *
  * tests/data/exact_runs.txt holds the answers of a private CPython 3.11 run

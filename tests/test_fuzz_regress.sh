@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_fuzz_regress.sh - the fuzz harnesses, without libFuzzer, on their
 # seed corpora and on every input that once crashed one of them
 # (tests/fuzz/regress/NAME/, one file per crash, named after what it broke).

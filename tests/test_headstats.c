@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_headstats.c - per-head statistics: exact on a hand-made trace, read
  * from the same forward pass training runs, and the series over a run equal
  * to probing the weights replayed to each step. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_holes_cli.sh - holes hostile input found on the command line
 # (issue 9) and what a newcomer trips on there (issue 11): each case one
 # line on stderr naming the flag or file, the right exit status, nothing

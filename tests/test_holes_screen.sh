@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_holes_screen.sh - holes hostile input found in the screens (issue 9):
 # the runs browser after a filter that matches nothing, every key that
 # moves or acts on the selection; the list stays empty and nothing is read

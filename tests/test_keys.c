@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_keys.c - the screen under a storm of keys: never a crash, never a
  * hang, whatever is pressed in whatever order at whatever size.
  *

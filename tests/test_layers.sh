@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_layers.sh - the house rules of docs/ARCHITECTURE.md, read from the
 # sources: no circle between files, each folder includes only what sits
 # below it, one training loop, no file over 800 lines without a reason.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_model.c - the engine against the reference's known figures, and the
  * hand-written backward pass against finite differences. */
 #include "config.h"

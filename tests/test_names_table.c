@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_names_table.c - the bundled names built into the program (the
  * tables tools/gen_names.c writes at build time) equal parsing
  * data/names.txt now: the same bytes, documents, token ids, vocabulary;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_open_step.c - train_step_open() against the run database itself:
  * a run is trained and logged (snapshots every 5 steps), then for a step
  * with a snapshot, steps without, the first and the last, the weights and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_plot.c - the plot module's drawing, cell by cell, without a terminal. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_replay.c - what the run view shows, without a screen: a run logged
  * by live_train (the screen's trainer) replayed by replay_run at any step,
  * the probe and the statistics equal to the engine's on the weights

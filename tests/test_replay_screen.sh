@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_replay_screen.sh - `mgpt-tui replay` driven in tmux at a fixed size:
 # open a run, scrub forwards and back to the identical screen, End shows
 # the loss `export` reports, the probe changes between distant steps, the

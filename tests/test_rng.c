@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_rng.c - src/engine/rng.c against CPython's random, bit for bit.
  *
  * Replays tests/data/rng_vectors.txt (made by tests/rng/gen_rng_vectors.py;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_screen.sh - the debugger driven in a real terminal: tmux at a fixed
 # size, keys sent, the pane captured and compared. Every wait polls the pane
 # for the expected text with a bounded timeout instead of sleeping.

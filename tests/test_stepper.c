@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_stepper.c - the op sequence, the step commands, the views of an
  * op's values, heads off and on, and the sampler's draw laid open. */
 #include "config.h"

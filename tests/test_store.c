@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_store.c - the run store, linked from the real sources: digests,
  * replay to every step byte for byte, resume, the per-step log (NaN and
  * infinities), a reader beside a writer, disk-full and I/O errors through

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_store_cli.sh - the run database from the command line: train logs without
 # changing its output, runs / export / sample / rm, where the database is,
 # NaN and infinities in the export, usage errors, a viewer beside a writer.

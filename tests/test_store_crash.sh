@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_store_crash.sh - SIGKILL at many random moments leaves a whole
 # database with a contiguous log and the run interrupted; resume after
 # SIGKILL, SIGINT and a full disk ends bit-identical to an uninterrupted run.

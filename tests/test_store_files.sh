@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_store_files.sh - hostile and damaged files: every command refuses each
 # with one line naming the file, exit 1, the file byte for byte unchanged
 # and nothing left beside it; viewers never write; read-only databases.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_store_lock.c - nothing lost, nothing blocked (issue 9): viewers and
  * writers on one database in several processes and connections.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_store_screen.sh - issue 9's sequence on screen: a viewer never stops
 # a trainer. The debugger trains the default run on screen, R opens the
 # runs browser, another process trains a long run, the run view computes

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_trace.sh - `mgpt-tui trace`: the JSON is valid and carries the
 # engine's own numbers (tests/trace_ref reads them from the trace by a
 # second path), the text names every op, and bad input gets one line on

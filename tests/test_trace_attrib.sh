@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_trace_attrib.sh - trace's workbench ops (head_logits, lens, --sweep's
 # ablation, --patch-from/--patch) carry the engine's own numbers
 # (tests/attrib_ref reads them from src/engine/attrib.c by a second path),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_trace_train.sh - `mgpt-tui trace RUN --train-step S`: valid JSON of
 # the documented shape; the step's loss and lr are the run's logged ones;
 # its forward ops are `trace --step S-1 DOC`'s numbers; every forward op's

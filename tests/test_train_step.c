@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_train_step.c - a recorded training step against independent
  * computations.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trace_ref.c - the engine's own numbers for `trace`, by a second path.
  *
  * Trains the default run as `trace` does without a database (bundled

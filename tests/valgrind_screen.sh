@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # valgrind_screen.sh - test_screen.sh with every run of mgpt-tui under
 # valgrind's memcheck (make check-valgrind): the real binary in tmux, driven
 # through every screen test, must show no memory errors and no definite leaks.

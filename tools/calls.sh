@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # calls.sh - who uses whom between the files of src/: one line "A.c -> B.c"
 # per pair where A calls or names a function, or names a table, defined
 # (not static) in B. With -c, print only the files that sit on a circle

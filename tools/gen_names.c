@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gen_names.c - the bundled names as C source, parsed once at build time.
  *
  * usage: gen_names FILE > names_data.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* attrib.c - head attribution, logit lens, ablation sweep and patching,
  * read from the forward pass's trace (see attrib.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* attrib.h - what each head contributes, read from the one forward pass:
  * direct logit attribution, the logit lens, the loss of a name as training
  * scores it, the ablation sweep over subsets of heads, and activation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dataset.c - reading the training text exactly as the reference does. */
 #include "config.h"
 

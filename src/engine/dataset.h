@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dataset.h - documents and the character tokenizer.
  *
  * The reference reads the file as UTF-8, splits it into lines (\n, \r\n

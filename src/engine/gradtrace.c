@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gradtrace.c - the buffers a recorded backward pass and Adam update are
  * copied into, and which gradient belongs to which op of the forward pass.
  * The copying itself is in model.c and kernels.c, where the values are. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gradtrace.h - what one backward pass computed, as the trace is what one
  * forward pass computed; and what one Adam update computed.
  *

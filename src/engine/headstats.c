@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* headstats.c - per-head attention statistics read from a trace. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* headstats.h - what each attention head does, summed up in three numbers.
  *
  * The statistics are read from a forward pass over a probe input (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kernels.c - the engine's hot loops: linear layers forward and backward,
  * and the Adam update. See kernels.h for what each computes, in which order.
  *

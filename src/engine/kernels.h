@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kernels.h - the engine's hot loops (internal to the engine).
  *
  * The order in which each kernel adds its terms is part of the figures: the

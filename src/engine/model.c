@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.c - the MicroGPT forward pass (recording a trace), its backward
  * pass, and Adam. Over 800 lines on purpose: see the end of this comment.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.h - MicroGPT: parameters, a forward pass that records everything it
  * computes (the trace), the hand-written backward pass, and Adam.
  *

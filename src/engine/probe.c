@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* probe.c - heads off and on, the all-heads-on comparison, and one
  * sampled character, all through model_forward. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* probe.h - what the debugger asks of the model beyond one forward pass:
  * heads switched off and on, the all-heads-on comparison, and one sampled
  * character with the draw laid open.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rng.c - CPython's random module (Modules/_randommodule.c, Lib/random.py). */
 #include "config.h"
 

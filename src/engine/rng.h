@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rng.h - CPython's `random` module, bit for bit.
  *
  * MT19937 seeded as random.seed(n) seeds it for a non-negative integer n,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stepper.c - the op sequence of a forward pass, the step commands that
  * move through it, and the views of an op's values in the trace.
  *

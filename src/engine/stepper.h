@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stepper.h - the debugger's position in a forward pass, as data.
  *
  * A forward pass over n positions is a fixed sequence of ops, in the order

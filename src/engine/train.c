@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train.c - training steps and sampling, exactly as microgpt.py orders them. */
 #include "config.h"
 

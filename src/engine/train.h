@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train.h - the reference's training loop and sampler, one step at a time.
  *
  * A trainer owns everything training mutates: parameters, Adam moments and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* debug_run.c - the weights the debugger shows, from the run database.
  *
  * A run given by id or name (or the newest finished run) is rebuilt by

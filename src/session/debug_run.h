@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* debug_run.h - the run the debugger shows, and where its weights come from.
  *
  * The weights at training step s of a run are a trainer after s steps,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* debug_session.c - what the debugger steps through: the input, the pass
  * over it, the heads switched off, the samples drawn, the weights'
  * training step.

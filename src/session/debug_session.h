@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* debug_session.h - the debugger's back end: a run's weights, the input
  * fed after BOS, the pass over it (trace) with the heads switched off, the
  * stepper's op sequence, the samples drawn. The screen (src/ui) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* explain.c - the selected value's formula, written out with the numbers
  * the engine used and the result it recorded: text only (no curses), so
  * the screen and any other renderer print the same formulas. */

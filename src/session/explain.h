@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* explain.h - the formula of a selected value of the current op, as
  * text: "q[3] = x·Wq[3] = 0.12·-0.5 + ... = 0.0732". Curses-free: the
  * debugger's screen draws it, and any text renderer of a debug_session can

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* head_report.c - see head_report.h. */
 #include "config.h"
 

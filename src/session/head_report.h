@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* head_report.h - what the heads view shows for one position of the
  * debugger's pass, gathered from the session's traces and attrib.c (no
  * math of its own beyond sums and sorting): every head's attention over

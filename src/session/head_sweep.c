@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* head_sweep.c - see head_sweep.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* head_sweep.h - attrib's ablation sweep over the debugger's session, a
  * slice at a time for a screen that computes between keys: every subset
  * of heads off (attrib_sweep_masks), the input's loss as training scores

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay_run.c - a saved run at one step: weights, probe, statistics, names. */
 #include "config.h"
 

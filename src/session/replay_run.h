@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay_run.h - one saved run as the run view shows it, at one step.
  *
  * Everything the screen draws for a run comes from here, computed by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_data.c - reading the training text without printing. */
 #include "config.h"
 

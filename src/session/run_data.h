@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_data.h - training text: a file, or the bundled names compiled into
  * the binary (src/names_data.c, generated from data/names.txt). */
 #ifndef MGPT_RUN_DATA_H

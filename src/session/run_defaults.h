@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_defaults.h - the settings of a run nobody chose: the reference's
  * (microgpt.py) defaults, written once. `train`, the default run the
  * debugger and `trace` train when the database holds none, the training

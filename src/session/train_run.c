@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train_run.c - the one training loop (see train_run.h). trainer_step is
  * called here and nowhere else above the engine (store replay re-runs
  * logged steps, which is not training). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train_run.h - the one training loop: a run trained and logged to the
  * run database exactly as `mgpt-tui train` logs it (the run created with
  * its dataset, step 0's snapshot, every step, a snapshot every

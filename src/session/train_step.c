@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train_step.c - training step S of a logged run, recorded as it trains.
  *
  * The trainer is loaded at S-1 by debug_run (the one place that produces a

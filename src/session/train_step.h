@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train_step.h - training step S of a logged run laid open: the document
  * it trained on, the forward pass, every gradient of the backward pass and
  * the Adam update, recorded by the engine's one backward and one Adam as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hash.c - SHA-256 (FIPS 180-4) and XXH64, byte-order independent. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hash.h - the two digests the run store needs, without a library.
  *
  * SHA-256 names a dataset by its content (the key of the datasets table; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* logger.c - logging a run from a thread of its own.
  *
  * The trainer hands over each step's figures and, at each snapshot, a copy

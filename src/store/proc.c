@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proc.c - is the process that was logging a run still alive?
  *
  * A run records the pid, host name, boot id and the process's start time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay.c - snapshots and replay: the training state at any step.
  *
  * A snapshot holds the parameters and Adam's m and v, each a blob of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.c - opening and closing the run database, its errors and its
  * statements. What makes a file ours (the header read before SQLite sees
  * it, the schema and its migrations) is in store_schema.c; the queries that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.h - the run database (SQLite): schema, logging, snapshots, replay.
  *
  * Functions return 0 on success and -1 on failure with a one-line reason

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_int.h - what the run store's source files share; not a contract.
  *
  * One struct store per open database. Statements are prepared on first use

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_run.c - logging a run: creation, steps, snapshots, samples, the
  * end; taking an interrupted run back (resume); deleting one.
  *

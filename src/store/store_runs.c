@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_runs.c - the queries that read runs: a run by id, name or
  * "latest", all runs, a run's dataset, its per-step log. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_schema.c - is this file an mgpt-tui database: the checks on the
  * file before SQLite sees it (so that a foreign or damaged file is refused
  * without SQLite creating -wal/-shm files beside it), the schema, and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_sql.c - the store's errors and the one-shot statements every file
  * of src/store uses (store_fail, store_exec, store_abort,
  * store_pragma_int): a leaf, so that store.c and store_schema.c, which

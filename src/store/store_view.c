@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_view.c - polling for commits, renaming, the head-stats cache.
  *
  * The cache is table head_stats (schema version 2): one row per run, probe

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_view.h - what the screen asks of the run store beyond the command
  * line: noticing another process's commits, renaming, and the cache of
  * per-head statistics (table head_stats, see mgpt-tui(1), FILES).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* draw.c - styles, numbers, ramps, bars and clipped text.
  *
  * Styles are defined as ncdu defines them: the colour form and the

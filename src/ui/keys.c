@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keys.c - the key tables, one per scope (the debugger, the runs browser,
  * the run view, what both replay views share): dispatch reads them, the
  * help overlay prints them, so help can never disagree with the bindings.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lineedit.c - a one-line text editor for the input (`i`).
  *
  * While it is active every key goes to the text (readline's common keys:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msg.c - the status line's one message: set by the views, and by the
  * debug session's words (which knows nothing of styles). */
 #include "config.h"

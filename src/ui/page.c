@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* page.c - the page-layout toolkit (page.h): segments, values, vectors,
  * rulers, headings, and the names the pages and formulas share. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* page.h - the page-layout toolkit of the debugger's op view: a page is
  * lines of text segments, some of them selectable values; pg_* lay out
  * text, values, vectors with a ruler, headings. Rebuilt from the trace on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot.c - loss curves, sparklines and bars into a cell grid; the blit. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot.h - loss curves, sparklines and bars drawn into a grid of cells.
  *
  * Everything here except plot_blit is pure: it writes characters and style

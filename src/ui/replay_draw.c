@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay_draw.c - drawing the replay views share: a plot grid blitted to
  * the screen, the status row of keys, the plot's character set, the
  * moving average's window. */

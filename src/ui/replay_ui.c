@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay_ui.c - the replay screens' state and timers: which run is shown,
  * the marked run for compare, play, live updates, the statistics cache,
  * training in this process, and the way into the debugger and back.

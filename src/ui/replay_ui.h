@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay_ui.h - the replay views' state: the runs browser, the run view
  * and training live. One struct replay_ui hangs off struct ui (u->rp);
  * the views are registered in ui_views[] like every other. */

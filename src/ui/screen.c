@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* screen.c - the screen's geometry (one place computes it on every
  * resize), the "terminal too small" screen, and the progress screen of a
  * long load. Leaves of src/ui: they call only the drawing helpers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ui.c - the terminal: taking it and giving it back, the layout, the frame
  * around the views, the key loop.
  *

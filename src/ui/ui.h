@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ui.h - the debugger screen, as the command line sees it.
  *
  * No curses here: only the files of src/ui include curses.h. cmd_debug.c parses the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ui_priv.h - what the files of src/ui share: the screen's state, styles,
  * the key table, the views and the drawing helpers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ui_replay.h - the replay screens, as the command line sees them. No
  * curses here (see ui.h). */
 #ifndef MGPT_UI_REPLAY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_breaks.c - the breakpoints, listed; d (or b) deletes the selected
  * one. A breakpoint is a kind of op ("L0H2 attn_weights"), at every
  * position. */

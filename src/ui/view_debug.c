@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_debug.c - the debugger's view: the current op's page drawn and
  * scrolled, the selected value's formula, the keys; setting the debugger
  * up on a run and opening another (from the run view).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_debug_frame.c - the debugger's frame around the current op's
  * page: the title, the input's tokens, the op line, the outline of the
  * position's ops with the breakpoints, the status line of keys. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_debug_pages.c - one page per kind of op: the op's inputs, outputs
  * and constants as op_view gives them (pointers into the trace or the
  * parameters), laid out with the page toolkit. Nothing here computes a

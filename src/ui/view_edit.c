@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_edit.c - the input being edited (`i`): the debugger stays drawn,
  * the status row becomes the text field, and every key goes to the text. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_heads.c - the heads view (H in the debugger): for one position of
  * the pass, every head at once: its attention over the positions, its
  * output and its place in the concatenation, what it pushes up and down

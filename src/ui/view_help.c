@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_help.c - the help overlay, printed from the key tables of the view
  * it was opened over. */
 #include "config.h"

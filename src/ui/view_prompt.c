@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_prompt.c - the prompt line of the replay views (a step, a filter,
  * a new name, the probe's text, a delete to confirm), drawn over the view
  * it was opened from; every key goes to its text. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_run.c - one run over its training: the loss curve with a cursor,
  * scrubbing, the pinned probe at the cursor's step (and how it changed
  * since the step shown before), per-head statistics as sparklines, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_runs.c - the runs browser: every run in the database, a run being
  * trained shown with its progress, updated as it trains without a key
  * press. Enter opens a run; r renames, d deletes (after y), / filters,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_sweep.c - the ablation sweep (A in the debugger or the heads view):
  * every subset of heads off, the input's loss and the dataset's, sorted,
  * with bars. The documents are run a slice per tick (session/head_sweep.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view_train.c - the training form (t in the runs browser) and the
  * prompt line the replay views share (: step, / filter, r rename, i probe,
  * d confirm). Both are text entry: every key goes to the text, Enter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* views.c - the one table of views. A new view is a new file with its
  * functions, registered here; the frame (ui.c) reaches views only
  * through this table. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_cli.c - libFuzzer harness: the command line, parsed only.
  *
  * The input is the command line: its first byte picks the command (one of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_dataset.c - libFuzzer harness: any bytes are either documents and a
  * vocabulary, or a clean one-line error. Never a crash, never a leak. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_store.c - libFuzzer harness: the run database's opener and loaders.
  *
  * The input is the bytes of a database file. It is written to a file in a

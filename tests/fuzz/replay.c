@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay.c - a libFuzzer harness without libFuzzer: each file named (or
  * each file in each folder named) is one input, run once. make check
  * replays the seed corpora and every input that once crashed

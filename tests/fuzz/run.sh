@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.sh SRCDIR SECONDS TARGET... - run each libFuzzer harness for SECONDS
 # on its seed corpus (and the inputs that once crashed it, and its
 # dictionary when it has one); print executions, coverage and peak RSS, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The debugger scores its input as training scores a name: the last
 # position's target is the closing BOS, its probability and -log p those
 # trace prints for the same pass.

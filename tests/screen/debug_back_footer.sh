@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The debugger opened from the run view (Enter) says that q goes back, and
 # q does go back to the run view.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The debugger from 100 columns on: the op outline as a narrow pane with the
 # current op marked, the attention strip of the current layer at the
 # current position with a head switched off marked, and the orientation

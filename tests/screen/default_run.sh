@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # mgpt-tui with no arguments opens the default run (bundled names, seed
 # 42, the default settings), not the newest run, and its title says so.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The training form's words and q agree: it says the run trains on while
 # mgpt-tui runs, q in its run view goes back to the browser with the run
 # still training, and quitting leaves it interrupted (resumable).

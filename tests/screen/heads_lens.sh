@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The heads view's logit lens: a row per point of the residual stream
 # (embed, L0.attn, L0.mlp), shown when there is room (120x40) and on L at
 # 80x24; the last point's lens is the logits, so its characters come in

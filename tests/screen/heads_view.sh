@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The heads view (H in the debugger): every head at the input's last
 # position, the input's loss equal to trace --sweep's with the same heads
 # off, a digit switching a head off live, left moving the position, and

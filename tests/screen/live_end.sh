@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A run followed live while another process trains it shows its end once
 # it finishes: its last step and "finished", not a step on the way.
 . "$(dirname "$0")/../lib.sh"

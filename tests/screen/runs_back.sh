@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # R in the debugger opens the runs browser; q there goes back to the
 # debugger (input, breakpoints and all), and q in the debugger quits.
 . "$(dirname "$0")/../lib.sh"

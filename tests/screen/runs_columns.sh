@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Columns sized from the data: a run of 100,000 steps keeps `runs` aligned
 # and leaves the browser's time whole at 80 columns.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # After > the sampling panel's T agrees with the title's: the last draw
 # keeps its own ("drawn at T 0.50"), the column of the next draw's
 # probabilities follows the temperature.

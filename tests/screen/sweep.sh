@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The sweep (A): every subset of heads off with the input's loss and the
 # dataset's, equal to trace --sweep's, sorted by the dataset's loss; Enter
 # switches the selected subset off in the debugger; q during the sweep

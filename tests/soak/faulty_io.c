@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* faulty_io.c - an LD_PRELOAD library for the fault soak: a disk that
  * fails. After FAULT_AFTER successful writes to files (descriptors above
  * 2, so not the program's own output), every later write, pwrite, fsync,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # soak.sh - the fault soak: the run store's crash and fault promises (issue 3)
 # checked hundreds of times. Not part of `make check` (it takes minutes).
 #
