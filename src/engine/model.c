@@ -1011,10 +1011,3 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 		*grad_sq = ss;
 	return k.lr_t;
 }
-
-double
-adam_update(struct adam *a, double *restrict p, const double *restrict g, size_t n,
-    long step, long n_steps)
-{
-	return adam_update_norm(a, p, g, n, step, n_steps, NULL);
-}

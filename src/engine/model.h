@@ -214,11 +214,9 @@ struct adam {
 };
 void   adam_init(struct adam *a, size_t n_params);
 void   adam_free(struct adam *a);
-/* One update at step s of n (lr_t = lr * (1 - s/n)). Returns lr_t. */
-double adam_update(struct adam *a, double *p, const double *g, size_t n_params,
-                   long step, long n_steps);
-/* The same update, also giving sum g[i]^2 (in eight lanes, see kernels.h; the
- * squared gradient norm) from the same pass over g. */
+/* One update at step s of n (lr_t = lr * (1 - s/n)); returns lr_t. Also
+ * gives sum g[i]^2 (in eight lanes, see kernels.h; the squared gradient
+ * norm) from the same pass over g when grad_sq is not NULL. */
 double adam_update_norm(struct adam *a, double *p, const double *g, size_t n_params,
                         long step, long n_steps, double *grad_sq);
 
