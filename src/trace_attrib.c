@@ -16,6 +16,7 @@
 
 #include "attrib.h"
 #include "cli.h"
+#include "json_out.h"
 #include "probe.h"
 #include "trace_attrib.h"
 #include "xmalloc.h"
@@ -171,15 +172,6 @@ trace_attrib_free(struct trace_attrib *a)
 /* ---- printing ---- */
 
 static void
-num(FILE *f, double x)
-{
-	if (isfinite(x))
-		fprintf(f, "%.17g", x);
-	else
-		fputs("null", f);
-}
-
-static void
 vec(FILE *f, const double *v, int n)
 {
 	int i;
@@ -188,7 +180,7 @@ vec(FILE *f, const double *v, int n)
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputc(',', f);
-		num(f, v[i]);
+		json_put_num(f, v[i]);
 	}
 	fputc(']', f);
 }
@@ -303,9 +295,9 @@ print_sweep(FILE *f, int json, const struct model *m, const struct dataset *ds,
 					if (sw.mask[k] & model_head_bit(c, l, h))
 						fprintf(f, "%s\"L%dH%d\"", n++ ? "," : "", l, h);
 			fputs("],\"text_loss\":", f);
-			num(f, sw.text_loss[k]);
+			json_put_num(f, sw.text_loss[k]);
 			fputs(",\"dataset_loss\":", f);
-			num(f, sw.dataset_loss[k]);
+			json_put_num(f, sw.dataset_loss[k]);
 			fputc('}', f);
 		} else {
 			probe_format_heads(sw.mask[k], c, heads, sizeof heads);

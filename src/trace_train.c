@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 #include "cmd.h"
 #include "store.h"
 #include "trace_train.h"
@@ -43,15 +44,6 @@ struct pr {
 };
 
 static void
-num(FILE *f, double x)
-{
-	if (isfinite(x))
-		fprintf(f, "%.17g", x);
-	else
-		fputs("null", f);
-}
-
-static void
 arr(FILE *f, const char *key, const double *v, int n)
 {
 	int i;
@@ -60,7 +52,7 @@ arr(FILE *f, const char *key, const double *v, int n)
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputc(',', f);
-		num(f, v[i]);
+		json_put_num(f, v[i]);
 	}
 	fputc(']', f);
 }
@@ -77,7 +69,7 @@ arr2(FILE *f, const char *key, const double *v, int rows, int n, size_t stride)
 		for (i = 0; i < n; i++) {
 			if (i)
 				fputc(',', f);
-			num(f, v[(size_t)r * stride + i]);
+			json_put_num(f, v[(size_t)r * stride + i]);
 		}
 		fputc(']', f);
 	}
@@ -88,7 +80,7 @@ static void
 key_num(FILE *f, const char *key, double x)
 {
 	fprintf(f, ",\"%s\":", key);
-	num(f, x);
+	json_put_num(f, x);
 }
 
 static void
@@ -464,11 +456,11 @@ print_tensors(struct pr *p)
 			for (k = 0; k < nb; k++) {
 				fprintf(p->f, "%s{\"row\":%d,\"col\":%d,\"update\":", k ? "," : "",
 				    best[k] / t->cols, best[k] % t->cols);
-				num(p->f, up[o + best[k]]);
+				json_put_num(p->f, up[o + best[k]]);
 				fputs(",\"before\":", p->f);
-				num(p->f, pb[o + best[k]]);
+				json_put_num(p->f, pb[o + best[k]]);
 				fputs(",\"after\":", p->f);
-				num(p->f, pa[o + best[k]]);
+				json_put_num(p->f, pa[o + best[k]]);
 				fputc('}', p->f);
 			}
 			fputc(']', p->f);
