@@ -131,19 +131,15 @@ struct out {
 static void
 json_vec(FILE *f, const char *key, const double *v, int n, int stride_rows, int rows, int stride)
 {
-	int r, i;
+	int r;
 
 	fprintf(f, ",\"%s\":", key);
 	if (stride_rows)
 		fputc('[', f);
 	for (r = 0; r < (stride_rows ? rows : 1); r++) {
-		fputs(r ? ",[" : "[", f);
-		for (i = 0; i < n; i++) {
-			if (i)
-				fputc(',', f);
-			json_put_num(f, v[(size_t)r * stride + i]);
-		}
-		fputc(']', f);
+		if (r)
+			fputc(',', f);
+		json_put_nums(f, v + (size_t)r * stride, n);
 	}
 	if (stride_rows)
 		fputc(']', f);

@@ -19,6 +19,20 @@ json_put_num(FILE *f, double x)
 		fputs("null", f);
 }
 
+void
+json_put_nums(FILE *f, const double *v, int n)
+{
+	int i;
+
+	fputc('[', f);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		json_put_num(f, v[i]);
+	}
+	fputc(']', f);
+}
+
 /* Valid UTF-8 whatever the text holds: controls (C0, DEL, C1) as \u00HH,
  * a byte that is not UTF-8 as U+FFFD. */
 void

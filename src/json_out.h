@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 void json_put_num(FILE *f, double x);
+/* n numbers as one array: [a,b,...] */
+void json_put_nums(FILE *f, const double *v, int n);
 void json_put_str(FILE *f, const char *s);
 
 #endif

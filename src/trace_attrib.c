@@ -174,15 +174,8 @@ trace_attrib_free(struct trace_attrib *a)
 static void
 vec(FILE *f, const double *v, int n)
 {
-	int i;
-
-	fputs(",\"out\":[", f);
-	for (i = 0; i < n; i++) {
-		if (i)
-			fputc(',', f);
-		json_put_num(f, v[i]);
-	}
-	fputc(']', f);
+	fputs(",\"out\":", f);
+	json_put_nums(f, v, n);
 }
 
 /* The k largest (dir > 0) or smallest values of v, as "a +1.23 e +0.9". */

@@ -46,32 +46,21 @@ struct pr {
 static void
 arr(FILE *f, const char *key, const double *v, int n)
 {
-	int i;
-
-	fprintf(f, ",\"%s\":[", key);
-	for (i = 0; i < n; i++) {
-		if (i)
-			fputc(',', f);
-		json_put_num(f, v[i]);
-	}
-	fputc(']', f);
+	fprintf(f, ",\"%s\":", key);
+	json_put_nums(f, v, n);
 }
 
 /* rows of n at stride apart: [[...],[...]] */
 static void
 arr2(FILE *f, const char *key, const double *v, int rows, int n, size_t stride)
 {
-	int r, i;
+	int r;
 
 	fprintf(f, ",\"%s\":[", key);
 	for (r = 0; r < rows; r++) {
-		fputs(r ? ",[" : "[", f);
-		for (i = 0; i < n; i++) {
-			if (i)
-				fputc(',', f);
-			json_put_num(f, v[(size_t)r * stride + i]);
-		}
-		fputc(']', f);
+		if (r)
+			fputc(',', f);
+		json_put_nums(f, v + (size_t)r * stride, n);
 	}
 	fputc(']', f);
 }
