@@ -67,7 +67,8 @@ every "a newer schema" "$T/newer.db" "schema version 99 is newer than this progr
 # The previous version's schema (1, without the head_stats cache): viewers
 # read it as it is and leave it byte for byte; a writer migrates it.
 cp "$G" "$T/old.db"
-"$TOOL" sql "$T/old.db" "DROP TABLE head_stats; PRAGMA user_version = 1" || fail "make old.db"
+"$TOOL" sql "$T/old.db" "DROP TABLE head_stats; DROP TABLE sweep_cache; DROP TABLE grad_stats;
+	PRAGMA user_version = 1" || fail "make old.db"
 cp "$T/old.db" "$T/old.orig"
 expect 0 "runs on schema 1" -- "$M" runs --db "$T/old.db" && grep -q ' finished ' "$T/out" \
 	|| fail "runs on schema 1: $(cat "$T/out" "$T/err")"
@@ -79,6 +80,19 @@ expect 0 "train into schema 1" -- "$M" train --db "$T/old.db" --steps 2 --sample
 	|| fail "train into schema 1"
 "$TOOL" sql "$T/old.db" "SELECT count(*) FROM head_stats" >/dev/null 2>&1 \
 	|| fail "a writer did not migrate schema 1 (no head_stats table)"
+"$TOOL" sql "$T/old.db" "SELECT count(*) FROM sweep_cache, grad_stats" >/dev/null 2>&1 \
+	|| fail "a writer did not migrate schema 1 to 3 (no sweep_cache or grad_stats table)"
+# Schema 2 (before the sweep and gradient caches): the same.
+cp "$G" "$T/v2.db"
+"$TOOL" sql "$T/v2.db" "DROP TABLE sweep_cache; DROP TABLE grad_stats; PRAGMA user_version = 2" \
+	|| fail "make v2.db"
+cp "$T/v2.db" "$T/v2.orig"
+expect 0 "runs on schema 2" -- "$M" runs --db "$T/v2.db" || fail "runs on schema 2"
+cmp -s "$T/v2.db" "$T/v2.orig" || fail "a viewer changed a schema-2 database"
+expect 0 "train into schema 2" -- "$M" train --db "$T/v2.db" --steps 2 --samples 0 \
+	|| fail "train into schema 2"
+"$TOOL" sql "$T/v2.db" "SELECT count(*) FROM sweep_cache, grad_stats" >/dev/null 2>&1 \
+	|| fail "a writer did not migrate schema 2 (no sweep_cache or grad_stats table)"
 # Header fields are signed: a negative schema version is a reason too, never
 # an empty message (found by fuzz_store).
 cp "$G" "$T/negver.db"

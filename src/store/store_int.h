@@ -13,7 +13,7 @@
 #include "store.h"
 
 #define STORE_APP_ID  0x4d475054   /* "MGPT" in the header's application_id */
-#define STORE_SCHEMA  2            /* user_version this program writes */
+#define STORE_SCHEMA  3            /* user_version this program writes */
 
 enum store_sql {
 	SQL_INSERT_STEP, SQL_INSERT_SNAPSHOT, SQL_UPDATE_BEST, SQL_INSERT_SAMPLE,

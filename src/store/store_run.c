@@ -670,6 +670,8 @@ store_delete_run(struct store *st, const struct run_info *run)
 	static const char *const del[] = {
 		"DELETE FROM samples WHERE run_id = ?1",
 		"DELETE FROM head_stats WHERE run_id = ?1",
+		"DELETE FROM sweep_cache WHERE run_id = ?1",
+		"DELETE FROM grad_stats WHERE run_id = ?1",
 		"DELETE FROM snapshots WHERE run_id = ?1",
 		"DELETE FROM steps WHERE run_id = ?1",
 		"DELETE FROM runs WHERE id = ?1",

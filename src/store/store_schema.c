@@ -80,6 +80,24 @@ static const char *const migrations[] = {
 	" prev REAL,"
 	" bos REAL,"
 	" PRIMARY KEY (run_id, probe, step, layer, head)) WITHOUT ROWID;",
+	/* 2 -> 3: two more caches of values the engine computes from replayed
+	 * weights (droppable): the ablation sweep's dataset loss per set of
+	 * heads switched off, and per-head gradient and update figures of
+	 * training steps */
+	"CREATE TABLE sweep_cache ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" step INTEGER NOT NULL,"          /* weights after this many steps */
+	" off TEXT NOT NULL,"              /* heads off, e.g. 'L0H1 L0H3'; '' none */
+	" dataset_loss REAL,"              /* NULL: NaN */
+	" PRIMARY KEY (run_id, step, off)) WITHOUT ROWID;"
+	"CREATE TABLE grad_stats ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" step INTEGER NOT NULL,"          /* the training step, 1..n_steps */
+	" layer INTEGER NOT NULL,"
+	" head INTEGER NOT NULL,"
+	" grad_norm REAL,"                 /* NULL: NaN */
+	" update_ratio REAL,"
+	" PRIMARY KEY (run_id, step, layer, head)) WITHOUT ROWID;",
 };
 
 
@@ -226,7 +244,8 @@ check_tables(struct store *st, int version)
 {
 	static const struct { const char *name; int since; } tables[] = {
 		{ "datasets", 1 }, { "runs", 1 }, { "steps", 1 }, { "snapshots", 1 },
-		{ "samples", 1 }, { "head_stats", 2 },
+		{ "samples", 1 }, { "head_stats", 2 }, { "sweep_cache", 3 },
+		{ "grad_stats", 3 },
 	};
 	char where[128];
 	size_t i;
