@@ -169,6 +169,8 @@ static const struct keydef keys_run_rows[] = {
 	{ 'm',                 CMD_MARK,        0, "m", "mark this run; others compare with it" },
 	{ 'p',                 CMD_PAUSE,       0, "p", "pause / go on training (a run trained here)" },
 	{ 'R',                 CMD_RUNS,        0, "R", "the runs browser" },
+	{ 'x',                 CMD_LOG_X,       0, "x", "the loss curve's steps on a log axis (again: linear)" },
+	{ 'H',                 CMD_HEADS_VIEW,  0, "H", "the heads view at this step (q comes back)" },
 };
 const struct keytab keys_run = {
 	"run", keys_run_rows, (int)(sizeof keys_run_rows / sizeof keys_run_rows[0]), &keys_replay

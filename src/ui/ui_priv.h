@@ -60,6 +60,8 @@ enum cmd {
 	CMD_HEAD_NEXT, CMD_HEAD_PREV,
 	/* the heads view and the sweep */
 	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS,
+	/* the run view's loss curve */
+	CMD_LOG_X,
 	CMD__COUNT
 };
 
@@ -141,6 +143,7 @@ struct ui {
 	int      heads_pos;            /* the position shown */
 	int      heads_score_prev;     /* s.score_name before the view turned it on */
 	int      heads_lens;           /* the logit lens shown on a short screen (L) */
+	int      heads_back;           /* q in the heads view: to this view; -1 the debugger */
 	struct head_report hr;
 	/* the sweep (view_sweep.c) */
 	int      sweep_on;             /* hsw set up */

@@ -177,7 +177,7 @@ draw_stats(struct ui *u, struct replay_ui *rp, int y, int x, int w, int h)
 			if (rr->n_hs > 0)
 				plot_sparkline(&rp->spark, cx + 5, r, sw, &rr->hs[i].entropy + k, rr->n_hs,
 				    (size_t)nh * (sizeof(struct headstat) / sizeof(double)), lo[k], hi[k],
-				    rr->cur_step, PLOT_S_AVG);
+				    rr->cur_step, PLOT_S_SPARK);
 			snprintf(num, sizeof num, " %.2f", v[k]);
 			plot_text(&rp->spark, cx + 5 + sw, r, num, PLOT_S_NONE);
 			cx += 5 + sw + 6;
@@ -261,7 +261,7 @@ view_run_draw(struct ui *u)
 	{
 		struct plot_loss_opts o = { rr->run.n_steps, rr->cur_step,
 		    log((double)rr->run.cfg.vocab_size), replay_ma_window(rr->run.n_steps),
-		    rp->have_cmp ? rp->cmp.loss : NULL, rp->have_cmp ? rp->cmp.n_loss : 0 };
+		    rp->have_cmp ? rp->cmp.loss : NULL, rp->have_cmp ? rp->cmp.n_loss : 0, rp->log_x };
 		plot_loss(&rp->grid, rr->loss, rr->n_loss, &o);
 	}
 	replay_blit(&rp->grid, y, 0);
@@ -272,9 +272,12 @@ view_run_draw(struct ui *u)
 	    rr->run.cfg.vocab_size);
 	{
 		int x = 0;
-		x += draw_textf(y, x, W - x, ST_BAR, "%s avg %d", u->utf8 ? "\u2500\u2500" : "--",
+		/* the glyphs plot_loss draws each with, so the legend holds without colour */
+		x += draw_textf(y, x, W - x, ST_KEY, "%s avg %d", u->utf8 ? "\u2812\u2812" : "--",
 		    replay_ma_window(rr->run.n_steps));
-		x += draw_text(y, x, W - x, ST_DIM, u->utf8 ? "  \u2847 per step  " : "  : per step  ");
+		x += draw_text(y, x, W - x, ST_DIM, u->utf8 ? "  \u00b7\u00b7 per step  " : "  .. per step  ");
+		if (rp->log_x)
+			x += draw_text(y, x, W - x, ST_LABEL, "log steps  ");
 		x += draw_textf(y, x, W - x, ST_MARK, "%s %s", u->utf8 ? "\u2504" : "- -", ref);
 		if (rp->have_cmp)
 			draw_textf(y, x, W - x, ST_BAR_ALT, "  %s %s", u->utf8 ? "\u2500\u2500" : "--",
@@ -427,6 +430,11 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		break;
 	case CMD_OPEN:
 		return replay_open_debugger(u);
+	case CMD_HEADS_VIEW:
+		return replay_open_heads(u);
+	case CMD_LOG_X:
+		rp->log_x = !rp->log_x;
+		break;
 	case CMD_PAUSE:
 		if (rp->lt && rp->lt->run.id == rr->run.id && rp->lt->state == TRAIN_RUNNING) {
 			rp->lt->paused = !rp->lt->paused;
