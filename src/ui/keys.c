@@ -171,6 +171,7 @@ static const struct keydef keys_run_rows[] = {
 	{ 'R',                 CMD_RUNS,        0, "R", "the runs browser" },
 	{ 'x',                 CMD_LOG_X,       0, "x", "the loss curve's steps on a log axis (again: linear)" },
 	{ 'H',                 CMD_HEADS_VIEW,  0, "H", "the heads view at this step (q comes back)" },
+	{ 'g',                 CMD_GRAD_SET,    0, "g", "per head: the attention's statistics or the gradient's (both when wide)" },
 };
 const struct keytab keys_run = {
 	"run", keys_run_rows, (int)(sizeof keys_run_rows / sizeof keys_run_rows[0]), &keys_replay

@@ -45,6 +45,7 @@ struct replay_ui {
 	int           from_browser;  /* q returns to the browser */
 	int           stats_failed;  /* the statistics could not be computed: stop trying */
 	int           log_x;         /* the loss curve's steps on a log axis (x) */
+	int           grad_set;      /* narrow: the gradient figures' sparklines (g) */
 	struct plot_grid grid;       /* the loss curve, drawn then blitted */
 	struct plot_grid spark;      /* sparklines */
 

@@ -60,8 +60,8 @@ enum cmd {
 	CMD_HEAD_NEXT, CMD_HEAD_PREV,
 	/* the heads view and the sweep */
 	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS,
-	/* the run view's loss curve */
-	CMD_LOG_X,
+	/* the run view's loss curve, its head statistics */
+	CMD_LOG_X, CMD_GRAD_SET,
 	CMD__COUNT
 };
 
