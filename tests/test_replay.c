@@ -201,8 +201,14 @@ test_goto_and_stats(void)
 		struct headstat *c = NULL;
 		long cn = 0;
 
+		struct gradstat *g = NULL;
+		long gn = 0;
+
+		CHECK(store_gradstats_load(st, ri.id, nh, &g, &gn) == 0 && gn == STEPS);
+		free(g);
 		CHECK(store_delete_run(rw, &ri) == 0);
 		CHECK(store_headstats_load(st, ri.id, "emma", nh, &c, &cn) == 0 && cn == 0);
+		CHECK(store_gradstats_load(st, ri.id, nh, &g, &gn) == 0 && gn == 0 && g == NULL);
 		free(c);
 	}
 	replay_close(&rr);
