@@ -85,7 +85,7 @@ static const struct keydef keys_heads_rows[] = {
 	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
 	{ '?',                 CMD_HELP,        0, "?", "this help" },
 	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },
-	{ 'H',                 CMD_HEADS_VIEW,  0, "H  q", "back to the debugger" },
+	{ 'H',                 CMD_HEADS_VIEW,  0, "H  q", "back to the debugger (or the run view it was opened from)" },
 	{ 'q',                 CMD_QUIT,        0, NULL, NULL },
 	{ UI_ESC,              CMD_CLOSE,       0, "Esc", "close help" },
 };
