@@ -223,7 +223,8 @@ vspan(struct canvas *cv, int px, int ya, int yb, enum plot_style st)
 		dot(cv, px, y, st);
 }
 
-/* A line through the value of the last step in each column. */
+/* A line through the value of the last step in each column; a column
+ * holding only non-finite values breaks it. */
 static void
 line(struct canvas *cv, const double *v, long n, enum plot_style st)
 {
@@ -236,7 +237,11 @@ line(struct canvas *cv, const double *v, long n, enum plot_style st)
 	for (i = 0; i < n; i++)
 		if (isfinite(v[i]))
 			ycol[xpix(cv, i + 1)] = ypix(cv, v[i]);
+		else if (ycol[xpix(cv, i + 1)] < 0)
+			ycol[xpix(cv, i + 1)] = -2;
 	for (px = 0; px < cv->pw; px++) {
+		if (ycol[px] == -2)
+			prev = -1;
 		if (ycol[px] < 0)
 			continue;
 		if (prev < 0 || px == prev + 1) {
@@ -407,7 +412,8 @@ plot_loss(struct plot_grid *g, const double *loss, long n, const struct plot_los
 		plot_moving_average(loss, n, o->ma_window, ma);
 		line(&cv, ma, n, PLOT_S_AVG);
 		free(ma);
-	}
+	} else if (n > 0)   /* too few steps to average: the losses are the line */
+		line(&cv, loss, n, PLOT_S_AVG);
 
 	/* raw losses behind the lines: the range of each column, in the cells
 	 * no line passes through */
@@ -428,7 +434,7 @@ plot_loss(struct plot_grid *g, const double *loss, long n, const struct plot_los
 	for (px = 0; px < cv.pw; px++)
 		if (mn[px] <= mx[px] && o->ma_window > 1)
 			raw_span(&cv, px, ypix(&cv, mx[px]), ypix(&cv, mn[px]));
-		else if (mn[px] <= mx[px])   /* no average (a short run): the losses are the line */
+		else if (mn[px] <= mx[px])   /* each column's range, on the line */
 			vspan(&cv, px, ypix(&cv, mx[px]), ypix(&cv, mn[px]), PLOT_S_AVG);
 	free(mn);
 	free(mx);

@@ -322,9 +322,12 @@ view_run_draw(struct ui *u)
 	{
 		int x = 0;
 		/* the glyphs plot_loss draws each with, so the legend holds without colour */
-		x += draw_textf(y, x, W - x, ST_KEY, "%s avg %d", u->utf8 ? "\u2812\u2812" : "--",
-		    replay_ma_window(rr->run.n_steps));
-		x += draw_text(y, x, W - x, ST_DIM, u->utf8 ? "  \u00b7\u00b7 per step  " : "  .. per step  ");
+		if (replay_ma_window(rr->run.n_steps) > 1) {
+			x += draw_textf(y, x, W - x, ST_KEY, "%s avg %d", u->utf8 ? "\u2812\u2812" : "--",
+			    replay_ma_window(rr->run.n_steps));
+			x += draw_text(y, x, W - x, ST_DIM, u->utf8 ? "  \u00b7\u00b7 per step  " : "  .. per step  ");
+		} else   /* too few steps to average: the losses are the line */
+			x += draw_textf(y, x, W - x, ST_KEY, "%s per step  ", u->utf8 ? "\u2812\u2812" : "--");
 		if (rp->log_x)
 			x += draw_text(y, x, W - x, ST_LABEL, "log steps  ");
 		x += draw_textf(y, x, W - x, ST_MARK, "%s %s", u->utf8 ? "\u2504" : "- -", ref);
