@@ -263,6 +263,31 @@ test_loss_raw_behind(void)
 	plot_grid_free(&g);
 }
 
+/* A run too short to average (window 1): its losses are one line, with a
+ * dot in every column from the first step's to the last's. */
+static void
+test_loss_short_line(void)
+{
+	struct plot_grid g = { 0 };
+	struct plot_loss_opts o = { 10, -1, NAN, 1, NULL, 0, 0 };
+	const double loss[10] = { 3.3, 2.5, 3.9, 2.4, 3.0, 3.6, 2.6, 3.1, 2.2, 3.4 };
+	int x, y, x1, x10, gaps = 0, raw = 0;
+
+	plot_grid_init(&g, 45, 8, PLOT_BRAILLE);
+	plot_loss(&g, loss, 10, &o);
+	dump(&g);
+	x1 = plot_loss_column(&g, 1, 10, loss, 10, 0);
+	x10 = plot_loss_column(&g, 10, 10, loss, 10, 0);
+	CHECK(x10 - x1 > 30);
+	for (x = x1; x <= x10; x++)
+		gaps += top_row(&g, x) < 0;
+	for (y = 0; y < g.h - 1; y++)
+		for (x = 0; x < g.w; x++)
+			raw += g.cell[y * g.w + x].style == PLOT_S_RAW;
+	CHECK(gaps == 0 && raw == 0);
+	plot_grid_free(&g);
+}
+
 /* A log axis: step 10 of 1000 a third of the way, 100 two thirds; the
  * powers of ten labelled; a column is no longer proportional to steps. */
 static void
@@ -352,6 +377,7 @@ main(void)
 	test_loss_edges();
 	test_loss_raw_behind();
 	test_loss_log_x();
+	test_loss_short_line();
 	test_sparkline();
 	test_hbar();
 	return CHECK_DONE();
