@@ -23,6 +23,7 @@
 #include "debug_run.h"
 #include "debug_session.h"
 #include "head_report.h"
+#include "head_patch.h"
 #include "head_sweep.h"
 #include "model.h"
 #include "rng.h"
@@ -59,7 +60,7 @@ enum cmd {
 	CMD_STEP_FIRST, CMD_STEP_LAST, CMD_GOTO, CMD_PLAY, CMD_PLAY_BACK,
 	CMD_HEAD_NEXT, CMD_HEAD_PREV,
 	/* the heads view and the sweep */
-	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS,
+	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS, CMD_PATCH, CMD_HEATMAP,
 	CMD__COUNT
 };
 
@@ -141,7 +142,11 @@ struct ui {
 	int      heads_pos;            /* the position shown */
 	int      heads_score_prev;     /* s.score_name before the view turned it on */
 	int      heads_lens;           /* the logit lens shown on a short screen (L) */
+	int      heads_sel;            /* the selected head (layer by layer): the one P patches */
+	int      heads_map;            /* the T x T attention maps shown instead (T) */
+	int      heads_map_first;      /* the first head shown when not all fit */
 	struct head_report hr;
+	struct head_patch hp;          /* the patch text (P) and the patched pass */
 	/* the sweep (view_sweep.c) */
 	int      sweep_on;             /* hsw set up */
 	int      sweep_back;           /* the view it goes back to */
@@ -185,7 +190,7 @@ struct view {
 };
 enum { VF_OVERLAY = 1 };  /* drawn over the view it was opened from (u->under) */
 enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT,
-       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW_SWEEP, VIEW__COUNT };
+       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW_SWEEP, VIEW_PATCH, VIEW__COUNT };
 extern const struct view ui_views[VIEW__COUNT];
 
 void view_debug_draw(struct ui *u);
@@ -210,6 +215,13 @@ int  view_heads_open(struct ui *u);
 void view_heads_draw(struct ui *u);
 int  view_heads_key(struct ui *u, enum cmd cmd, int arg, int key);
 void view_heads_close(struct ui *u);
+/* heads_map.c: the heads view's T x T attention maps; heads_patch.c: its
+ * patch panel and the prompt for the patch text (VIEW_PATCH) */
+void heads_draw_map(struct ui *u, int y, int bottom);
+int  heads_draw_patch(struct ui *u, const struct head_report *r, int y, int bottom);
+int  view_patch_open(struct ui *u);
+void view_patch_draw(struct ui *u);
+int  view_patch_key(struct ui *u, enum cmd cmd, int arg, int key);
 int  view_sweep_open(struct ui *u);
 void view_sweep_draw(struct ui *u);
 int  view_sweep_key(struct ui *u, enum cmd cmd, int arg, int key);
