@@ -60,6 +60,7 @@ static const struct keydef keys_debug_rows[] = {
 	{ 'q',                 CMD_QUIT,        0, "q", "quit" },
 	{ UI_ESC,              CMD_CLOSE,       0, "Esc", "close help, the list or the editor" },
 	{ 'R',                 CMD_RUNS,        0, "R", "the runs browser" },
+	{ 'A',                 CMD_SWEEP,       0, "A", "dataset loss with each head off over training, for the statistics (again: back)" },
 };
 const struct keytab keys_debug = {
 	"debugger", keys_debug_rows, (int)(sizeof keys_debug_rows / sizeof keys_debug_rows[0]), NULL
@@ -175,6 +176,7 @@ static const struct keydef keys_run_rows[] = {
 	{ 'm',                 CMD_MARK,        0, "m", "mark this run; others compare with it" },
 	{ 'p',                 CMD_PAUSE,       0, "p", "pause / go on training (a run trained here)" },
 	{ 'R',                 CMD_RUNS,        0, "R", "the runs browser" },
+	{ 'A',                 CMD_SWEEP,       0, "A", "dataset loss with each head off over training, for the statistics (again: back)" },
 };
 const struct keytab keys_run = {
 	"run", keys_run_rows, (int)(sizeof keys_run_rows / sizeof keys_run_rows[0]), &keys_replay

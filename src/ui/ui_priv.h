@@ -25,6 +25,7 @@
 #include "head_report.h"
 #include "head_patch.h"
 #include "head_sweep.h"
+#include "sweep_series.h"
 #include "model.h"
 #include "rng.h"
 #include "stepper.h"
@@ -152,6 +153,9 @@ struct ui {
 	int      sweep_back;           /* the view it goes back to */
 	int      sweep_sel, sweep_top; /* selected and first shown row */
 	struct head_sweep hsw;
+	/* the run view's ablation panel (run_sweep.c) */
+	int      rsw_on, rsw_failed;
+	struct sweep_series *rsw;
 };
 
 /* ---- views: modes with a lifecycle, registered in one table (views.c) ----
@@ -222,6 +226,12 @@ int  heads_draw_patch(struct ui *u, const struct head_report *r, int y, int bott
 int  view_patch_open(struct ui *u);
 void view_patch_draw(struct ui *u);
 int  view_patch_key(struct ui *u, enum cmd cmd, int arg, int key);
+/* run_sweep.c: the run view's dataset loss per head off over training (A) */
+int  run_sweep_draw(struct ui *u, int y, int w, int h);
+int  run_sweep_key(struct ui *u);
+int  run_sweep_tick(struct ui *u);
+int  run_sweep_wait_ms(const struct ui *u);
+void run_sweep_close(struct ui *u);
 int  view_sweep_open(struct ui *u);
 void view_sweep_draw(struct ui *u);
 int  view_sweep_key(struct ui *u, enum cmd cmd, int arg, int key);
