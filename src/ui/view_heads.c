@@ -309,7 +309,7 @@ view_heads_draw(struct ui *u)
 		draw_text(bottom, 0, u->cols, ST_DIM, " h l other heads   1-9 head off/on   T or q back to the heads   ? keys");
 	else
 		draw_text(bottom, 0, u->cols, ST_DIM,
-		    " \u2190 \u2192 position   j k head   1-9 off/on   P patch   T maps   L lens   A sweep   ? keys");
+		    " \u2190\u2192 position  j k head  1-9 off/on  P patch  T maps  L lens  A sweep  ? keys");
 }
 
 int
