@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attrib.h"
 #include "cli.h"
@@ -275,7 +276,7 @@ print_sweep(FILE *f, int json, const struct trace_attrib *a, const struct model 
 	struct head_sweep hs;
 	struct head_sweep_cache cache = { 0 };
 	char heads[512];
-	int k, l, h, n;
+	int k, l, h, n, tty;
 
 	/* the run's cached dataset losses, the rest computed and cached */
 	if (a->run && a->run->st && a->run->id > 0) {
@@ -286,8 +287,13 @@ print_sweep(FILE *f, int json, const struct trace_attrib *a, const struct model 
 	}
 	if (head_sweep_begin(&hs, m, ds, tr->token, tr->target, tr->n_pos, NULL, 0, &cache) < 0)
 		return;
+	/* progress on a terminal only: a script's stderr stays empty */
+	tty = isatty(STDERR_FILENO);
 	while (!head_sweep_step(&hs, 1024))
-		;
+		if (tty)
+			fprintf(stderr, "\rmgpt-tui: sweeping: %zu / %zu names", hs.done, hs.total);
+	if (tty && hs.total)
+		fputs("\r\033[K", stderr);
 	sw = &hs.sw;
 	if (!json)
 		fprintf(f, "# ablation sweep: %d subsets of heads off; the loss of the input and the mean"
