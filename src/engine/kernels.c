@@ -330,112 +330,213 @@ kernel_pow_half(double x)
 	return sqrt_hard(x, s) ? pow_rt(x, 0.5) : s;
 }
 
-/* Whether any of hard[i..i+8) is set (n - i may be less than 8). */
-static inline int
-any_hard(const uint64_t *hard, size_t i, size_t n)
+/* old where h is 1, new where h is 0, by bits: a select the compiler
+ * cannot turn into masked arithmetic (which, to keep the lanes it drops
+ * from raising exceptions, would chain the whole update behind the hard
+ * test). */
+static inline double
+keep_if(uint64_t h, double old, double nw)
 {
-	uint64_t a = 0;
-	size_t j, e = i + 8 < n ? i + 8 : n;
+	uint64_t a, b, k = (uint64_t)0 - h;
 
-	for (j = i; j < e; j++)
-		a |= hard[j];
-	return a != 0;
+	memcpy(&a, &old, sizeof a);
+	memcpy(&b, &nw, sizeof b);
+	a = (a & k) | (b & ~k);
+	memcpy(&old, &a, sizeof old);
+	return old;
 }
 
-/* The squares as one vector loop, the rare hard ones fixed after. The
- * norm, a statistic and no part of the reference, sums in eight lanes
- * (lane j takes i = j mod 8), combined pairwise at the end: the same at
- * every vector width. */
-KERNEL static double
-adam_square_impl(double *restrict sq, uint64_t *restrict hard, const double *restrict g,
-    size_t n)
+/* ---- the same tests with a fused multiply-add (the FMA builds) ----
+ *
+ * fma(x, x, -p) is x*x - p exactly (no underflow in the range tested),
+ * where the plain build needs Dekker's split; fma(s, s, -x) is s*s - x
+ * rounded once, a relative error of 2^-53 on a residual compared with a
+ * bound 31/32 of its size: the window stays 1/64 ulp to within 2^-50. */
+#define FMA(a, b, c) __builtin_fma((a), (b), (c))
+
+static inline __attribute__((always_inline)) uint64_t
+square_hard_fma(double x, double p)
 {
-	double a[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 }, ss;
+	double ax = fabs(x);
+	uint64_t in = (ax >= 0x1p-60) & (ax <= 0x1p60);
+	uint64_t near = fabs(FMA(x, x, -p)) > (31.0 / 64.0) * (exp_bits(p) * 0x1p-52);
+
+	return ((in ^ 1) & (x != 0.0)) | (in & (near | is_pow2(p)));
+}
+
+static inline __attribute__((always_inline)) uint64_t
+sqrt_hard_fma(double x, double s)
+{
+	uint64_t in = (x >= 0x1p-240) & (x <= 0x1p240);
+	uint64_t near = fabs(FMA(s, s, -x)) > (31.0 / 32.0) * (s * (exp_bits(s) * 0x1p-52));
+
+	return ((in ^ 1) & (x != 0.0)) | (in & (near | is_pow2(s)));
+}
+
+/* a / b for b > 0 with rb = 1/b (correctly rounded), without a division:
+ * q = a*rb corrected once by the exact residual (Markstein), then proved:
+ * r = fma(-q, b, a) is a - q b rounded once, and rounding is monotone, so
+ * |r| < b ulp(q)/2 (a double: b times a power of two) means
+ * |a - q b| < b ulp(q)/2, that is |a/b - q| < ulp(q)/2: q is a/b correctly
+ * rounded (a quotient is never a midpoint) unless q is a power of two,
+ * whose neighbour below is nearer. *bad is set where that is not shown
+ * (or a is outside [2^-900, 2^900], where the products might underflow);
+ * a == 0 gives a signed zero, a/b exactly. Markstein's theorem says the
+ * proof fails only there; the caller divides where it fails. */
+static inline __attribute__((always_inline)) double
+div_fma(double a, double b, double rb, uint64_t *bad)
+{
+	double aa = fabs(a), q0 = a * rb, q = FMA(FMA(-q0, b, a), rb, q0);
+	double r = FMA(-q, b, a);
+	uint64_t in = (aa >= 0x1p-900) & (aa <= 0x1p900);
+	uint64_t ok = fabs(r) < b * (exp_bits(q) * 0x1p-53);
+
+	*bad |= ((in ^ 1) & (a != 0.0)) | (in & ((ok ^ 1) | is_pow2(q)));
+	return q;
+}
+
+/* One parameter's update as the reference computes it, scalar, with true
+ * divisions and pow() where the shortcuts cannot show they equal it: the
+ * fallback for a hard parameter. */
+static void
+adam_one(double *restrict p, const double *restrict g, double *restrict mm,
+    double *restrict vv, size_t i, const struct kernel_adam_k *k)
+{
+	double sq = kernel_pow2(g[i]);
+	double m = k->b1 * mm[i] + k->c1 * g[i], v = k->b2 * vv[i] + k->c2 * sq;
+	double m_hat = m / k->bc1, v_hat = v / k->bc2;
+	double u = k->lr_t * m_hat / (kernel_pow_half(v_hat) + k->eps);
+
+	mm[i] = m;
+	vv[i] = v;
+	p[i] -= u;
+	if (k->rec_update) {
+		k->rec_m_hat[i] = m_hat;
+		k->rec_v_hat[i] = v_hat;
+		k->rec_update[i] = u;
+	}
+}
+
+/* Each parameter exactly the scalar formula, as one vector loop:
+ * g ** 2 as g*g and v_hat ** 0.5 as sqrt (kernel_pow2, kernel_pow_half),
+ * m / bc1 and v / bc2 by div_fma in the FMA builds. A parameter where any
+ * of those is not shown equal to pow or the division keeps its old p, m
+ * and v in the loop and is updated by adam_one() after. With rec, m_hat,
+ * v_hat and the update are also written where they are computed.
+ *
+ * The squared gradient norm, a statistic and no part of the reference,
+ * sums g*g in eight lanes (lane j takes i = j mod 8), combined pairwise
+ * at the end: the same at every vector width. */
+static inline __attribute__((always_inline)) double
+adam_elem(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t x, const struct kernel_adam_k *k,
+    double r1, double r2, const int rec, const int fma)
+{
+	const double bc1 = k->bc1, bc2 = k->bc2;
+	double gi = g[x], sq = gi * gi;
+	double m = k->b1 * mm[x] + k->c1 * gi, v = k->b2 * vv[x] + k->c2 * sq;
+	uint64_t h = fma ? square_hard_fma(gi, sq) : square_hard(gi, sq);
+	double m_hat = fma ? div_fma(m, bc1, r1, &h) : m / bc1;
+	double v_hat = fma ? div_fma(v, bc2, r2, &h) : v / bc2;
+	double s = sqrt(v_hat), u, pn;
+
+	h |= fma ? sqrt_hard_fma(v_hat, s) : sqrt_hard(v_hat, s);
+	u = k->lr_t * m_hat / (s + k->eps);
+	pn = p[x] - u;
+	mm[x] = keep_if(h, mm[x], m);
+	vv[x] = keep_if(h, vv[x], v);
+	p[x] = keep_if(h, p[x], pn);
+	hard[x] = h;
+	if (rec) {
+		k->rec_m_hat[x] = m_hat;
+		k->rec_v_hat[x] = v_hat;
+		k->rec_update[x] = u;
+	}
+	return sq;
+}
+
+/* Each parameter exactly the scalar formula, as one vector loop:
+ * g ** 2 as g*g and v_hat ** 0.5 as sqrt (kernel_pow2, kernel_pow_half),
+ * m / bc1 and v / bc2 by div_fma in the FMA builds. A parameter where any
+ * of those is not shown equal to pow or the division keeps its old p, m
+ * and v in the loop and is updated by adam_one() after. With rec, m_hat,
+ * v_hat and the update are also written where they are computed.
+ *
+ * The squared gradient norm, a statistic and no part of the reference,
+ * sums g*g in eight lanes (lane j takes i = j mod 8), combined pairwise
+ * at the end: the same at every vector width. */
+static inline __attribute__((always_inline)) double
+adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k,
+    const int rec, const int fma)
+{
+	const double r1 = 1.0 / k->bc1, r2 = 1.0 / k->bc2;
+	double a[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
 	size_t i, j, n8 = n & ~(size_t)7;
 
 	for (i = 0; i < n8; i += 8)
-		for (j = 0; j < 8; j++) {
-			double p = g[i + j] * g[i + j];
+		for (j = 0; j < 8; j++)
+			a[j] += adam_elem(p, hard, g, mm, vv, i + j, k, r1, r2, rec, fma);
+	for (; i < n; i++)
+		a[i - n8] += adam_elem(p, hard, g, mm, vv, i, k, r1, r2, rec, fma);
+	/* the hard ones, a few in a hundred: 64 flags to a word, then its
+	 * set bits (one mispredicted branch per hard parameter, not per
+	 * group of eight) */
+	for (i = 0; i < n; i += 64) {
+		size_t e = n - i < 64 ? n - i : 64;
+		uint64_t bits = 0;
 
-			sq[i + j] = p;
-			hard[i + j] = square_hard(g[i + j], p);
-			a[j] += p;
-		}
-	for (; i < n; i++) {
-		double p = g[i] * g[i];
-
-		sq[i] = p;
-		hard[i] = square_hard(g[i], p);
-		a[i - n8] += p;
-	}
-	ss = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-	for (i = 0; i < n; i += 8)
-		if (any_hard(hard, i, n))
-			for (j = i; j < n && j < i + 8; j++)
-				if (hard[j])
-					sq[j] = pow_rt(fabs(g[j]), 2.0);
-	return ss;
-}
-
-/* Each parameter exactly the scalar formula, as one vector loop; a
- * parameter whose square root is hard keeps its old value there and is
- * updated with pow() after. With rec, m_hat, v_hat and the update are also
- * written where they are computed (inlined twice, so that training's copy
- * has no test in its loop). */
-static inline __attribute__((always_inline)) void
-adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
-    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
-    const struct kernel_adam_k *k, const int rec)
-{
-	const double b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2;
-	const double bc1 = k->bc1, bc2 = k->bc2, lr_t = k->lr_t, eps = k->eps;
-	double *restrict rm = k->rec_m_hat, *restrict rv = k->rec_v_hat, *restrict ru = k->rec_update;
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		double m = b1 * mm[i] + c1 * g[i], v = b2 * vv[i] + c2 * sq[i];
-		double m_hat = m / bc1, v_hat = v / bc2, s = sqrt(v_hat);
-		double u = lr_t * m_hat / (s + eps), pn = p[i] - u;
-		uint64_t h = sqrt_hard(v_hat, s);
-
-		mm[i] = m;
-		vv[i] = v;
-		hard[i] = h;
-		p[i] = h ? p[i] : pn;
-		if (rec) {
-			rm[i] = m_hat;
-			rv[i] = v_hat;
-			ru[i] = u;
+		for (j = 0; j < e; j++)
+			bits |= hard[i + j] << j;
+		while (bits) {
+			adam_one(p, g, mm, vv, i + (size_t)__builtin_ctzll(bits), k);
+			bits &= bits - 1;
 		}
 	}
-	for (i = 0; i < n; i += 8)
-		if (any_hard(hard, i, n))
-			for (j = i; j < n && j < i + 8; j++)
-				if (hard[j]) {
-					double u = lr_t * (mm[j] / bc1) / (pow_rt(vv[j] / bc2, 0.5) + eps);
-
-					p[j] -= u;
-					if (rec)
-						ru[j] = u;
-				}
+	return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
-KERNEL static void
-adam_impl(double *restrict p, uint64_t *restrict hard, const double *restrict g,
-    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
-    const struct kernel_adam_k *k)
+static double
+adam_plain(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
 {
-	adam_body(p, hard, g, sq, mm, vv, n, k, 0);
+	return adam_body(p, hard, g, mm, vv, n, k, 0, 0);
 }
 
 /* Opening a step, not training: no clones needed (and the same bits). */
-static void
-adam_rec_impl(double *restrict p, uint64_t *restrict hard, const double *restrict g,
-    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
-    const struct kernel_adam_k *k)
+static double
+adam_rec(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
 {
-	adam_body(p, hard, g, sq, mm, vv, n, k, 1);
+	return adam_body(p, hard, g, mm, vv, n, k, 1, 0);
 }
+
+/* The FMA builds, chosen at run time (target_clones cannot say "AVX-512
+ * and FMA" in one clone: gcc's avx512f does not imply fma). */
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+#define HAVE_ADAM_FMA 1
+__attribute__((target("avx2,fma"))) static double
+adam_avx2(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
+{
+	return adam_body(p, hard, g, mm, vv, n, k, 0, 1);
+}
+
+__attribute__((target("avx512f,fma"))) static double
+adam_avx512(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
+{
+	return adam_body(p, hard, g, mm, vv, n, k, 0, 1);
+}
+
+static int
+cpu_level(void)
+{
+	if (!__builtin_cpu_supports("fma"))
+		return 0;
+	return __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+}
+#endif
 
 void
 kernel_linear_forward(double *Y, size_t ys, const double *Wt, const double *X, size_t xs,
@@ -458,18 +559,36 @@ kernel_linear_backward_x(double *dX, size_t dxs, const double *dY, size_t ys, co
 	linear_backward_x_impl(dX, dxs, dY, ys, W, wrow, dyoff, n, K, in);
 }
 
-double
-kernel_adam_square(double *sq, uint64_t *hard, const double *g, size_t n)
+int
+kernel_adam_levels(void)
 {
-	return adam_square_impl(sq, hard, g, n);
+#ifdef HAVE_ADAM_FMA
+	return cpu_level() + 1;
+#else
+	return 1;
+#endif
 }
 
-void
-kernel_adam(double *p, uint64_t *hard, const double *g, const double *sq, double *m, double *v,
+double
+kernel_adam_at(int level, double *p, uint64_t *hard, const double *g, double *m, double *v,
     size_t n, const struct kernel_adam_k *k)
 {
 	if (k->rec_update)
-		adam_rec_impl(p, hard, g, sq, m, v, n, k);
-	else
-		adam_impl(p, hard, g, sq, m, v, n, k);
+		return adam_rec(p, hard, g, m, v, n, k);
+#ifdef HAVE_ADAM_FMA
+	if (level == 2 && cpu_level() >= 2)
+		return adam_avx512(p, hard, g, m, v, n, k);
+	if (level >= 1 && cpu_level() >= 1)
+		return adam_avx2(p, hard, g, m, v, n, k);
+#else
+	(void)level;
+#endif
+	return adam_plain(p, hard, g, m, v, n, k);
+}
+
+double
+kernel_adam(double *p, uint64_t *hard, const double *g, double *m, double *v, size_t n,
+    const struct kernel_adam_k *k)
+{
+	return kernel_adam_at(kernel_adam_levels() - 1, p, hard, g, m, v, n, k);
 }

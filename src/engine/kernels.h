@@ -44,18 +44,24 @@ struct kernel_adam_k {
 	                                             * computed (adam_record) */
 };
 
-/* sq[i] = g[i] ** 2 as CPython computes it (pow(|g|, 2.0)) for i < n:
- * g*g, and pow() where the two may differ. Returns the squared gradient
- * norm, sum g[i]*g[i] in eight lanes (i mod 8) added pairwise at the end
- * (a statistic, not a reference figure). hard[n] is scratch. */
-double kernel_adam_square(double *sq, uint64_t *hard, const double *g, size_t n);
 /* For each i < n, exactly as microgpt.py's Adam:
- *     m = b1 m + c1 g;  v = b2 v + c2 sq;  m_hat = m / bc1;  v_hat = v / bc2;
+ *     m = b1 m + c1 g;  v = b2 v + c2 g ** 2;  m_hat = m / bc1;  v_hat = v / bc2;
  *     p -= lr_t m_hat / (v_hat ** 0.5 + eps)
- * with v_hat ** 0.5 = pow(v_hat, 0.5): sqrt, and pow() where they may
- * differ. */
-void   kernel_adam(double *p, uint64_t *hard, const double *g, const double *sq, double *m,
-                   double *v, size_t n, const struct kernel_adam_k *k);
+ * with ** as CPython computes it (glibc pow(|g|, 2.0), pow(v_hat, 0.5)):
+ * g*g and sqrt, and pow() where they may differ; the divisions by bc1 and
+ * bc2 correctly rounded (without a division where an FMA proves it).
+ * Returns the squared gradient norm, sum g[i]*g[i] in eight lanes (i mod 8)
+ * added pairwise at the end (a statistic, not a reference figure).
+ * hard[n] is scratch. */
+double kernel_adam(double *p, uint64_t *hard, const double *g, double *m, double *v, size_t n,
+                   const struct kernel_adam_k *k);
+/* The same with the build chosen: 0 plain C, 1 AVX2 and FMA, 2 AVX-512
+ * and FMA (a level the CPU lacks falls back to the best below it);
+ * kernel_adam_levels() says how many this CPU runs (kernel_adam uses the
+ * last). For the tests: every build must give the same bits. */
+int    kernel_adam_levels(void);
+double kernel_adam_at(int level, double *p, uint64_t *hard, const double *g, double *m,
+                      double *v, size_t n, const struct kernel_adam_k *k);
 
 /* x ** 2 and x ** 0.5 as CPython computes them (glibc pow), cheaply: the
  * correctly rounded x*x or sqrt(x) unless the exact result lies within

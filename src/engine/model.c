@@ -960,7 +960,6 @@ adam_init(struct adam *a, size_t n)
 	a->eps = 1e-8;
 	a->m = xcalloc(n, sizeof(double));
 	a->v = xcalloc(n, sizeof(double));
-	a->sq = xcalloc(n, sizeof(double));
 	a->hard = xcalloc(n, sizeof *a->hard);
 	a->rec = NULL;
 }
@@ -970,9 +969,8 @@ adam_free(struct adam *a)
 {
 	free(a->m);
 	free(a->v);
-	free(a->sq);
 	free(a->hard);
-	a->m = a->v = a->sq = NULL;
+	a->m = a->v = NULL;
 	a->hard = NULL;
 }
 
@@ -1005,8 +1003,7 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 		a->rec->bc1 = k.bc1;
 		a->rec->bc2 = k.bc2;
 	}
-	ss = kernel_adam_square(a->sq, a->hard, g, n);
-	kernel_adam(p, a->hard, g, a->sq, a->m, a->v, n, &k);
+	ss = kernel_adam(p, a->hard, g, a->m, a->v, n, &k);
 	if (grad_sq)
 		*grad_sq = ss;
 	return k.lr_t;
