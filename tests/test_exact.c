@@ -125,8 +125,9 @@ test_fast_pow(void)
  * FMA) against the reference's scalar formula with pow() and true
  * divisions, bit for bit: random moments and gradients, and inputs built
  * next to the cases the shortcuts must step aside for: squares and square
- * roots next to a rounding midpoint, and m / bc1, v / bc2 next to one (the
- * FMA builds divide without a division and prove each quotient). */
+ * roots next to a rounding midpoint (where the kernel tries both
+ * neighbours and calls pow() only when they give different bits), tiny
+ * and zero gradients, and quotients m / bc1, v / bc2 next to a midpoint. */
 #define ADAM_N 4099   /* not a multiple of 8 or 64: the tails too */
 
 static void

@@ -346,54 +346,13 @@ keep_if(uint64_t h, double old, double nw)
 	return old;
 }
 
-/* ---- the same tests with a fused multiply-add (the FMA builds) ----
+/* ---- the FMA builds' tools ----
  *
  * fma(x, x, -p) is x*x - p exactly (no underflow in the range tested),
  * where the plain build needs Dekker's split; fma(s, s, -x) is s*s - x
  * rounded once, a relative error of 2^-53 on a residual compared with a
  * bound 31/32 of its size: the window stays 1/64 ulp to within 2^-50. */
 #define FMA(a, b, c) __builtin_fma((a), (b), (c))
-
-static inline __attribute__((always_inline)) uint64_t
-square_hard_fma(double x, double p)
-{
-	double ax = fabs(x);
-	uint64_t in = (ax >= 0x1p-60) & (ax <= 0x1p60);
-	uint64_t near = fabs(FMA(x, x, -p)) > (31.0 / 64.0) * (exp_bits(p) * 0x1p-52);
-
-	return ((in ^ 1) & (x != 0.0)) | (in & (near | is_pow2(p)));
-}
-
-static inline __attribute__((always_inline)) uint64_t
-sqrt_hard_fma(double x, double s)
-{
-	uint64_t in = (x >= 0x1p-240) & (x <= 0x1p240);
-	uint64_t near = fabs(FMA(s, s, -x)) > (31.0 / 32.0) * (s * (exp_bits(s) * 0x1p-52));
-
-	return ((in ^ 1) & (x != 0.0)) | (in & (near | is_pow2(s)));
-}
-
-/* a / b for b > 0 with rb = 1/b (correctly rounded), without a division:
- * q = a*rb corrected once by the exact residual (Markstein), then proved:
- * r = fma(-q, b, a) is a - q b rounded once, and rounding is monotone, so
- * |r| < b ulp(q)/2 (a double: b times a power of two) means
- * |a - q b| < b ulp(q)/2, that is |a/b - q| < ulp(q)/2: q is a/b correctly
- * rounded (a quotient is never a midpoint) unless q is a power of two,
- * whose neighbour below is nearer. *bad is set where that is not shown
- * (or a is outside [2^-900, 2^900], where the products might underflow);
- * a == 0 gives a signed zero, a/b exactly. Markstein's theorem says the
- * proof fails only there; the caller divides where it fails. */
-static inline __attribute__((always_inline)) double
-div_fma(double a, double b, double rb, uint64_t *bad)
-{
-	double aa = fabs(a), q0 = a * rb, q = FMA(FMA(-q0, b, a), rb, q0);
-	double r = FMA(-q, b, a);
-	uint64_t in = (aa >= 0x1p-900) & (aa <= 0x1p900);
-	uint64_t ok = fabs(r) < b * (exp_bits(q) * 0x1p-53);
-
-	*bad |= ((in ^ 1) & (a != 0.0)) | (in & ((ok ^ 1) | is_pow2(q)));
-	return q;
-}
 
 /* One parameter's update as the reference computes it, scalar, with true
  * divisions and pow() where the shortcuts cannot show they equal it: the
@@ -417,32 +376,71 @@ adam_one(double *restrict p, const double *restrict g, double *restrict mm,
 	}
 }
 
-/* Each parameter exactly the scalar formula, as one vector loop:
- * g ** 2 as g*g and v_hat ** 0.5 as sqrt (kernel_pow2, kernel_pow_half),
- * m / bc1 and v / bc2 by div_fma in the FMA builds. A parameter where any
- * of those is not shown equal to pow or the division keeps its old p, m
- * and v in the loop and is updated by adam_one() after. With rec, m_hat,
- * v_hat and the update are also written where they are computed.
+/* Where pow() and the shortcut may differ they differ by one ulp: the
+ * exact square (or square root) lies within 1/64 ulp of the midpoint
+ * between the shortcut's c and its neighbour c' on the exact value's side,
+ * and pow() is within 0.5123 ulp of the exact value, so it returns c or c'
+ * (see square_hard). Often both lead to the same bits of what the step
+ * keeps: a square enters only v = b2 v + c2 g**2, where one ulp of g**2 is
+ * mostly far below one ulp of v; a square root enters only the update,
+ * which one ulp rarely changes once subtracted from p. So both are
+ * computed, and pow() is needed only where the two results differ. That
+ * leaves to pow() only the inputs outside the shortcuts' ranges or with a
+ * power of two for a result (near_* 0 with hard set), and the near ones
+ * whose two results differ.
  *
- * The squared gradient norm, a statistic and no part of the reference,
- * sums g*g in eight lanes (lane j takes i = j mod 8), combined pairwise
- * at the end: the same at every vector width. */
+ * near_square: 1 when x*x = p + e is within the window (e exact); the
+ * neighbour is p + sign(e) ulp(p). Likewise near_sqrt with r = s*s - x:
+ * the exact root is below s when r > 0. */
+static inline __attribute__((always_inline)) uint64_t
+near_square(double p, double e)
+{
+	return fabs(e) > (31.0 / 64.0) * (exp_bits(p) * 0x1p-52);
+}
+
+static inline __attribute__((always_inline)) uint64_t
+near_sqrt(double s, double r)
+{
+	return fabs(r) > (31.0 / 32.0) * (s * (exp_bits(s) * 0x1p-52));
+}
+
+static inline __attribute__((always_inline)) double
+step_ulp(double c, double toward)
+{
+	double u = exp_bits(c) * 0x1p-52;
+
+	return c + (toward > 0 ? u : -u);
+}
+
 static inline __attribute__((always_inline)) double
 adam_elem(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     double *restrict mm, double *restrict vv, size_t x, const struct kernel_adam_k *k,
-    double r1, double r2, const int rec, const int fma)
+    const int rec, const int fma)
 {
 	const double bc1 = k->bc1, bc2 = k->bc2;
 	double gi = g[x], sq = gi * gi;
 	double m = k->b1 * mm[x] + k->c1 * gi, v = k->b2 * vv[x] + k->c2 * sq;
-	uint64_t h = fma ? square_hard_fma(gi, sq) : square_hard(gi, sq);
-	double m_hat = fma ? div_fma(m, bc1, r1, &h) : m / bc1;
-	double v_hat = fma ? div_fma(v, bc2, r2, &h) : v / bc2;
-	double s = sqrt(v_hat), u, pn;
+	double e2 = fma ? FMA(gi, gi, -sq) : square_err(gi, sq);
+	double v2 = k->b2 * vv[x] + k->c2 * step_ulp(sq, e2);
+	double ag = fabs(gi), m_hat, v_hat, s, rs, u, u2, pn;
+	uint64_t in = (ag >= 0x1p-60) & (ag <= 0x1p60), h;
 
-	h |= fma ? sqrt_hard_fma(v_hat, s) : sqrt_hard(v_hat, s);
+	/* square_hard, but a near square whose neighbour gives the same v is
+	 * decided */
+	h = ((in ^ 1) & (gi != 0.0)) |
+	    (in & (is_pow2(sq) | (near_square(sq, e2) & (v != v2))));
+	m_hat = m / bc1;
+	v_hat = v / bc2;
+	s = sqrt(v_hat);
+	rs = fma ? FMA(s, s, -v_hat) : (s * s - v_hat) + square_err(s, s * s);
 	u = k->lr_t * m_hat / (s + k->eps);
+	u2 = k->lr_t * m_hat / (step_ulp(s, -rs) + k->eps);
 	pn = p[x] - u;
+	/* sqrt_hard, but a near root whose neighbour gives the same p is
+	 * decided (with a record, the update itself is kept: not so) */
+	in = (v_hat >= 0x1p-240) & (v_hat <= 0x1p240);
+	h |= ((in ^ 1) & (v_hat != 0.0)) |
+	    (in & (is_pow2(s) | (near_sqrt(s, rs) & ((uint64_t)rec | (p[x] - u2 != pn)))));
 	mm[x] = keep_if(h, mm[x], m);
 	vv[x] = keep_if(h, vv[x], v);
 	p[x] = keep_if(h, p[x], pn);
@@ -456,11 +454,13 @@ adam_elem(double *restrict p, uint64_t *restrict hard, const double *restrict g,
 }
 
 /* Each parameter exactly the scalar formula, as one vector loop:
- * g ** 2 as g*g and v_hat ** 0.5 as sqrt (kernel_pow2, kernel_pow_half),
- * m / bc1 and v / bc2 by div_fma in the FMA builds. A parameter where any
- * of those is not shown equal to pow or the division keeps its old p, m
- * and v in the loop and is updated by adam_one() after. With rec, m_hat,
- * v_hat and the update are also written where they are computed.
+ * g ** 2 as g*g and v_hat ** 0.5 as sqrt (adam_elem). A parameter where
+ * pow() must decide keeps its old p, m and v in the loop and is updated
+ * by adam_one() after. With rec, m_hat, v_hat and the update are also
+ * written where they are computed. (Dividing by bc1 and bc2 through their
+ * reciprocals, with an FMA correction and a proof of each quotient, was
+ * tried: on this Zen 5 the divider has room and the 30 more vector
+ * operations made the loop 30 % slower.)
  *
  * The squared gradient norm, a statistic and no part of the reference,
  * sums g*g in eight lanes (lane j takes i = j mod 8), combined pairwise
@@ -470,15 +470,14 @@ adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k,
     const int rec, const int fma)
 {
-	const double r1 = 1.0 / k->bc1, r2 = 1.0 / k->bc2;
 	double a[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
 	size_t i, j, n8 = n & ~(size_t)7;
 
 	for (i = 0; i < n8; i += 8)
 		for (j = 0; j < 8; j++)
-			a[j] += adam_elem(p, hard, g, mm, vv, i + j, k, r1, r2, rec, fma);
+			a[j] += adam_elem(p, hard, g, mm, vv, i + j, k, rec, fma);
 	for (; i < n; i++)
-		a[i - n8] += adam_elem(p, hard, g, mm, vv, i, k, r1, r2, rec, fma);
+		a[i - n8] += adam_elem(p, hard, g, mm, vv, i, k, rec, fma);
 	/* the hard ones, a few in a hundred: 64 flags to a word, then its
 	 * set bits (one mispredicted branch per hard parameter, not per
 	 * group of eight) */
@@ -512,7 +511,9 @@ adam_rec(double *restrict p, uint64_t *restrict hard, const double *restrict g,
 }
 
 /* The FMA builds, chosen at run time (target_clones cannot say "AVX-512
- * and FMA" in one clone: gcc's avx512f does not imply fma). */
+ * and FMA" in one clone: gcc's avx512f does not imply fma). With
+ * avx512dq the eight-lane flags are combined in mask registers, not moved
+ * to general registers and back. */
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
 #define HAVE_ADAM_FMA 1
 __attribute__((target("avx2,fma"))) static double
@@ -522,7 +523,7 @@ adam_avx2(double *restrict p, uint64_t *restrict hard, const double *restrict g,
 	return adam_body(p, hard, g, mm, vv, n, k, 0, 1);
 }
 
-__attribute__((target("avx512f,fma"))) static double
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))) static double
 adam_avx512(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
 {
@@ -534,7 +535,10 @@ cpu_level(void)
 {
 	if (!__builtin_cpu_supports("fma"))
 		return 0;
-	return __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+	    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"))
+		return 2;
+	return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 #endif
 

@@ -48,8 +48,8 @@ struct kernel_adam_k {
  *     m = b1 m + c1 g;  v = b2 v + c2 g ** 2;  m_hat = m / bc1;  v_hat = v / bc2;
  *     p -= lr_t m_hat / (v_hat ** 0.5 + eps)
  * with ** as CPython computes it (glibc pow(|g|, 2.0), pow(v_hat, 0.5)):
- * g*g and sqrt, and pow() where they may differ; the divisions by bc1 and
- * bc2 correctly rounded (without a division where an FMA proves it).
+ * g*g and sqrt, and pow() only where they may differ and the difference
+ * would reach p, m or v.
  * Returns the squared gradient norm, sum g[i]*g[i] in eight lanes (i mod 8)
  * added pairwise at the end (a statistic, not a reference figure).
  * hard[n] is scratch. */
