@@ -121,6 +121,47 @@ test_fast_pow(void)
 	    "the shortcuts never\n", n, naive2, naiveh);
 }
 
+/* kernel_pow_m1, _m2, _m05, _m15 against pow() itself, bit for bit, on a
+ * million random inputs each over [2^-70, 2^70] (the range the shortcut
+ * takes and beyond), and special values. glibc's pow is not correctly
+ * rounded: the inputs must reach cases where it differs from the correctly
+ * rounded result (counted against long double, 64 bits), or the test
+ * would prove nothing about the 1/64-ulp window. */
+static void
+test_fast_pow_neg(void)
+{
+	static const double ys[4] = { -1.0, -2.0, -0.5, -1.5 };
+	double (*const fs[4])(double) = { kernel_pow_m1, kernel_pow_m2, kernel_pow_m05,
+	                                  kernel_pow_m15 };
+	uint64_t s = 0x853c49e6748fea9bu;
+	long i, n = 1000000, bad[4] = { 0, 0, 0, 0 }, not_cr[4] = { 0, 0, 0, 0 };
+	int w;
+
+	for (w = 0; w < 4; w++)
+		for (i = 0; i < n; i++) {
+			double x = rand_double(&s, (int)(xorshift(&s) % 140) - 70);
+			double want = model_pow(x, ys[w]), got = fs[w](x);
+
+			if (got != want && bad[w]++ < 3)
+				fprintf(stderr, "kernel_pow(%a, %g) = %a, pow says %a\n", x, ys[w], got,
+				    want);
+			not_cr[w] += want != (double)powl((long double)x, (long double)ys[w]);
+		}
+	for (w = 0; w < 4; w++) {
+		CHECK(bad[w] == 0);
+		CHECK(not_cr[w] > 50);
+		CHECK(fs[w](1.0) == 1.0 && fs[w](4.0) == model_pow(4.0, ys[w]));
+		CHECK(fs[w](0x1p-80) == model_pow(0x1p-80, ys[w]));
+		CHECK(fs[w](3.0) == model_pow(3.0, ys[w]));
+		CHECK(isinf(fs[w](0.0)) && fs[w](0.0) == model_pow(0.0, ys[w]));
+		CHECK(fs[w](-2.0) == model_pow(-2.0, ys[w]) ||
+		    (isnan(fs[w](-2.0)) && isnan(model_pow(-2.0, ys[w]))));
+	}
+	printf("pow(x, -1, -2, -0.5, -1.5) shortcuts: %ld inputs each, equal to pow; pow not "
+	    "correctly rounded on %ld, %ld, %ld, %ld of them\n", n, not_cr[0], not_cr[1], not_cr[2],
+	    not_cr[3]);
+}
+
 /* kernel_adam at every build this CPU runs (plain C, AVX2 + FMA, AVX-512 +
  * FMA) against the reference's scalar formula with pow() and true
  * divisions, bit for bit: random moments and gradients, and inputs built
@@ -401,6 +442,7 @@ int
 main(void)
 {
 	test_fast_pow();
+	test_fast_pow_neg();
 	test_adam_builds();
 	test_reference_runs();
 	return CHECK_DONE();

@@ -69,5 +69,13 @@ double kernel_adam_at(int level, double *p, uint64_t *hard, const double *g, dou
  * the other way; then pow itself. */
 double kernel_pow2(double x);
 double kernel_pow_half(double x);
+/* x ** -1, x ** -2, x ** -0.5 and x ** -1.5 as CPython computes them
+ * (glibc pow), bit for bit: a correctly rounded candidate checked against
+ * its exact residual with FMA, pow() itself within 1/64 ulp of a midpoint,
+ * out of [2^-60, 2^60], or without FMA. */
+double kernel_pow_m1(double x);
+double kernel_pow_m2(double x);
+double kernel_pow_m05(double x);
+double kernel_pow_m15(double x);
 
 #endif

@@ -5,7 +5,9 @@
  * The forward pass mirrors microgpt.py operation for operation: every sum
  * starts from zero and adds terms left to right; a division by a Value is a
  * multiplication by pow(x, -1) (Value.__truediv__); rmsnorm's scale is
- * pow(ms + 1e-5, -0.5). Linear layers are stored transposed, [in][out], so
+ * pow(ms + 1e-5, -0.5). The per-position powers (x ** -1, -2, -0.5, -1.5)
+ * go through kernel_pow_m1 and its kin: pow()'s bits, mostly without
+ * calling it. Linear layers are stored transposed, [in][out], so
  * that the loop over outputs is innermost and contiguous: each output's sum
  * still adds its terms in input order, so vectorising across outputs
  * changes no bit. The backward pass adds every gradient in the order the
@@ -279,7 +281,7 @@ rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_
 	for (i = 0; i < n; i++)
 		ss += x[i] * x[i];
 	ms = ss * inv_n;
-	scale = model_pow(ms + MODEL_RMS_EPS, -0.5);
+	scale = kernel_pow_m05(ms + MODEL_RMS_EPS);
 	for (i = 0; i < n; i++)
 		y[i] = x[i] * scale;
 	*ms_out = ms;
@@ -301,7 +303,7 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 		e[i] = exp(x[i] - mx);
 		total += e[i];
 	}
-	inv = model_pow(total, -1.0);
+	inv = kernel_pow_m1(total);
 	for (i = 0; i < n; i++)
 		p[i] = e[i] * inv;
 	*max_out = mx;
@@ -312,7 +314,7 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 void
 model_softmax_temp(const double *logits, int n, double temperature, double *probs)
 {
-	double inv_t = model_pow(temperature, -1.0), mx, total = 0.0, inv;
+	double inv_t = kernel_pow_m1(temperature), mx, total = 0.0, inv;
 	int i;
 
 	for (i = 0; i < n; i++)
@@ -325,7 +327,7 @@ model_softmax_temp(const double *logits, int n, double temperature, double *prob
 		probs[i] = exp(probs[i] - mx);
 		total += probs[i];
 	}
-	inv = model_pow(total, -1.0);
+	inv = kernel_pow_m1(total);
 	for (i = 0; i < n; i++)
 		probs[i] *= inv;
 }
@@ -681,7 +683,7 @@ rmsnorm_backward(double *restrict dx, const double *restrict dres, const double 
 	if (ds_rec)
 		*ds_rec = ds;
 	/* scale = a ** -0.5: local gradient -0.5 * a ** -1.5 */
-	da = (-0.5 * model_pow(ms + MODEL_RMS_EPS, -1.5)) * ds;
+	da = (-0.5 * kernel_pow_m15(ms + MODEL_RMS_EPS)) * ds;
 	gss = inv_n * da;
 	for (j = 0; j < n; j++) {
 		double d = dres ? dres[j] + scale * dy[j] : scale * dy[j];
@@ -727,7 +729,7 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 					s += vu[j] * dc[j];
 				b->dw[u] = s;
 			}
-			lg_total = -model_pow(total, -2.0);
+			lg_total = -kernel_pow_m2(total);
 			for (u = t; u >= 0; u--)
 				dtot += lg_total * (e[u] * b->dw[u]);
 			/* score = dot * scale, e = exp(score - max) */
@@ -831,7 +833,7 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 		int tgt = tr->target[t];
 		double total = tr->logit_sum[t], inv = tr->logit_inv[t];
 		double gp = (1.0 / tr->probs[(size_t)t * V + tgt]) * -inv_n;
-		double dtot = -model_pow(total, -2.0) * (e[tgt] * gp);
+		double dtot = -kernel_pow_m2(total) * (e[tgt] * gp);
 
 		for (i = 0; i < V; i++)
 			dl[i] = e[i] * dtot;
