@@ -147,6 +147,31 @@ test_fast_pow_neg(void)
 				    want);
 			not_cr[w] += want != (double)powl((long double)x, (long double)ys[w]);
 		}
+	/* the batch: the same bits, with and without an addend, through
+	 * every exponent and a length that is not a multiple of a vector */
+	{
+		static double xs[1001], got[1001];
+		long bad_n = 0;
+		int a;
+
+		for (w = 0; w < 4; w++)
+			for (a = 0; a < 2; a++) {
+				double add = a ? MODEL_RMS_EPS : 0.0;
+
+				for (i = 0; i < 1001; i++)
+					xs[i] = i == 7 ? -0.0 : i == 8 ? 0x1p-75 :
+					    rand_double(&s, (int)(xorshift(&s) % 140) - 70);
+				kernel_pow_neg_n(got, xs, add, 1001, ys[w]);
+				for (i = 0; i < 1001; i++) {
+					double want = model_pow(a ? xs[i] + add : xs[i], ys[w]);
+
+					if (memcmp(&got[i], &want, sizeof want) && bad_n++ < 3)
+						fprintf(stderr, "kernel_pow_neg_n(%a + %g, %g) = %a, pow says %a\n",
+						    xs[i], add, ys[w], got[i], want);
+				}
+			}
+		CHECK(bad_n == 0);
+	}
 	for (w = 0; w < 4; w++) {
 		CHECK(bad[w] == 0);
 		CHECK(not_cr[w] > 50);

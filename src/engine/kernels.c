@@ -466,7 +466,7 @@ adam_elem(double *restrict p, uint64_t *restrict hard, const double *restrict g,
  * [2^-60, 2^60] and |y| <= 2. Otherwise (near a midpoint, about 3 % of x;
  * a power of two; a change of binade; x out of range) pow() itself. */
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
-__attribute__((target("avx2,fma"))) static double
+__attribute__((target("avx2,fma"))) static inline double
 pow_neg_fma(double x, int which)
 {
 	double c0, rho, d, u, c, dd;
@@ -518,7 +518,49 @@ pow_neg_fma(double x, int which)
 		return NAN;
 	return c;
 }
+
+/* A batch: independent chains, so that they overlap. */
+__attribute__((target("avx2,fma"))) static void
+pow_neg_fma_n(double *restrict out, const double *restrict x, double add, size_t n, double y,
+    int which)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double v = add != 0.0 ? x[i] + add : x[i];
+
+		out[i] = pow_neg_fma(v, which);
+	}
+	for (i = 0; i < n; i++)
+		if (out[i] != out[i]) {
+			double v = add != 0.0 ? x[i] + add : x[i];
+
+			out[i] = pow_rt(v, y);
+		}
+}
 #endif
+
+static int
+pow_neg_which(double y)
+{
+	return y == -1.0 ? 0 : y == -2.0 ? 1 : y == -0.5 ? 2 : y == -1.5 ? 3 : -1;
+}
+
+void
+kernel_pow_neg_n(double *out, const double *x, double add, size_t n, double y)
+{
+	int which = pow_neg_which(y);
+	size_t i;
+
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+	if (which >= 0 && __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2")) {
+		pow_neg_fma_n(out, x, add, n, y, which);
+		return;
+	}
+#endif
+	for (i = 0; i < n; i++)
+		out[i] = pow_rt(add != 0.0 ? x[i] + add : x[i], y);
+}
 
 static double
 pow_neg(double x, double y, int which)

@@ -77,5 +77,9 @@ double kernel_pow_m1(double x);
 double kernel_pow_m2(double x);
 double kernel_pow_m05(double x);
 double kernel_pow_m15(double x);
+/* out[i] = (x[i] + add) ** y for i < n, y one of -1, -2, -0.5, -1.5 (the
+ * same bits as the functions above; add 0 adds nothing, not even to a
+ * negative zero): a batch of independent chains, faster than n calls. */
+void   kernel_pow_neg_n(double *out, const double *x, double add, size_t n, double y);
 
 #endif

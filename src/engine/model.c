@@ -270,22 +270,26 @@ model_attn_scale(const struct model_config *c)
 	return model_pow(model_pow((double)(c->n_embd / c->n_head), 0.5), -1.0);
 }
 
-/* y = x * (mean(x^2) + eps)^-0.5; records the mean square and the scale. */
+/* y = x * (mean(x^2) + eps)^-0.5 for rows t < rows (stride n): records
+ * each row's mean square and scale. The scales' powers as one batch. */
 static void
-rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_n,
-    double *ms_out, double *scale_out)
+rmsnorm_forward(double *restrict y, const double *restrict x, int rows, int n, double inv_n,
+    double *restrict ms_out, double *restrict scale_out)
 {
-	double ss = 0.0, ms, scale;
-	int i;
+	int i, t;
 
-	for (i = 0; i < n; i++)
-		ss += x[i] * x[i];
-	ms = ss * inv_n;
-	scale = kernel_pow_m05(ms + MODEL_RMS_EPS);
-	for (i = 0; i < n; i++)
-		y[i] = x[i] * scale;
-	*ms_out = ms;
-	*scale_out = scale;
+	for (t = 0; t < rows; t++) {
+		const double *xt = x + (size_t)t * n;
+		double ss = 0.0;
+
+		for (i = 0; i < n; i++)
+			ss += xt[i] * xt[i];
+		ms_out[t] = ss * inv_n;
+	}
+	kernel_pow_neg_n(scale_out, ms_out, MODEL_RMS_EPS, (size_t)rows, -0.5);
+	for (t = 0; t < rows; t++)
+		for (i = 0; i < n; i++)
+			y[(size_t)t * n + i] = x[(size_t)t * n + i] * scale_out[t];
 }
 
 /* softmax with the maximum subtracted; e / total is e * total^-1. */
@@ -362,9 +366,7 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 	double *xn1 = tr->xn1 + ls * C;
 	int h, j, u, t;
 
-	for (t = 0; t < n; t++)
-		rmsnorm_forward(xn1 + (size_t)t * C, x + (size_t)t * C, C, inv_C,
-		    &tr->ln1_ms[ls + t], &tr->ln1_scale[ls + t]);
+	rmsnorm_forward(xn1, x, n, C, inv_C, &tr->ln1_ms[ls], &tr->ln1_scale[ls]);
 	kernel_linear_forward(tr->q + ls * C, C, weight(m, TENSOR_WQ, l), xn1, C, n, C, C);
 	kernel_linear_forward(tr->k + ls * C, C, weight(m, TENSOR_WK, l), xn1, C, n, C, C);
 	kernel_linear_forward(tr->v + ls * C, C, weight(m, TENSOR_WV, l), xn1, C, n, C, C);
@@ -431,8 +433,9 @@ layer_forward_rest(const struct model *m, struct trace *tr, int l, int t0, int n
 		y = tr->x_mid + lt * C;
 		for (i = 0; i < C; i++)
 			y[i] = tr->att_proj[lt * C + i] + x[(size_t)t * C + i];
-		rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
 	}
+	rmsnorm_forward(tr->xn2 + ls * C, tr->x_mid + ls * C, n, C, inv_C, &tr->ln2_ms[ls],
+	    &tr->ln2_scale[ls]);
 	kernel_linear_forward(tr->fc1 + ls * F, F, weight(m, TENSOR_FC1, l), tr->xn2 + ls * C, C,
 	    n, F, C);
 	for (i = 0; i < n * F; i++) {
@@ -499,8 +502,9 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 		y = tr->emb + (size_t)t * C;
 		for (i = 0; i < C; i++)
 			y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
-		rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
 	}
+	rmsnorm_forward(tr->x0 + (size_t)t0 * C, tr->emb + (size_t)t0 * C, n, C, inv_C,
+	    &tr->ln0_ms[t0], &tr->ln0_scale[t0]);
 	for (l = 0; l < c->n_layer; l++) {
 		layer_forward_heads(m, tr, l, t0, n, layer_input(tr, l, t0));
 		layer_forward_rest(m, tr, l, t0, n, layer_input(tr, l, t0));
@@ -586,6 +590,7 @@ struct backward {
 	double *ddot;   /* [T] attention dots of one head */
 	double *dlogit; /* [T][V] */
 	double *gtgt;   /* [T] the target logit's gradient */
+	double *pw;     /* [T][H] a batch of powers (kernel_pow_neg_n) */
 	struct grad_trace *rec; /* NULL, or where each gradient is copied as it
 	                         * is computed (backward_record) */
 };
@@ -648,6 +653,7 @@ backward_new(const struct model_config *c)
 	b->ddot = xcalloc(T, sizeof(double));
 	b->dlogit = xcalloc(T * V, sizeof(double));
 	b->gtgt = xcalloc(T, sizeof(double));
+	b->pw = xcalloc(T * (size_t)H, sizeof(double));
 	return b;
 }
 
@@ -664,16 +670,17 @@ backward_free(struct backward *b)
 		free(b->qkv_dy[i]);
 	}
 	free(b->dx); free(b->dxn); free(b->dqkv); free(b->dcat); free(b->dmid);
-	free(b->dh); free(b->dw); free(b->ddot); free(b->dlogit); free(b->gtgt);
+	free(b->dh); free(b->dw); free(b->ddot); free(b->dlogit); free(b->gtgt); free(b->pw);
 	free(b);
 }
 
 /* y = x * scale, scale = (ss * C^-1 + eps) ** -0.5, ss = sum x*x:
+ * pw = (ms + eps) ** -1.5;
  * dx[j] = ((dres[j] + scale dy[j]) + x[j] gss) + x[j] gss, the residual's
  * share first when there is one (dres != NULL). */
 static void
 rmsnorm_backward(double *restrict dx, const double *restrict dres, const double *restrict dy,
-    const double *restrict x, int n, double inv_n, double ms, double scale, double *ds_rec)
+    const double *restrict x, int n, double inv_n, double pw, double scale, double *ds_rec)
 {
 	double ds = 0.0, da, gss;
 	int j;
@@ -682,8 +689,9 @@ rmsnorm_backward(double *restrict dx, const double *restrict dres, const double 
 		ds += x[j] * dy[j];
 	if (ds_rec)
 		*ds_rec = ds;
-	/* scale = a ** -0.5: local gradient -0.5 * a ** -1.5 */
-	da = (-0.5 * kernel_pow_m15(ms + MODEL_RMS_EPS)) * ds;
+	/* scale = a ** -0.5: local gradient -0.5 * a ** -1.5 (pw, computed
+	 * for all positions at once by the caller) */
+	da = (-0.5 * pw) * ds;
 	gss = inv_n * da;
 	for (j = 0; j < n; j++) {
 		double d = dres ? dres[j] + scale * dy[j] : scale * dy[j];
@@ -708,6 +716,8 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 	int t, h, u, j;
 
 	memset(b->dqkv, 0, (size_t)n * C3 * sizeof(double));
+	/* every (t, h)'s total ** -2 at once */
+	kernel_pow_neg_n(b->pw, tr->att_sum + trace_lth(tr, l, 0, 0), 0.0, (size_t)n * H, -2.0);
 	for (t = n - 1; t >= 0; t--) {
 		const double *q = tr->q + (lt0 + t) * C;
 
@@ -715,7 +725,7 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 			size_t lth = trace_lth(tr, l, t, h);
 			const double *w = tr->att_w + lth * T, *e = tr->att_exp + lth * T;
 			const double *dc = b->dcat + (size_t)t * C + h * D;
-			double total = tr->att_sum[lth], inv = tr->att_inv[lth], lg_total, dtot = 0.0;
+			double inv = tr->att_inv[lth], lg_total, dtot = 0.0;
 			double *dq = b->dqkv + (size_t)t * C3 + h * D;
 
 			if ((tr->head_mask >> (l * H + h)) & 1u)
@@ -729,7 +739,7 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 					s += vu[j] * dc[j];
 				b->dw[u] = s;
 			}
-			lg_total = -kernel_pow_m2(total);
+			lg_total = -b->pw[(size_t)t * H + h];
 			for (u = t; u >= 0; u--)
 				dtot += lg_total * (e[u] * b->dw[u]);
 			/* score = dot * scale, e = exp(score - max) */
@@ -827,13 +837,14 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	/* loss = (1/n) * sum(-log(p[target])), p = e * total**-1: only the
 	 * target's probability is in the graph, so a logit gets e * total.grad,
 	 * the target's e[target] * (total**-1 * p.grad + total.grad). */
+	kernel_pow_neg_n(b->pw, tr->logit_sum, 0.0, (size_t)n, -2.0);
 	for (t = 0; t < n; t++) {
 		const double *e = tr->logit_exp + (size_t)t * V;
 		double *dl = b->dlogit + (size_t)t * V;
 		int tgt = tr->target[t];
-		double total = tr->logit_sum[t], inv = tr->logit_inv[t];
+		double inv = tr->logit_inv[t];
 		double gp = (1.0 / tr->probs[(size_t)t * V + tgt]) * -inv_n;
-		double dtot = -kernel_pow_m2(total) * (e[tgt] * gp);
+		double dtot = -b->pw[t] * (e[tgt] * gp);
 
 		for (i = 0; i < V; i++)
 			dl[i] = e[i] * dtot;
@@ -897,10 +908,11 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 			memcpy(rec->d_fc1 + lt0 * F, b->dh, nF);
 			memcpy(rec->d_xn2 + lt0 * C, b->dxn, nC);
 		}
+		kernel_pow_neg_n(b->pw, tr->ln2_ms + lt0, MODEL_RMS_EPS, (size_t)n, -1.5);
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dmid + (size_t)t * C, b->dx + (size_t)t * C,
 			    b->dxn + (size_t)t * C, tr->x_mid + (lt0 + t) * C, C, inv_C,
-			    tr->ln2_ms[lt0 + t], tr->ln2_scale[lt0 + t],
+			    b->pw[t], tr->ln2_scale[lt0 + t],
 			    rec ? &rec->d_ln2_scale[lt0 + t] : NULL);
 		if (rec)
 			memcpy(rec->d_x_mid + lt0 * C, b->dmid, nC);
@@ -925,10 +937,11 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 			    b->wref + tq->off, b->qkv_row[0], b->qkv_dy[0], n - 1, 3 * C, C);
 		if (rec)
 			memcpy(rec->d_xn1 + lt0 * C, b->dxn, nC);
+		kernel_pow_neg_n(b->pw, tr->ln1_ms + lt0, MODEL_RMS_EPS, (size_t)n, -1.5);
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dx + (size_t)t * C, b->dmid + (size_t)t * C,
 			    b->dxn + (size_t)t * C, xin + (size_t)t * C, C, inv_C,
-			    tr->ln1_ms[lt0 + t], tr->ln1_scale[lt0 + t],
+			    b->pw[t], tr->ln1_scale[lt0 + t],
 			    rec ? &rec->d_ln1_scale[lt0 + t] : NULL);
 		if (rec)
 			memcpy(rec->d_x_in + lt0 * C, b->dx, nC);
@@ -936,12 +949,13 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 
 	/* x0 = rmsnorm(wte[token] + wpe[pos]); a token's row gathers its
 	 * positions last to first */
+	kernel_pow_neg_n(b->pw, tr->ln0_ms, MODEL_RMS_EPS, (size_t)n, -1.5);
 	for (t = n - 1; t >= 0; t--) {
 		double *gte = g + te->off + (size_t)tr->token[t] * C;
 		double *gpe = g + tp->off + (size_t)t * C;
 
 		rmsnorm_backward(b->dxn, NULL, b->dx + (size_t)t * C, tr->emb + (size_t)t * C, C,
-		    inv_C, tr->ln0_ms[t], tr->ln0_scale[t], rec ? &rec->d_ln0_scale[t] : NULL);
+		    inv_C, b->pw[t], tr->ln0_scale[t], rec ? &rec->d_ln0_scale[t] : NULL);
 		if (rec)
 			memcpy(rec->d_emb + (size_t)t * C, b->dxn, (size_t)C * sizeof(double));
 		for (i = 0; i < C; i++) {
