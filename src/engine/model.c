@@ -292,12 +292,15 @@ rmsnorm_forward(double *restrict y, const double *restrict x, int rows, int n, d
 			y[(size_t)t * n + i] = x[(size_t)t * n + i] * scale_out[t];
 }
 
-/* softmax with the maximum subtracted; e / total is e * total^-1. */
+/* softmax with the maximum subtracted; e / total is e * total^-1. In two
+ * halves, so that a layer's totals ** -1 are one batch between them:
+ * softmax_exp records the maximum, e and the total; softmax_apply
+ * p = e * inv. */
 static void
-softmax_forward(double *restrict p, double *restrict e, const double *restrict x, int n,
-    double *max_out, double *sum_out, double *inv_out)
+softmax_exp(double *restrict e, const double *restrict x, int n, double *max_out,
+    double *sum_out)
 {
-	double mx = x[0], total = 0.0, inv;
+	double mx = x[0], total = 0.0;
 	int i;
 
 	for (i = 1; i < n; i++)
@@ -307,12 +310,17 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 		e[i] = exp(x[i] - mx);
 		total += e[i];
 	}
-	inv = kernel_pow_m1(total);
-	for (i = 0; i < n; i++)
-		p[i] = e[i] * inv;
 	*max_out = mx;
 	*sum_out = total;
-	*inv_out = inv;
+}
+
+static void
+softmax_apply(double *restrict p, const double *restrict e, int n, double inv)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = e[i] * inv;
 }
 
 void
@@ -372,14 +380,11 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 	kernel_linear_forward(tr->v + ls * C, C, weight(m, TENSOR_WV, l), xn1, C, n, C, C);
 
 	for (t = t0; t < t0 + n; t++) {
-		size_t lt = lt0 + t;
-		const double *q = tr->q + lt * C;
-		double *head = tr->att_head + lt * C;
+		const double *q = tr->q + (lt0 + t) * C;
 
 		for (h = 0; h < H; h++) {
 			size_t lth = trace_lth(tr, l, t, h);
 			double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
-			double *w = tr->att_w + lth * T;
 			const double *qh = q + h * D;
 
 			for (u = 0; u <= t; u++) {
@@ -390,8 +395,20 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 					dot += qh[j] * kh[j];
 				score[u] = dot * inv_sqrt_d;
 			}
-			softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth],
-			    &tr->att_inv[lth]);
+			softmax_exp(e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
+		}
+	}
+	kernel_pow_neg_n(tr->att_inv + trace_lth(tr, l, t0, 0), tr->att_sum + trace_lth(tr, l, t0, 0),
+	    0.0, (size_t)n * H, -1.0);
+	for (t = t0; t < t0 + n; t++) {
+		size_t lt = lt0 + t;
+		double *head = tr->att_head + lt * C;
+
+		for (h = 0; h < H; h++) {
+			size_t lth = trace_lth(tr, l, t, h);
+			double *e = tr->att_exp + lth * T, *w = tr->att_w + lth * T;
+
+			softmax_apply(w, e, t + 1, tr->att_inv[lth]);
 			for (j = 0; j < D; j++) {
 				double acc = 0.0;
 
@@ -459,10 +476,13 @@ logits_forward(const struct model *m, struct trace *tr, int t0, int n, const dou
 
 	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, weight(m, TENSOR_LM_HEAD, 0), x, C,
 	    n, V, C);
+	for (t = t0; t < t0 + n; t++)
+		softmax_exp(tr->logit_exp + (size_t)t * V, tr->logits + (size_t)t * V, V,
+		    &tr->logit_max[t], &tr->logit_sum[t]);
+	kernel_pow_neg_n(tr->logit_inv + t0, tr->logit_sum + t0, 0.0, (size_t)n, -1.0);
 	for (t = t0; t < t0 + n; t++) {
-		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
-		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t],
-		    &tr->logit_inv[t]);
+		softmax_apply(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V, V,
+		    tr->logit_inv[t]);
 		tr->loss[t] = tr->target[t] >= 0 ? -log(tr->probs[(size_t)t * V + tr->target[t]]) : NAN;
 	}
 }
