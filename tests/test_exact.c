@@ -121,6 +121,206 @@ test_fast_pow(void)
 	    "the shortcuts never\n", n, naive2, naiveh);
 }
 
+/* kernel_pow_m1, _m2, _m05, _m15 against pow() itself, bit for bit, on a
+ * million random inputs each over [2^-70, 2^70] (the range the shortcut
+ * takes and beyond), and special values. glibc's pow is not correctly
+ * rounded: the inputs must reach cases where it differs from the correctly
+ * rounded result (counted against long double, 64 bits), or the test
+ * would prove nothing about the 1/64-ulp window. */
+static void
+test_fast_pow_neg(void)
+{
+	static const double ys[4] = { -1.0, -2.0, -0.5, -1.5 };
+	double (*const fs[4])(double) = { kernel_pow_m1, kernel_pow_m2, kernel_pow_m05,
+	                                  kernel_pow_m15 };
+	uint64_t s = 0x853c49e6748fea9bu;
+	long i, n = 1000000, bad[4] = { 0, 0, 0, 0 }, not_cr[4] = { 0, 0, 0, 0 };
+	int w;
+
+	for (w = 0; w < 4; w++)
+		for (i = 0; i < n; i++) {
+			double x = rand_double(&s, (int)(xorshift(&s) % 140) - 70);
+			double want = model_pow(x, ys[w]), got = fs[w](x);
+
+			if (got != want && bad[w]++ < 3)
+				fprintf(stderr, "kernel_pow(%a, %g) = %a, pow says %a\n", x, ys[w], got,
+				    want);
+			not_cr[w] += want != (double)powl((long double)x, (long double)ys[w]);
+		}
+	/* the batch: the same bits, with and without an addend, through
+	 * every exponent and a length that is not a multiple of a vector */
+	{
+		static double xs[1001], got[1001];
+		long bad_n = 0;
+		int a;
+
+		for (w = 0; w < 4; w++)
+			for (a = 0; a < 2; a++) {
+				double add = a ? MODEL_RMS_EPS : 0.0;
+
+				for (i = 0; i < 1001; i++)
+					xs[i] = i == 7 ? -0.0 : i == 8 ? 0x1p-75 :
+					    rand_double(&s, (int)(xorshift(&s) % 140) - 70);
+				kernel_pow_neg_n(got, xs, add, 1001, ys[w]);
+				for (i = 0; i < 1001; i++) {
+					double want = model_pow(a ? xs[i] + add : xs[i], ys[w]);
+
+					if (memcmp(&got[i], &want, sizeof want) && bad_n++ < 3)
+						fprintf(stderr, "kernel_pow_neg_n(%a + %g, %g) = %a, pow says %a\n",
+						    xs[i], add, ys[w], got[i], want);
+				}
+			}
+		CHECK(bad_n == 0);
+	}
+	for (w = 0; w < 4; w++) {
+		CHECK(bad[w] == 0);
+		CHECK(not_cr[w] > 50);
+		CHECK(fs[w](1.0) == 1.0 && fs[w](4.0) == model_pow(4.0, ys[w]));
+		CHECK(fs[w](0x1p-80) == model_pow(0x1p-80, ys[w]));
+		CHECK(fs[w](3.0) == model_pow(3.0, ys[w]));
+		CHECK(isinf(fs[w](0.0)) && fs[w](0.0) == model_pow(0.0, ys[w]));
+		CHECK(fs[w](-2.0) == model_pow(-2.0, ys[w]) ||
+		    (isnan(fs[w](-2.0)) && isnan(model_pow(-2.0, ys[w]))));
+	}
+	printf("pow(x, -1, -2, -0.5, -1.5) shortcuts: %ld inputs each, equal to pow; pow not "
+	    "correctly rounded on %ld, %ld, %ld, %ld of them\n", n, not_cr[0], not_cr[1], not_cr[2],
+	    not_cr[3]);
+}
+
+/* kernel_adam at every build this CPU runs (plain C, AVX2 + FMA, AVX-512 +
+ * FMA) against the reference's scalar formula with pow() and true
+ * divisions, bit for bit: random moments and gradients, and inputs built
+ * next to the cases the shortcuts must step aside for: squares and square
+ * roots next to a rounding midpoint (where the kernel tries both
+ * neighbours and calls pow() only when they give different bits), tiny
+ * and zero gradients, and quotients m / bc1, v / bc2 next to a midpoint. */
+#define ADAM_N 4099   /* not a multiple of 8 or 64: the tails too */
+
+static void
+adam_reference(double *p, const double *g, double *m, double *v, size_t n,
+    const struct kernel_adam_k *k, double *m_hat, double *v_hat, double *u)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		m[i] = k->b1 * m[i] + k->c1 * g[i];
+		v[i] = k->b2 * v[i] + k->c2 * model_pow(fabs(g[i]), 2.0);
+		m_hat[i] = m[i] / k->bc1;
+		v_hat[i] = v[i] / k->bc2;
+		u[i] = k->lr_t * m_hat[i] / (model_pow(v_hat[i], 0.5) + k->eps);
+		p[i] -= u[i];
+	}
+}
+
+/* A double next to a rounding midpoint: r + ulp(r)/2, rounded, and
+ * multiplied by b and rounded again (so that x / b lies near it). */
+static double
+near_mid(uint64_t *s, int e, double b)
+{
+	double r = rand_double(s, e);
+
+	return (r + ldexp(1.0, ilogb(r) - 53)) * b;
+}
+
+static void
+test_adam_builds(void)
+{
+	static double p0[ADAM_N], g[ADAM_N], m0[ADAM_N], v0[ADAM_N];
+	static double p[3][ADAM_N], m[3][ADAM_N], v[3][ADAM_N], mh[2][ADAM_N], vh[2][ADAM_N],
+	    u[2][ADAM_N];
+	static uint64_t hard[ADAM_N];
+	uint64_t s = 0x2545f4914f6cdd1du;
+	int levels = kernel_adam_levels(), lv, round, bad = 0, bad_rec = 0;
+	long step;
+	size_t i;
+
+	CHECK(levels >= 1 && levels <= 3);
+	for (round = 0; round < 40; round++) {
+		struct kernel_adam_k k;
+
+		step = (long)(xorshift(&s) % 3000);
+		memset(&k, 0, sizeof k);
+		k.b1 = 0.85;
+		k.b2 = 0.99;
+		k.c1 = 1 - k.b1;
+		k.c2 = 1 - k.b2;
+		k.bc1 = 1 - model_pow(k.b1, (double)(step + 1));
+		k.bc2 = 1 - model_pow(k.b2, (double)(step + 1));
+		k.lr_t = 0.01 * (1 - (double)step / 3000);
+		k.eps = 1e-8;
+		for (i = 0; i < ADAM_N; i++) {
+			int kind = (int)(xorshift(&s) % 8);
+
+			p0[i] = rand_double(&s, -4) * ((i & 1) ? -1 : 1);
+			g[i] = rand_double(&s, (int)(xorshift(&s) % 40) - 30) * ((i & 2) ? -1 : 1);
+			m0[i] = rand_double(&s, (int)(xorshift(&s) % 40) - 30) * ((i & 4) ? -1 : 1);
+			v0[i] = rand_double(&s, (int)(xorshift(&s) % 60) - 60);
+			if (kind == 1) {
+				/* g with 27 significant bits: g*g ends at a midpoint */
+				uint64_t bits;
+
+				memcpy(&bits, &g[i], sizeof bits);
+				bits = (bits & ~(uint64_t)0x3ffffff) | (uint64_t)1 << 26;
+				memcpy(&g[i], &bits, sizeof g[i]);
+			} else if (kind == 2) {
+				/* v_hat's square root next to a midpoint: v_hat = mid^2 */
+				double r = rand_double(&s, (int)(xorshift(&s) % 30) - 30);
+				double mid = r + ldexp(1.0, ilogb(r) - 53);
+
+				v0[i] = (mid * mid * k.bc2 - k.c2 * g[i] * g[i]) / k.b2;
+			} else if (kind == 3) {
+				/* m / bc1 next to a midpoint (m itself after the update) */
+				double mm = near_mid(&s, (int)(xorshift(&s) % 40) - 30, k.bc1);
+
+				m0[i] = (mm - k.c1 * g[i]) / k.b1;
+			} else if (kind == 4) {
+				double vv = near_mid(&s, (int)(xorshift(&s) % 60) - 60, k.bc2);
+
+				v0[i] = (vv - k.c2 * g[i] * g[i]) / k.b2;
+				if (v0[i] < 0)
+					v0[i] = -v0[i];
+			} else if (kind == 5) {
+				g[i] = 0.0;   /* a parameter no gradient reached */
+				if (i & 8)
+					m0[i] = v0[i] = 0.0;
+			} else if (kind == 6) {
+				/* outside the shortcuts' ranges */
+				g[i] = ldexp(g[i], -200);
+				m0[i] = ldexp(m0[i], -950);
+			}
+		}
+		memcpy(p[2], p0, sizeof p0);
+		memcpy(m[2], m0, sizeof m0);
+		memcpy(v[2], v0, sizeof v0);
+		adam_reference(p[2], g, m[2], v[2], ADAM_N, &k, mh[1], vh[1], u[1]);
+		for (lv = 0; lv < levels; lv++) {
+			memcpy(p[0], p0, sizeof p0);
+			memcpy(m[0], m0, sizeof m0);
+			memcpy(v[0], v0, sizeof v0);
+			kernel_adam_at(lv, p[0], hard, g, m[0], v[0], ADAM_N, &k);
+			if ((memcmp(p[0], p[2], sizeof p0) || memcmp(m[0], m[2], sizeof m0) ||
+			    memcmp(v[0], v[2], sizeof v0)) && bad++ < 3)
+				fprintf(stderr, "kernel_adam build %d differs from the reference (round %d)\n",
+				    lv, round);
+		}
+		/* and with the record of m_hat, v_hat and the update */
+		k.rec_m_hat = mh[0];
+		k.rec_v_hat = vh[0];
+		k.rec_update = u[0];
+		memcpy(p[0], p0, sizeof p0);
+		memcpy(m[0], m0, sizeof m0);
+		memcpy(v[0], v0, sizeof v0);
+		kernel_adam(p[0], hard, g, m[0], v[0], ADAM_N, &k);
+		if ((memcmp(p[0], p[2], sizeof p0) || memcmp(mh[0], mh[1], sizeof p0) ||
+		    memcmp(vh[0], vh[1], sizeof p0) || memcmp(u[0], u[1], sizeof p0)) && bad_rec++ < 3)
+			fprintf(stderr, "kernel_adam with a record differs (round %d)\n", round);
+	}
+	CHECK(bad == 0);
+	CHECK(bad_rec == 0);
+	printf("kernel_adam: %d build(s) of this CPU, 40 x %d parameters, equal to the scalar "
+	    "reference bit for bit\n", levels, ADAM_N);
+}
+
 struct run_case {
 	char name[32], data[128];
 	uint64_t seed;
@@ -267,6 +467,8 @@ int
 main(void)
 {
 	test_fast_pow();
+	test_fast_pow_neg();
+	test_adam_builds();
 	test_reference_runs();
 	return CHECK_DONE();
 }

@@ -330,112 +330,366 @@ kernel_pow_half(double x)
 	return sqrt_hard(x, s) ? pow_rt(x, 0.5) : s;
 }
 
-/* Whether any of hard[i..i+8) is set (n - i may be less than 8). */
-static inline int
-any_hard(const uint64_t *hard, size_t i, size_t n)
+/* old where h is 1, new where h is 0, by bits: a select the compiler
+ * cannot turn into masked arithmetic (which, to keep the lanes it drops
+ * from raising exceptions, would chain the whole update behind the hard
+ * test). */
+static inline double
+keep_if(uint64_t h, double old, double nw)
 {
-	uint64_t a = 0;
-	size_t j, e = i + 8 < n ? i + 8 : n;
+	uint64_t a, b, k = (uint64_t)0 - h;
 
-	for (j = i; j < e; j++)
-		a |= hard[j];
-	return a != 0;
+	memcpy(&a, &old, sizeof a);
+	memcpy(&b, &nw, sizeof b);
+	a = (a & k) | (b & ~k);
+	memcpy(&old, &a, sizeof old);
+	return old;
 }
 
-/* The squares as one vector loop, the rare hard ones fixed after. The
- * norm, a statistic and no part of the reference, sums in eight lanes
- * (lane j takes i = j mod 8), combined pairwise at the end: the same at
- * every vector width. */
-KERNEL static double
-adam_square_impl(double *restrict sq, uint64_t *restrict hard, const double *restrict g,
-    size_t n)
+/* ---- the FMA builds' tools ----
+ *
+ * fma(x, x, -p) is x*x - p exactly (no underflow in the range tested),
+ * where the plain build needs Dekker's split; fma(s, s, -x) is s*s - x
+ * rounded once, a relative error of 2^-53 on a residual compared with a
+ * bound 31/32 of its size: the window stays 1/64 ulp to within 2^-50. */
+#define FMA(a, b, c) __builtin_fma((a), (b), (c))
+
+/* One parameter's update as the reference computes it, scalar, with true
+ * divisions and pow() where the shortcuts cannot show they equal it: the
+ * fallback for a hard parameter. */
+static void
+adam_one(double *restrict p, const double *restrict g, double *restrict mm,
+    double *restrict vv, size_t i, const struct kernel_adam_k *k)
 {
-	double a[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 }, ss;
+	double sq = kernel_pow2(g[i]);
+	double m = k->b1 * mm[i] + k->c1 * g[i], v = k->b2 * vv[i] + k->c2 * sq;
+	double m_hat = m / k->bc1, v_hat = v / k->bc2;
+	double u = k->lr_t * m_hat / (kernel_pow_half(v_hat) + k->eps);
+
+	mm[i] = m;
+	vv[i] = v;
+	p[i] -= u;
+	if (k->rec_update) {
+		k->rec_m_hat[i] = m_hat;
+		k->rec_v_hat[i] = v_hat;
+		k->rec_update[i] = u;
+	}
+}
+
+/* Where pow() and the shortcut may differ they differ by one ulp: the
+ * exact square (or square root) lies within 1/64 ulp of the midpoint
+ * between the shortcut's c and its neighbour c' on the exact value's side,
+ * and pow() is within 0.5123 ulp of the exact value, so it returns c or c'
+ * (see square_hard). Often both lead to the same bits of what the step
+ * keeps: a square enters only v = b2 v + c2 g**2, where one ulp of g**2 is
+ * mostly far below one ulp of v; a square root enters only the update,
+ * which one ulp rarely changes once subtracted from p. So both are
+ * computed, and pow() is needed only where the two results differ. That
+ * leaves to pow() only the inputs outside the shortcuts' ranges or with a
+ * power of two for a result (near_* 0 with hard set), and the near ones
+ * whose two results differ.
+ *
+ * near_square: 1 when x*x = p + e is within the window (e exact); the
+ * neighbour is p + sign(e) ulp(p). Likewise near_sqrt with r = s*s - x:
+ * the exact root is below s when r > 0. */
+static inline __attribute__((always_inline)) uint64_t
+near_square(double p, double e)
+{
+	return fabs(e) > (31.0 / 64.0) * (exp_bits(p) * 0x1p-52);
+}
+
+static inline __attribute__((always_inline)) uint64_t
+near_sqrt(double s, double r)
+{
+	return fabs(r) > (31.0 / 32.0) * (s * (exp_bits(s) * 0x1p-52));
+}
+
+static inline __attribute__((always_inline)) double
+step_ulp(double c, double toward)
+{
+	double u = exp_bits(c) * 0x1p-52;
+
+	return c + (toward > 0 ? u : -u);
+}
+
+static inline __attribute__((always_inline)) double
+adam_elem(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t x, const struct kernel_adam_k *k,
+    const int rec, const int fma)
+{
+	const double bc1 = k->bc1, bc2 = k->bc2;
+	double gi = g[x], sq = gi * gi;
+	double m = k->b1 * mm[x] + k->c1 * gi, v = k->b2 * vv[x] + k->c2 * sq;
+	double e2 = fma ? FMA(gi, gi, -sq) : square_err(gi, sq);
+	double v2 = k->b2 * vv[x] + k->c2 * step_ulp(sq, e2);
+	double ag = fabs(gi), m_hat, v_hat, s, rs, u, u2, pn;
+	uint64_t in = (ag >= 0x1p-60) & (ag <= 0x1p60), h;
+
+	/* square_hard, but a near square whose neighbour gives the same v is
+	 * decided */
+	h = ((in ^ 1) & (gi != 0.0)) |
+	    (in & (is_pow2(sq) | (near_square(sq, e2) & (v != v2))));
+	m_hat = m / bc1;
+	v_hat = v / bc2;
+	s = sqrt(v_hat);
+	rs = fma ? FMA(s, s, -v_hat) : (s * s - v_hat) + square_err(s, s * s);
+	u = k->lr_t * m_hat / (s + k->eps);
+	u2 = k->lr_t * m_hat / (step_ulp(s, -rs) + k->eps);
+	pn = p[x] - u;
+	/* sqrt_hard, but a near root whose neighbour gives the same p is
+	 * decided (with a record, the update itself is kept: not so) */
+	in = (v_hat >= 0x1p-240) & (v_hat <= 0x1p240);
+	h |= ((in ^ 1) & (v_hat != 0.0)) |
+	    (in & (is_pow2(s) | (near_sqrt(s, rs) & ((uint64_t)rec | (p[x] - u2 != pn)))));
+	mm[x] = keep_if(h, mm[x], m);
+	vv[x] = keep_if(h, vv[x], v);
+	p[x] = keep_if(h, p[x], pn);
+	hard[x] = h;
+	if (rec) {
+		k->rec_m_hat[x] = m_hat;
+		k->rec_v_hat[x] = v_hat;
+		k->rec_update[x] = u;
+	}
+	return sq;
+}
+
+/* ---- x ** -1, -2, -0.5, -1.5: the forward's and backward's pow() ----
+ *
+ * A candidate c0 (1/x, 1/(x*x), 1/sqrt(x), 1/(x*sqrt(x))) is within a few
+ * ulps of z = x ** y; the residual rho = c0^a x^b - 1 (a = 1 for y = -1, -2;
+ * a = 2 for y = -0.5, -1.5), computed with FMA to about 2^-100, gives
+ * z = c0 (1 + rho)^(-1/a), so z lies -rho/a c0 from c0: d ulps (to within
+ * 2^-45 ulp). Then c = c0 + round(d) ulps is z correctly rounded, and
+ * when z is more than 1/64 ulp from a midpoint it is glibc's pow() too:
+ * pow's result before its last rounding is within 0.009 ulp (its exp) +
+ * |y log x| 1.3 2^-68 2^53 ulp (its log) of z, under 0.0124 ulp for x in
+ * [2^-60, 2^60] and |y| <= 2. Otherwise (near a midpoint, about 3 % of x;
+ * a power of two; a change of binade; x out of range) pow() itself. */
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+__attribute__((target("avx2,fma"))) static inline double
+pow_neg_fma(double x, int which)
+{
+	double c0, rho, d, u, c, dd;
+	int k;
+
+	if (!(x >= 0x1p-60 && x <= 0x1p60))
+		return NAN;
+	switch (which) {
+	case 0: /* -1 */
+		c0 = 1.0 / x;
+		rho = FMA(c0, x, -1.0);
+		break;
+	case 1: { /* -2 */
+		double P = x * x, E = FMA(x, x, -P);
+
+		c0 = 1.0 / P;
+		rho = FMA(c0, P, -1.0) + c0 * E;
+		break;
+	}
+	case 2: { /* -0.5 */
+		double P, E;
+
+		c0 = 1.0 / sqrt(x);
+		P = c0 * c0;
+		E = FMA(c0, c0, -P);
+		rho = (FMA(P, x, -1.0) + E * x) * 0.5;
+		break;
+	}
+	default: { /* -1.5 */
+		double W, Wl, Q, Ql;
+
+		c0 = 1.0 / (x * sqrt(x));
+		W = c0 * x;          /* about x ** -0.5 */
+		Wl = FMA(c0, x, -W);
+		Q = W * W;
+		Ql = FMA(W, W, -Q);
+		rho = (FMA(Q, x, -1.0) + (Ql + 2.0 * W * Wl) * x) * 0.5;
+		break;
+	}
+	}
+	u = exp_bits(c0) * 0x1p-52;
+	d = -rho * (c0 / u);
+	if (!(fabs(d) < 2.4) || is_pow2(c0))
+		return NAN;
+	k = (d > 0.5) - (d < -0.5) + (d > 1.5) - (d < -1.5);
+	c = c0 + k * u;
+	dd = d - k;
+	if (!(fabs(dd) < 0.5 - 1.0 / 64) || exp_bits(c) != exp_bits(c0) || is_pow2(c))
+		return NAN;
+	return c;
+}
+
+/* A batch: independent chains, so that they overlap. */
+__attribute__((target("avx2,fma"))) static void
+pow_neg_fma_n(double *restrict out, const double *restrict x, double add, size_t n, double y,
+    int which)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double v = add != 0.0 ? x[i] + add : x[i];
+
+		out[i] = pow_neg_fma(v, which);
+	}
+	for (i = 0; i < n; i++)
+		if (out[i] != out[i]) {
+			double v = add != 0.0 ? x[i] + add : x[i];
+
+			out[i] = pow_rt(v, y);
+		}
+}
+#endif
+
+static int
+pow_neg_which(double y)
+{
+	return y == -1.0 ? 0 : y == -2.0 ? 1 : y == -0.5 ? 2 : y == -1.5 ? 3 : -1;
+}
+
+void
+kernel_pow_neg_n(double *out, const double *x, double add, size_t n, double y)
+{
+	int which = pow_neg_which(y);
+	size_t i;
+
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+	if (which >= 0 && __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2")) {
+		pow_neg_fma_n(out, x, add, n, y, which);
+		return;
+	}
+#endif
+	for (i = 0; i < n; i++)
+		out[i] = pow_rt(add != 0.0 ? x[i] + add : x[i], y);
+}
+
+static double
+pow_neg(double x, double y, int which)
+{
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+	if (__builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2")) {
+		double c = pow_neg_fma(x, which);
+
+		if (c == c)
+			return c;
+	}
+#else
+	(void)which;
+#endif
+	return pow_rt(x, y);
+}
+
+double
+kernel_pow_m1(double x)
+{
+	return pow_neg(x, -1.0, 0);
+}
+
+double
+kernel_pow_m2(double x)
+{
+	return pow_neg(x, -2.0, 1);
+}
+
+double
+kernel_pow_m05(double x)
+{
+	return pow_neg(x, -0.5, 2);
+}
+
+double
+kernel_pow_m15(double x)
+{
+	return pow_neg(x, -1.5, 3);
+}
+
+/* Each parameter exactly the scalar formula, as one vector loop:
+ * g ** 2 as g*g and v_hat ** 0.5 as sqrt (adam_elem). A parameter where
+ * pow() must decide keeps its old p, m and v in the loop and is updated
+ * by adam_one() after. With rec, m_hat, v_hat and the update are also
+ * written where they are computed. (Dividing by bc1 and bc2 through their
+ * reciprocals, with an FMA correction and a proof of each quotient, was
+ * tried: on this Zen 5 the divider has room and the 30 more vector
+ * operations made the loop 30 % slower.)
+ *
+ * The squared gradient norm, a statistic and no part of the reference,
+ * sums g*g in eight lanes (lane j takes i = j mod 8), combined pairwise
+ * at the end: the same at every vector width. */
+static inline __attribute__((always_inline)) double
+adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k,
+    const int rec, const int fma)
+{
+	double a[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
 	size_t i, j, n8 = n & ~(size_t)7;
 
 	for (i = 0; i < n8; i += 8)
-		for (j = 0; j < 8; j++) {
-			double p = g[i + j] * g[i + j];
+		for (j = 0; j < 8; j++)
+			a[j] += adam_elem(p, hard, g, mm, vv, i + j, k, rec, fma);
+	for (; i < n; i++)
+		a[i - n8] += adam_elem(p, hard, g, mm, vv, i, k, rec, fma);
+	/* the hard ones, a few in a hundred: 64 flags to a word, then its
+	 * set bits (one mispredicted branch per hard parameter, not per
+	 * group of eight) */
+	for (i = 0; i < n; i += 64) {
+		size_t e = n - i < 64 ? n - i : 64;
+		uint64_t bits = 0;
 
-			sq[i + j] = p;
-			hard[i + j] = square_hard(g[i + j], p);
-			a[j] += p;
-		}
-	for (; i < n; i++) {
-		double p = g[i] * g[i];
-
-		sq[i] = p;
-		hard[i] = square_hard(g[i], p);
-		a[i - n8] += p;
-	}
-	ss = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-	for (i = 0; i < n; i += 8)
-		if (any_hard(hard, i, n))
-			for (j = i; j < n && j < i + 8; j++)
-				if (hard[j])
-					sq[j] = pow_rt(fabs(g[j]), 2.0);
-	return ss;
-}
-
-/* Each parameter exactly the scalar formula, as one vector loop; a
- * parameter whose square root is hard keeps its old value there and is
- * updated with pow() after. With rec, m_hat, v_hat and the update are also
- * written where they are computed (inlined twice, so that training's copy
- * has no test in its loop). */
-static inline __attribute__((always_inline)) void
-adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
-    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
-    const struct kernel_adam_k *k, const int rec)
-{
-	const double b1 = k->b1, b2 = k->b2, c1 = k->c1, c2 = k->c2;
-	const double bc1 = k->bc1, bc2 = k->bc2, lr_t = k->lr_t, eps = k->eps;
-	double *restrict rm = k->rec_m_hat, *restrict rv = k->rec_v_hat, *restrict ru = k->rec_update;
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		double m = b1 * mm[i] + c1 * g[i], v = b2 * vv[i] + c2 * sq[i];
-		double m_hat = m / bc1, v_hat = v / bc2, s = sqrt(v_hat);
-		double u = lr_t * m_hat / (s + eps), pn = p[i] - u;
-		uint64_t h = sqrt_hard(v_hat, s);
-
-		mm[i] = m;
-		vv[i] = v;
-		hard[i] = h;
-		p[i] = h ? p[i] : pn;
-		if (rec) {
-			rm[i] = m_hat;
-			rv[i] = v_hat;
-			ru[i] = u;
+		for (j = 0; j < e; j++)
+			bits |= hard[i + j] << j;
+		while (bits) {
+			adam_one(p, g, mm, vv, i + (size_t)__builtin_ctzll(bits), k);
+			bits &= bits - 1;
 		}
 	}
-	for (i = 0; i < n; i += 8)
-		if (any_hard(hard, i, n))
-			for (j = i; j < n && j < i + 8; j++)
-				if (hard[j]) {
-					double u = lr_t * (mm[j] / bc1) / (pow_rt(vv[j] / bc2, 0.5) + eps);
-
-					p[j] -= u;
-					if (rec)
-						ru[j] = u;
-				}
+	return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
-KERNEL static void
-adam_impl(double *restrict p, uint64_t *restrict hard, const double *restrict g,
-    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
-    const struct kernel_adam_k *k)
+static double
+adam_plain(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
 {
-	adam_body(p, hard, g, sq, mm, vv, n, k, 0);
+	return adam_body(p, hard, g, mm, vv, n, k, 0, 0);
 }
 
 /* Opening a step, not training: no clones needed (and the same bits). */
-static void
-adam_rec_impl(double *restrict p, uint64_t *restrict hard, const double *restrict g,
-    const double *restrict sq, double *restrict mm, double *restrict vv, size_t n,
-    const struct kernel_adam_k *k)
+static double
+adam_rec(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
 {
-	adam_body(p, hard, g, sq, mm, vv, n, k, 1);
+	return adam_body(p, hard, g, mm, vv, n, k, 1, 0);
 }
+
+/* The FMA builds, chosen at run time (target_clones cannot say "AVX-512
+ * and FMA" in one clone: gcc's avx512f does not imply fma). With
+ * avx512dq the eight-lane flags are combined in mask registers, not moved
+ * to general registers and back. */
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+#define HAVE_ADAM_FMA 1
+__attribute__((target("avx2,fma"))) static double
+adam_avx2(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
+{
+	return adam_body(p, hard, g, mm, vv, n, k, 0, 1);
+}
+
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))) static double
+adam_avx512(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
+{
+	return adam_body(p, hard, g, mm, vv, n, k, 0, 1);
+}
+
+static int
+cpu_level(void)
+{
+	if (!__builtin_cpu_supports("fma"))
+		return 0;
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+	    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"))
+		return 2;
+	return __builtin_cpu_supports("avx2") ? 1 : 0;
+}
+#endif
 
 void
 kernel_linear_forward(double *Y, size_t ys, const double *Wt, const double *X, size_t xs,
@@ -458,18 +712,36 @@ kernel_linear_backward_x(double *dX, size_t dxs, const double *dY, size_t ys, co
 	linear_backward_x_impl(dX, dxs, dY, ys, W, wrow, dyoff, n, K, in);
 }
 
-double
-kernel_adam_square(double *sq, uint64_t *hard, const double *g, size_t n)
+int
+kernel_adam_levels(void)
 {
-	return adam_square_impl(sq, hard, g, n);
+#ifdef HAVE_ADAM_FMA
+	return cpu_level() + 1;
+#else
+	return 1;
+#endif
 }
 
-void
-kernel_adam(double *p, uint64_t *hard, const double *g, const double *sq, double *m, double *v,
+double
+kernel_adam_at(int level, double *p, uint64_t *hard, const double *g, double *m, double *v,
     size_t n, const struct kernel_adam_k *k)
 {
 	if (k->rec_update)
-		adam_rec_impl(p, hard, g, sq, m, v, n, k);
-	else
-		adam_impl(p, hard, g, sq, m, v, n, k);
+		return adam_rec(p, hard, g, m, v, n, k);
+#ifdef HAVE_ADAM_FMA
+	if (level == 2 && cpu_level() >= 2)
+		return adam_avx512(p, hard, g, m, v, n, k);
+	if (level >= 1 && cpu_level() >= 1)
+		return adam_avx2(p, hard, g, m, v, n, k);
+#else
+	(void)level;
+#endif
+	return adam_plain(p, hard, g, m, v, n, k);
+}
+
+double
+kernel_adam(double *p, uint64_t *hard, const double *g, double *m, double *v, size_t n,
+    const struct kernel_adam_k *k)
+{
+	return kernel_adam_at(kernel_adam_levels() - 1, p, hard, g, m, v, n, k);
 }

@@ -44,18 +44,24 @@ struct kernel_adam_k {
 	                                             * computed (adam_record) */
 };
 
-/* sq[i] = g[i] ** 2 as CPython computes it (pow(|g|, 2.0)) for i < n:
- * g*g, and pow() where the two may differ. Returns the squared gradient
- * norm, sum g[i]*g[i] in eight lanes (i mod 8) added pairwise at the end
- * (a statistic, not a reference figure). hard[n] is scratch. */
-double kernel_adam_square(double *sq, uint64_t *hard, const double *g, size_t n);
 /* For each i < n, exactly as microgpt.py's Adam:
- *     m = b1 m + c1 g;  v = b2 v + c2 sq;  m_hat = m / bc1;  v_hat = v / bc2;
+ *     m = b1 m + c1 g;  v = b2 v + c2 g ** 2;  m_hat = m / bc1;  v_hat = v / bc2;
  *     p -= lr_t m_hat / (v_hat ** 0.5 + eps)
- * with v_hat ** 0.5 = pow(v_hat, 0.5): sqrt, and pow() where they may
- * differ. */
-void   kernel_adam(double *p, uint64_t *hard, const double *g, const double *sq, double *m,
-                   double *v, size_t n, const struct kernel_adam_k *k);
+ * with ** as CPython computes it (glibc pow(|g|, 2.0), pow(v_hat, 0.5)):
+ * g*g and sqrt, and pow() only where they may differ and the difference
+ * would reach p, m or v.
+ * Returns the squared gradient norm, sum g[i]*g[i] in eight lanes (i mod 8)
+ * added pairwise at the end (a statistic, not a reference figure).
+ * hard[n] is scratch. */
+double kernel_adam(double *p, uint64_t *hard, const double *g, double *m, double *v, size_t n,
+                   const struct kernel_adam_k *k);
+/* The same with the build chosen: 0 plain C, 1 AVX2 and FMA, 2 AVX-512
+ * and FMA (a level the CPU lacks falls back to the best below it);
+ * kernel_adam_levels() says how many this CPU runs (kernel_adam uses the
+ * last). For the tests: every build must give the same bits. */
+int    kernel_adam_levels(void);
+double kernel_adam_at(int level, double *p, uint64_t *hard, const double *g, double *m,
+                      double *v, size_t n, const struct kernel_adam_k *k);
 
 /* x ** 2 and x ** 0.5 as CPython computes them (glibc pow), cheaply: the
  * correctly rounded x*x or sqrt(x) unless the exact result lies within
@@ -63,5 +69,17 @@ void   kernel_adam(double *p, uint64_t *hard, const double *g, const double *sq,
  * the other way; then pow itself. */
 double kernel_pow2(double x);
 double kernel_pow_half(double x);
+/* x ** -1, x ** -2, x ** -0.5 and x ** -1.5 as CPython computes them
+ * (glibc pow), bit for bit: a correctly rounded candidate checked against
+ * its exact residual with FMA, pow() itself within 1/64 ulp of a midpoint,
+ * out of [2^-60, 2^60], or without FMA. */
+double kernel_pow_m1(double x);
+double kernel_pow_m2(double x);
+double kernel_pow_m05(double x);
+double kernel_pow_m15(double x);
+/* out[i] = (x[i] + add) ** y for i < n, y one of -1, -2, -0.5, -1.5 (the
+ * same bits as the functions above; add 0 adds nothing, not even to a
+ * negative zero): a batch of independent chains, faster than n calls. */
+void   kernel_pow_neg_n(double *out, const double *x, double add, size_t n, double y);
 
 #endif

@@ -5,7 +5,9 @@
  * The forward pass mirrors microgpt.py operation for operation: every sum
  * starts from zero and adds terms left to right; a division by a Value is a
  * multiplication by pow(x, -1) (Value.__truediv__); rmsnorm's scale is
- * pow(ms + 1e-5, -0.5). Linear layers are stored transposed, [in][out], so
+ * pow(ms + 1e-5, -0.5). The per-position powers (x ** -1, -2, -0.5, -1.5)
+ * go through kernel_pow_m1 and its kin: pow()'s bits, mostly without
+ * calling it. Linear layers are stored transposed, [in][out], so
  * that the loop over outputs is innermost and contiguous: each output's sum
  * still adds its terms in input order, so vectorising across outputs
  * changes no bit. The backward pass adds every gradient in the order the
@@ -268,30 +270,37 @@ model_attn_scale(const struct model_config *c)
 	return model_pow(model_pow((double)(c->n_embd / c->n_head), 0.5), -1.0);
 }
 
-/* y = x * (mean(x^2) + eps)^-0.5; records the mean square and the scale. */
+/* y = x * (mean(x^2) + eps)^-0.5 for rows t < rows (stride n): records
+ * each row's mean square and scale. The scales' powers as one batch. */
 static void
-rmsnorm_forward(double *restrict y, const double *restrict x, int n, double inv_n,
-    double *ms_out, double *scale_out)
+rmsnorm_forward(double *restrict y, const double *restrict x, int rows, int n, double inv_n,
+    double *restrict ms_out, double *restrict scale_out)
 {
-	double ss = 0.0, ms, scale;
-	int i;
+	int i, t;
 
-	for (i = 0; i < n; i++)
-		ss += x[i] * x[i];
-	ms = ss * inv_n;
-	scale = model_pow(ms + MODEL_RMS_EPS, -0.5);
-	for (i = 0; i < n; i++)
-		y[i] = x[i] * scale;
-	*ms_out = ms;
-	*scale_out = scale;
+	for (t = 0; t < rows; t++) {
+		const double *xt = x + (size_t)t * n;
+		double ss = 0.0;
+
+		for (i = 0; i < n; i++)
+			ss += xt[i] * xt[i];
+		ms_out[t] = ss * inv_n;
+	}
+	kernel_pow_neg_n(scale_out, ms_out, MODEL_RMS_EPS, (size_t)rows, -0.5);
+	for (t = 0; t < rows; t++)
+		for (i = 0; i < n; i++)
+			y[(size_t)t * n + i] = x[(size_t)t * n + i] * scale_out[t];
 }
 
-/* softmax with the maximum subtracted; e / total is e * total^-1. */
+/* softmax with the maximum subtracted; e / total is e * total^-1. In two
+ * halves, so that a layer's totals ** -1 are one batch between them:
+ * softmax_exp records the maximum, e and the total; softmax_apply
+ * p = e * inv. */
 static void
-softmax_forward(double *restrict p, double *restrict e, const double *restrict x, int n,
-    double *max_out, double *sum_out, double *inv_out)
+softmax_exp(double *restrict e, const double *restrict x, int n, double *max_out,
+    double *sum_out)
 {
-	double mx = x[0], total = 0.0, inv;
+	double mx = x[0], total = 0.0;
 	int i;
 
 	for (i = 1; i < n; i++)
@@ -301,18 +310,23 @@ softmax_forward(double *restrict p, double *restrict e, const double *restrict x
 		e[i] = exp(x[i] - mx);
 		total += e[i];
 	}
-	inv = model_pow(total, -1.0);
-	for (i = 0; i < n; i++)
-		p[i] = e[i] * inv;
 	*max_out = mx;
 	*sum_out = total;
-	*inv_out = inv;
+}
+
+static void
+softmax_apply(double *restrict p, const double *restrict e, int n, double inv)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = e[i] * inv;
 }
 
 void
 model_softmax_temp(const double *logits, int n, double temperature, double *probs)
 {
-	double inv_t = model_pow(temperature, -1.0), mx, total = 0.0, inv;
+	double inv_t = kernel_pow_m1(temperature), mx, total = 0.0, inv;
 	int i;
 
 	for (i = 0; i < n; i++)
@@ -325,7 +339,7 @@ model_softmax_temp(const double *logits, int n, double temperature, double *prob
 		probs[i] = exp(probs[i] - mx);
 		total += probs[i];
 	}
-	inv = model_pow(total, -1.0);
+	inv = kernel_pow_m1(total);
 	for (i = 0; i < n; i++)
 		probs[i] *= inv;
 }
@@ -360,22 +374,17 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 	double *xn1 = tr->xn1 + ls * C;
 	int h, j, u, t;
 
-	for (t = 0; t < n; t++)
-		rmsnorm_forward(xn1 + (size_t)t * C, x + (size_t)t * C, C, inv_C,
-		    &tr->ln1_ms[ls + t], &tr->ln1_scale[ls + t]);
+	rmsnorm_forward(xn1, x, n, C, inv_C, &tr->ln1_ms[ls], &tr->ln1_scale[ls]);
 	kernel_linear_forward(tr->q + ls * C, C, weight(m, TENSOR_WQ, l), xn1, C, n, C, C);
 	kernel_linear_forward(tr->k + ls * C, C, weight(m, TENSOR_WK, l), xn1, C, n, C, C);
 	kernel_linear_forward(tr->v + ls * C, C, weight(m, TENSOR_WV, l), xn1, C, n, C, C);
 
 	for (t = t0; t < t0 + n; t++) {
-		size_t lt = lt0 + t;
-		const double *q = tr->q + lt * C;
-		double *head = tr->att_head + lt * C;
+		const double *q = tr->q + (lt0 + t) * C;
 
 		for (h = 0; h < H; h++) {
 			size_t lth = trace_lth(tr, l, t, h);
 			double *score = tr->att_score + lth * T, *e = tr->att_exp + lth * T;
-			double *w = tr->att_w + lth * T;
 			const double *qh = q + h * D;
 
 			for (u = 0; u <= t; u++) {
@@ -386,8 +395,20 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 					dot += qh[j] * kh[j];
 				score[u] = dot * inv_sqrt_d;
 			}
-			softmax_forward(w, e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth],
-			    &tr->att_inv[lth]);
+			softmax_exp(e, score, t + 1, &tr->att_max[lth], &tr->att_sum[lth]);
+		}
+	}
+	kernel_pow_neg_n(tr->att_inv + trace_lth(tr, l, t0, 0), tr->att_sum + trace_lth(tr, l, t0, 0),
+	    0.0, (size_t)n * H, -1.0);
+	for (t = t0; t < t0 + n; t++) {
+		size_t lt = lt0 + t;
+		double *head = tr->att_head + lt * C;
+
+		for (h = 0; h < H; h++) {
+			size_t lth = trace_lth(tr, l, t, h);
+			double *e = tr->att_exp + lth * T, *w = tr->att_w + lth * T;
+
+			softmax_apply(w, e, t + 1, tr->att_inv[lth]);
 			for (j = 0; j < D; j++) {
 				double acc = 0.0;
 
@@ -429,8 +450,9 @@ layer_forward_rest(const struct model *m, struct trace *tr, int l, int t0, int n
 		y = tr->x_mid + lt * C;
 		for (i = 0; i < C; i++)
 			y[i] = tr->att_proj[lt * C + i] + x[(size_t)t * C + i];
-		rmsnorm_forward(tr->xn2 + lt * C, y, C, inv_C, &tr->ln2_ms[lt], &tr->ln2_scale[lt]);
 	}
+	rmsnorm_forward(tr->xn2 + ls * C, tr->x_mid + ls * C, n, C, inv_C, &tr->ln2_ms[ls],
+	    &tr->ln2_scale[ls]);
 	kernel_linear_forward(tr->fc1 + ls * F, F, weight(m, TENSOR_FC1, l), tr->xn2 + ls * C, C,
 	    n, F, C);
 	for (i = 0; i < n * F; i++) {
@@ -454,10 +476,13 @@ logits_forward(const struct model *m, struct trace *tr, int t0, int n, const dou
 
 	kernel_linear_forward(tr->logits + (size_t)t0 * V, V, weight(m, TENSOR_LM_HEAD, 0), x, C,
 	    n, V, C);
+	for (t = t0; t < t0 + n; t++)
+		softmax_exp(tr->logit_exp + (size_t)t * V, tr->logits + (size_t)t * V, V,
+		    &tr->logit_max[t], &tr->logit_sum[t]);
+	kernel_pow_neg_n(tr->logit_inv + t0, tr->logit_sum + t0, 0.0, (size_t)n, -1.0);
 	for (t = t0; t < t0 + n; t++) {
-		softmax_forward(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V,
-		    tr->logits + (size_t)t * V, V, &tr->logit_max[t], &tr->logit_sum[t],
-		    &tr->logit_inv[t]);
+		softmax_apply(tr->probs + (size_t)t * V, tr->logit_exp + (size_t)t * V, V,
+		    tr->logit_inv[t]);
 		tr->loss[t] = tr->target[t] >= 0 ? -log(tr->probs[(size_t)t * V + tr->target[t]]) : NAN;
 	}
 }
@@ -497,8 +522,9 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 		y = tr->emb + (size_t)t * C;
 		for (i = 0; i < C; i++)
 			y[i] = tr->tok_emb[(size_t)t * C + i] + tr->pos_emb[(size_t)t * C + i];
-		rmsnorm_forward(tr->x0 + (size_t)t * C, y, C, inv_C, &tr->ln0_ms[t], &tr->ln0_scale[t]);
 	}
+	rmsnorm_forward(tr->x0 + (size_t)t0 * C, tr->emb + (size_t)t0 * C, n, C, inv_C,
+	    &tr->ln0_ms[t0], &tr->ln0_scale[t0]);
 	for (l = 0; l < c->n_layer; l++) {
 		layer_forward_heads(m, tr, l, t0, n, layer_input(tr, l, t0));
 		layer_forward_rest(m, tr, l, t0, n, layer_input(tr, l, t0));
@@ -584,6 +610,7 @@ struct backward {
 	double *ddot;   /* [T] attention dots of one head */
 	double *dlogit; /* [T][V] */
 	double *gtgt;   /* [T] the target logit's gradient */
+	double *pw;     /* [T][H] a batch of powers (kernel_pow_neg_n) */
 	struct grad_trace *rec; /* NULL, or where each gradient is copied as it
 	                         * is computed (backward_record) */
 };
@@ -646,6 +673,7 @@ backward_new(const struct model_config *c)
 	b->ddot = xcalloc(T, sizeof(double));
 	b->dlogit = xcalloc(T * V, sizeof(double));
 	b->gtgt = xcalloc(T, sizeof(double));
+	b->pw = xcalloc(T * (size_t)H, sizeof(double));
 	return b;
 }
 
@@ -662,16 +690,17 @@ backward_free(struct backward *b)
 		free(b->qkv_dy[i]);
 	}
 	free(b->dx); free(b->dxn); free(b->dqkv); free(b->dcat); free(b->dmid);
-	free(b->dh); free(b->dw); free(b->ddot); free(b->dlogit); free(b->gtgt);
+	free(b->dh); free(b->dw); free(b->ddot); free(b->dlogit); free(b->gtgt); free(b->pw);
 	free(b);
 }
 
 /* y = x * scale, scale = (ss * C^-1 + eps) ** -0.5, ss = sum x*x:
+ * pw = (ms + eps) ** -1.5;
  * dx[j] = ((dres[j] + scale dy[j]) + x[j] gss) + x[j] gss, the residual's
  * share first when there is one (dres != NULL). */
 static void
 rmsnorm_backward(double *restrict dx, const double *restrict dres, const double *restrict dy,
-    const double *restrict x, int n, double inv_n, double ms, double scale, double *ds_rec)
+    const double *restrict x, int n, double inv_n, double pw, double scale, double *ds_rec)
 {
 	double ds = 0.0, da, gss;
 	int j;
@@ -680,8 +709,9 @@ rmsnorm_backward(double *restrict dx, const double *restrict dres, const double 
 		ds += x[j] * dy[j];
 	if (ds_rec)
 		*ds_rec = ds;
-	/* scale = a ** -0.5: local gradient -0.5 * a ** -1.5 */
-	da = (-0.5 * model_pow(ms + MODEL_RMS_EPS, -1.5)) * ds;
+	/* scale = a ** -0.5: local gradient -0.5 * a ** -1.5 (pw, computed
+	 * for all positions at once by the caller) */
+	da = (-0.5 * pw) * ds;
 	gss = inv_n * da;
 	for (j = 0; j < n; j++) {
 		double d = dres ? dres[j] + scale * dy[j] : scale * dy[j];
@@ -706,6 +736,8 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 	int t, h, u, j;
 
 	memset(b->dqkv, 0, (size_t)n * C3 * sizeof(double));
+	/* every (t, h)'s total ** -2 at once */
+	kernel_pow_neg_n(b->pw, tr->att_sum + trace_lth(tr, l, 0, 0), 0.0, (size_t)n * H, -2.0);
 	for (t = n - 1; t >= 0; t--) {
 		const double *q = tr->q + (lt0 + t) * C;
 
@@ -713,7 +745,7 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 			size_t lth = trace_lth(tr, l, t, h);
 			const double *w = tr->att_w + lth * T, *e = tr->att_exp + lth * T;
 			const double *dc = b->dcat + (size_t)t * C + h * D;
-			double total = tr->att_sum[lth], inv = tr->att_inv[lth], lg_total, dtot = 0.0;
+			double inv = tr->att_inv[lth], lg_total, dtot = 0.0;
 			double *dq = b->dqkv + (size_t)t * C3 + h * D;
 
 			if ((tr->head_mask >> (l * H + h)) & 1u)
@@ -727,7 +759,7 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 					s += vu[j] * dc[j];
 				b->dw[u] = s;
 			}
-			lg_total = -model_pow(total, -2.0);
+			lg_total = -b->pw[(size_t)t * H + h];
 			for (u = t; u >= 0; u--)
 				dtot += lg_total * (e[u] * b->dw[u]);
 			/* score = dot * scale, e = exp(score - max) */
@@ -825,13 +857,14 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	/* loss = (1/n) * sum(-log(p[target])), p = e * total**-1: only the
 	 * target's probability is in the graph, so a logit gets e * total.grad,
 	 * the target's e[target] * (total**-1 * p.grad + total.grad). */
+	kernel_pow_neg_n(b->pw, tr->logit_sum, 0.0, (size_t)n, -2.0);
 	for (t = 0; t < n; t++) {
 		const double *e = tr->logit_exp + (size_t)t * V;
 		double *dl = b->dlogit + (size_t)t * V;
 		int tgt = tr->target[t];
-		double total = tr->logit_sum[t], inv = tr->logit_inv[t];
+		double inv = tr->logit_inv[t];
 		double gp = (1.0 / tr->probs[(size_t)t * V + tgt]) * -inv_n;
-		double dtot = -model_pow(total, -2.0) * (e[tgt] * gp);
+		double dtot = -b->pw[t] * (e[tgt] * gp);
 
 		for (i = 0; i < V; i++)
 			dl[i] = e[i] * dtot;
@@ -884,9 +917,9 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 			const double *a = tr->fc1 + (lt0 + t) * F;
 			double *dh = b->dh + (size_t)t * F;
 
+			/* a select, not a branch: taken half the time at random */
 			for (i = 0; i < F; i++)
-				if (!(a[i] > 0))
-					dh[i] = 0.0;
+				dh[i] = a[i] > 0 ? dh[i] : 0.0;
 		}
 		kernel_linear_backward_w(g + t1->off, tr->xn2 + lt0 * C, C, b->dh, F, n, F, C);
 		kernel_linear_backward_x(b->dxn, C, b->dh, F, b->wref + t1->off, b->row_C, b->iota,
@@ -895,10 +928,11 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 			memcpy(rec->d_fc1 + lt0 * F, b->dh, nF);
 			memcpy(rec->d_xn2 + lt0 * C, b->dxn, nC);
 		}
+		kernel_pow_neg_n(b->pw, tr->ln2_ms + lt0, MODEL_RMS_EPS, (size_t)n, -1.5);
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dmid + (size_t)t * C, b->dx + (size_t)t * C,
 			    b->dxn + (size_t)t * C, tr->x_mid + (lt0 + t) * C, C, inv_C,
-			    tr->ln2_ms[lt0 + t], tr->ln2_scale[lt0 + t],
+			    b->pw[t], tr->ln2_scale[lt0 + t],
 			    rec ? &rec->d_ln2_scale[lt0 + t] : NULL);
 		if (rec)
 			memcpy(rec->d_x_mid + lt0 * C, b->dmid, nC);
@@ -923,10 +957,11 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 			    b->wref + tq->off, b->qkv_row[0], b->qkv_dy[0], n - 1, 3 * C, C);
 		if (rec)
 			memcpy(rec->d_xn1 + lt0 * C, b->dxn, nC);
+		kernel_pow_neg_n(b->pw, tr->ln1_ms + lt0, MODEL_RMS_EPS, (size_t)n, -1.5);
 		for (t = 0; t < n; t++)
 			rmsnorm_backward(b->dx + (size_t)t * C, b->dmid + (size_t)t * C,
 			    b->dxn + (size_t)t * C, xin + (size_t)t * C, C, inv_C,
-			    tr->ln1_ms[lt0 + t], tr->ln1_scale[lt0 + t],
+			    b->pw[t], tr->ln1_scale[lt0 + t],
 			    rec ? &rec->d_ln1_scale[lt0 + t] : NULL);
 		if (rec)
 			memcpy(rec->d_x_in + lt0 * C, b->dx, nC);
@@ -934,12 +969,13 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 
 	/* x0 = rmsnorm(wte[token] + wpe[pos]); a token's row gathers its
 	 * positions last to first */
+	kernel_pow_neg_n(b->pw, tr->ln0_ms, MODEL_RMS_EPS, (size_t)n, -1.5);
 	for (t = n - 1; t >= 0; t--) {
 		double *gte = g + te->off + (size_t)tr->token[t] * C;
 		double *gpe = g + tp->off + (size_t)t * C;
 
 		rmsnorm_backward(b->dxn, NULL, b->dx + (size_t)t * C, tr->emb + (size_t)t * C, C,
-		    inv_C, tr->ln0_ms[t], tr->ln0_scale[t], rec ? &rec->d_ln0_scale[t] : NULL);
+		    inv_C, b->pw[t], tr->ln0_scale[t], rec ? &rec->d_ln0_scale[t] : NULL);
 		if (rec)
 			memcpy(rec->d_emb + (size_t)t * C, b->dxn, (size_t)C * sizeof(double));
 		for (i = 0; i < C; i++) {
@@ -960,7 +996,6 @@ adam_init(struct adam *a, size_t n)
 	a->eps = 1e-8;
 	a->m = xcalloc(n, sizeof(double));
 	a->v = xcalloc(n, sizeof(double));
-	a->sq = xcalloc(n, sizeof(double));
 	a->hard = xcalloc(n, sizeof *a->hard);
 	a->rec = NULL;
 }
@@ -970,9 +1005,8 @@ adam_free(struct adam *a)
 {
 	free(a->m);
 	free(a->v);
-	free(a->sq);
 	free(a->hard);
-	a->m = a->v = a->sq = NULL;
+	a->m = a->v = NULL;
 	a->hard = NULL;
 }
 
@@ -1005,8 +1039,7 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 		a->rec->bc1 = k.bc1;
 		a->rec->bc2 = k.bc2;
 	}
-	ss = kernel_adam_square(a->sq, a->hard, g, n);
-	kernel_adam(p, a->hard, g, a->sq, a->m, a->v, n, &k);
+	ss = kernel_adam(p, a->hard, g, a->m, a->v, n, &k);
 	if (grad_sq)
 		*grad_sq = ss;
 	return k.lr_t;

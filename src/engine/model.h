@@ -207,7 +207,6 @@ void   model_softmax_temp(const double *logits, int n, double temperature, doubl
 struct adam {
 	double lr, beta1, beta2, eps;   /* 0.01, 0.85, 0.99, 1e-8 */
 	double *m, *v;                  /* [n_params] moments (internal layout) */
-	double *sq;                     /* [n_params] scratch: this step's g ** 2 */
 	uint64_t *hard;                 /* [n_params] scratch: where pow() decides */
 	struct adam_record *rec;        /* NULL, or where the next updates write
 	                                 * m_hat, v_hat, the update (gradtrace.h) */
