@@ -397,7 +397,7 @@ draw_status(const struct ui *u)
 		x += draw_text(r->y, r->x + x, r->w - x, ST_KEY, hints[i].k);
 		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, " ");
 		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM,
-		    i == q_row && u->s.ts ? "leave step" : i == q_row && u->debug_back >= 0 ? "back" : hints[i].d);
+		    i == q_row && u->s.ts ? "leave" : i == q_row && u->debug_back >= 0 ? "back" : hints[i].d);
 		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, "  ");
 	}
 }

@@ -473,15 +473,15 @@ page_adam(struct page *pg)
 		size_t i = model_index(t, r, c);
 
 		pg_text(pg, 0, ST_DIM, "[%d][%d]", r, c);
-		pg_value(pg, x, ts->p_before[i], -1, 0, V_IN, k, 0);
+		pg_value(pg, x, ts->p_before[i], -1, 0, V_IN, best[k], 0);
 		pg_text(pg, x + CELL, ST_DIM, "%s", draw_glyph(u, "\u2192", ">"));
-		pg_value(pg, x + (CELL + GAP) + 1, ts->p_after[i], -1, 0, V_IN2, k, 0);
-		pg_value(pg, x + 2 * (CELL + GAP) + 1, ts->ar.update[i], -1, 0, V_OUT, k, 0);
+		pg_value(pg, x + (CELL + GAP) + 1, ts->p_after[i], -1, 0, V_IN2, best[k], 0);
+		pg_value(pg, x + 2 * (CELL + GAP) + 1, ts->ar.update[i], -1, 0, V_OUT, best[k], 0);
 		if (pg->w >= x + 7 * (CELL + GAP) + 2) {
-			pg_value(pg, x + 3 * (CELL + GAP) + 1, ts->m_after[i], -1, 0, V_K, k, 0);
-			pg_value(pg, x + 4 * (CELL + GAP) + 1, ts->v_after[i], -1, 1, V_V, k, 0);
-			pg_value(pg, x + 5 * (CELL + GAP) + 1, ts->ar.m_hat[i], -1, 0, V_GRAD, k, 0);
-			pg_value(pg, x + 6 * (CELL + GAP) + 1, ts->ar.v_hat[i], -1, 1, V_SAMPLE, k, 0);
+			pg_value(pg, x + 3 * (CELL + GAP) + 1, ts->m_after[i], -1, 0, V_K, best[k], 0);
+			pg_value(pg, x + 4 * (CELL + GAP) + 1, ts->v_after[i], -1, 1, V_V, best[k], 0);
+			pg_value(pg, x + 5 * (CELL + GAP) + 1, ts->ar.m_hat[i], -1, 0, V_GRAD, best[k], 0);
+			pg_value(pg, x + 6 * (CELL + GAP) + 1, ts->ar.v_hat[i], -1, 1, V_SAMPLE, best[k], 0);
 		}
 		pg_nl(pg);
 	}
@@ -674,7 +674,7 @@ page_train_formula(struct ui *u, const struct page *pg, const struct selv *s, st
 		return 1;
 	case OP_ADAM:
 		if (s->vec == V_OUT) {
-			fb_add(name, "update[%d]", i);
+			fb_add(name, "update[%d][%d]", i / m->tensors[op->tensor].cols, i % m->tensors[op->tensor].cols);
 			fb_add(f, "lr_t m_hat / (v_hat^0.5 + eps): the engine's Adam (kernel_adam) as it ran; "
 			    "after = before - update");
 			return 0;
@@ -685,6 +685,9 @@ page_train_formula(struct ui *u, const struct page *pg, const struct selv *s, st
 	}
 	if (s->label)
 		fb_add(name, "%s", s->label);
+	else if (op->kind == OP_ADAM && (unsigned)s->vec <= V_GRAD && pg->vname[s->vec])
+		fb_add(name, "%s[%d][%d]", pg->vname[s->vec], i / m->tensors[op->tensor].cols,
+		    i % m->tensors[op->tensor].cols);
 	else if ((unsigned)s->vec <= V_GRAD && pg->vname[s->vec])
 		fb_add(name, "%s[%d]", pg->vname[s->vec], i);
 	else
