@@ -340,8 +340,11 @@ page_param_grad(struct page *pg)
 		}
 	nh = head_norms(m, t, g, H, hn);
 	pg->vname[V_OUT] = "|d W| of head";
-	/* two columns a cell (the sign, the shade) where they fit, else one */
-	cw = lbl + t->cols * 2 + (cols_blk ? H : 0) + 14 <= pg->w ? 2 : 1;
+	pg->vname[V_IN] = "d W";
+	/* a number a cell where the rows fit (selectable, with its formula),
+	 * else two columns (the sign, the shade), else one (the sign) */
+	cw = lbl + t->cols * (CELL + GAP) + (cols_blk ? H : 0) <= pg->w ? CELL + GAP
+	    : lbl + t->cols * 2 + (cols_blk ? H : 0) <= pg->w ? 2 : 1;
 	pg_heading(pg, "d %s [%d x %d] (the reference's layout): summed over the step's %d positions",
 	    t->name, t->rows, t->cols, u->s.tr.n_pos);
 	scalar(pg, 0, "|d W|", sqrt(s), V_SUM);
@@ -354,12 +357,14 @@ page_param_grad(struct page *pg)
 	}
 	for (r = 0; r < t->rows; r++) {
 		if (rows_blk && r % D == 0) {   /* a head's block of rows begins: its rule and norm */
+			int w = lbl + t->cols * cw > 26 ? lbl + t->cols * cw : 26;
+
 			pg_text(pg, 0, ST_RULE, "%s", draw_glyph(u, "\u250c", "+"));
-			for (x = 1; x < lbl + t->cols * cw; x++)
+			for (x = 1; x < w; x++)
 				pg_text(pg, x, ST_RULE, "%s", draw_glyph(u, "\u2500", "-"));
-			pg_text(pg, 2, ST_LABEL, " H%d ", r / D);
-			pg_text(pg, lbl + t->cols * cw + 2, ST_DIM, "H%d |d|", r / D);
-			pg_value(pg, lbl + t->cols * cw + 10, hn[r / D], -1, 1, V_OUT, r / D, 0);
+			pg_text(pg, 2, ST_LABEL, " H%d |d W| ", r / D);
+			pg_value(pg, 12, hn[r / D], -1, 1, V_OUT, r / D, 0);
+			pg_text(pg, 12 + CELL, ST_RULE, " ");
 			pg_nl(pg);
 		}
 		pg_text(pg, 0, ST_DIM, "%3d", r);
@@ -371,7 +376,9 @@ page_param_grad(struct page *pg)
 				pg_text(pg, x, ST_RULE, "%s", draw_glyph(u, "\u2502", "|"));
 				x++;
 			}
-			if (cw == 2) {
+			if (cw == CELL + GAP)
+				pg_value(pg, x, v, vm, 0, V_IN, r * t->cols + c, 0);
+			else if (cw == 2) {
 				pg_seg(pg, x, st, -1, v > 0 ? "+" : v < 0 ? "-" : " ");
 				pg_seg(pg, x + 1, st, -1, draw_shade(u, v, vm));
 			} else
@@ -672,6 +679,39 @@ page_train_formula(struct ui *u, const struct page *pg, const struct selv *s, st
 		else
 			fb_add(f, "0 (fc1 %s <= 0: relu stopped it; d relu was %s)", x, y);
 		return 1;
+	case OP_PARAM_GRAD: {
+		/* d W[r][c] = sum_t d out_t[r] in_t[c] of a linear tensor */
+		const struct tensor *t = &m->tensors[op->tensor];
+		const size_t l0 = (size_t)(t->layer < 0 ? 0 : t->layer) * a.T;
+		const double *dout = NULL, *in = NULL;
+		int so = a.C, si = a.C, r = i / t->cols, c = i % t->cols;
+
+		if (s->vec != V_IN)
+			break;
+		switch (t->kind) {
+		case TENSOR_WQ: dout = a.g->d_q; in = a.tr->xn1; break;
+		case TENSOR_WK: dout = a.g->d_k; in = a.tr->xn1; break;
+		case TENSOR_WV: dout = a.g->d_v; in = a.tr->xn1; break;
+		case TENSOR_WO: dout = a.g->d_x_mid; in = a.tr->att_cat; break;
+		case TENSOR_FC1: dout = a.g->d_fc1; so = a.F; in = a.tr->xn2; break;
+		case TENSOR_FC2: dout = a.g->d_x_out; in = a.tr->relu; si = a.F; break;
+		default: break;
+		}
+		if (t->kind == TENSOR_LM_HEAD)
+			dout = a.g->d_logits, so = a.V, in = a.tr->x_out + (size_t)(a.L - 1) * a.T * a.C;
+		else if (dout)
+			dout += l0 * so, in += l0 * si;
+		if (!dout) {
+			fb_add(f, "the sum of d emb over the positions whose %s is %d",
+			    t->kind == TENSOR_WTE ? "token" : "position", r);
+			fb_add(name, "d %s[%d][%d]", t->name, r, c);
+			return 0;
+		}
+		fb_add(name, "d %s[%d][%d]", t->name, r, c);
+		fb_add(f, "sum_t d out_t[%d] in_t[%d] = ", r, c);
+		fb_dot(f, &cx, dout + r, so, in + c, si, a.n, 6);
+		return 1;
+	}
 	case OP_ADAM:
 		if (s->vec == V_OUT) {
 			fb_add(name, "update[%d][%d]", i / m->tensors[op->tensor].cols, i % m->tensors[op->tensor].cols);
@@ -685,7 +725,8 @@ page_train_formula(struct ui *u, const struct page *pg, const struct selv *s, st
 	}
 	if (s->label)
 		fb_add(name, "%s", s->label);
-	else if (op->kind == OP_ADAM && (unsigned)s->vec <= V_GRAD && pg->vname[s->vec])
+	else if ((op->kind == OP_ADAM || (op->kind == OP_PARAM_GRAD && s->vec == V_IN))
+	    && (unsigned)s->vec <= V_GRAD && pg->vname[s->vec])
 		fb_add(name, "%s[%d][%d]", pg->vname[s->vec], i / m->tensors[op->tensor].cols,
 		    i % m->tensors[op->tensor].cols);
 	else if ((unsigned)s->vec <= V_GRAD && pg->vname[s->vec])

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* view_train_step.c - stepping into a training step on screen (issue
  * 13): T in the debugger (a prompt for the step) and in the run view
- * (the step at the cursor), `debug --train-step S`, the keys that make no
- * sense inside a recorded step, and q leaving it for where it came from.
+ * (view_train_run.c: the step at the cursor), `debug --train-step S`, the
+ * keys that make no sense inside a recorded step, and q leaving it for
+ * where it came from.
  * The step itself is the debug session's (debug_session_train_open); its
  * pages are view_train_pages.c's. */
 #include "config.h"
@@ -12,7 +13,6 @@
 #include <string.h>
 
 #include "numparse.h"
-#include "replay_ui.h"
 #include "ui_priv.h"
 
 /* Enter step S in the debugger; quit_after: q leaves the debugger too. */
@@ -100,29 +100,6 @@ view_tprompt_key(struct ui *u, enum cmd cmd, int arg, int key)
 		return UI_BACK;
 	}
 	return UI_BACK;
-}
-
-/* The run view's T: the debugger on the run, inside the step at the
- * cursor; q comes back to the run view. */
-int
-view_train_step_from_run(struct ui *u)
-{
-	struct replay_ui *rp = u->rp;
-	char spec[32], err[512];
-	long step = rp->rr.cur_step;
-
-	if (step < 1) {
-		ui_msg(u, ST_DIM, "step 0 is the initial weights: no training step to step into (] moves on)");
-		return UI_STAY;
-	}
-	snprintf(spec, sizeof spec, "%lld", (long long)rp->rr.run.id);
-	if (view_debug_open_run(u, rp->db, spec, step, rp->rr.probe_text, VIEW_RUN, err, sizeof err) < 0
-	    || view_train_step_enter(u, step, 1, err, sizeof err) < 0) {
-		ui_msg(u, ST_ERR, "%s", err);
-		return UI_STAY;
-	}
-	rp->play = 0;
-	return UI_GO(VIEW_DEBUG);
 }
 
 /* The debugger's keys inside a training step: T, q, and those that
