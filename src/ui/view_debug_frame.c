@@ -384,15 +384,17 @@ draw_status(const struct ui *u)
 		draw_text(r->y, r->x, r->w, u->msg_style, u->msg);
 		return;
 	}
+	/* inside a training step the pass is recorded: no heads, samples or input */
+#define HIDDEN(i) (u->s.ts && ((i) == 6 || (i) == 7 || (i) == 8))
 	for (p = 5; p > 0; p--) {
 		for (need = 0, i = 0; i < n; i++)
-			if (hints[i].prio <= p)
+			if (hints[i].prio <= p && !HIDDEN(i))
 				need += draw_width(hints[i].k) + 1 + draw_width(hints[i].d) + 2;
 		if (need - 2 <= r->w)
 			break;
 	}
 	for (i = 0; i < n; i++) {
-		if (hints[i].prio > p)
+		if (hints[i].prio > p || HIDDEN(i))
 			continue;
 		x += draw_text(r->y, r->x + x, r->w - x, ST_KEY, hints[i].k);
 		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, " ");
@@ -400,6 +402,7 @@ draw_status(const struct ui *u)
 		    i == q_row && u->s.ts ? "leave" : i == q_row && u->debug_back >= 0 ? "back" : hints[i].d);
 		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, "  ");
 	}
+#undef HIDDEN
 }
 
 void
