@@ -597,11 +597,16 @@ page_train_formula(struct ui *u, const struct page *pg, const struct selv *s, st
 
 	at_set(pg, &a);
 	if (s->vec == V_GRAD && op_phase(op->kind) == 0) {
-		fb_add(name, "d %s[%d]", explain_out_name(op), i);
+		/* a head's slice is numbered as the whole vector's dims */
+		int j = i + (op->kind == OP_HEAD_QKV || op->kind == OP_HEAD_OUT ? a.h * a.D : 0);
+
+		fb_add(name, "d %s[%d]", explain_out_name(op), j);
 		fb_add(f, "d loss / d %s[%d]: how the step's loss moves with this value (the backward's "
-		    "record)", explain_out_name(op), i);
+		    "record)", explain_out_name(op), j);
 		return 0;
 	}
+	if (op->kind == OP_D_HEAD_OUT && s->vec == V_IN)
+		i += a.h * a.D;
 	switch (op->kind) {
 	case OP_D_LOGITS:
 		if (s->vec != V_OUT)
