@@ -36,7 +36,7 @@ main(int argc, char **argv)
 		{ 300, 100 }, { 1, 1 }, { 150, 30 },
 	};
 	static const int text[] = { 'a', 'e', 'm', 'Z', '1', 0xe9, 0x4e2d, 0x7f, 0x01, ' ' };
-	struct ui_opts o = { "emma", 0, NULL };
+	struct ui_opts o = { "emma", 0, NULL, 0 };
 	struct debug_run run;
 	char err[512], dir[] = "/tmp/mgpt-test-keys.XXXXXX", db[64];
 	long n_keys = argc > 1 ? atol(argv[1]) : 6000, i;

@@ -428,6 +428,8 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		break;
 	case CMD_OPEN:
 		return replay_open_debugger(u);
+	case CMD_TRAIN_STEP:
+		return view_train_step_from_run(u);
 	case CMD_PAUSE:
 		if (rp->lt && rp->lt->run.id == rr->run.id && rp->lt->state == TRAIN_RUNNING) {
 			rp->lt->paused = !rp->lt->paused;
