@@ -13,7 +13,11 @@
  * is mostly the scheduler). Each key is timed in CPU time (getrusage) and
  * by the wall clock; the goal is judged on CPU time. Peak RSS is the
  * process's, which trains and holds the default run as the real program's
- * first start does. Rows as bench/bench.h describes. */
+ * first start does. Inside a training step (issue 13: a key in the
+ * backward at most 2 ms): the screen opened on the default run's last
+ * step (ui_opts.train_step), G to its last op, then S and s over the
+ * backward and the tensors' ops, each page read from the step's records.
+ * Rows as bench/bench.h describes. */
 #include "config.h"
 
 #include <stdio.h>
@@ -85,10 +89,39 @@ bench_size(struct debug_run *run, const struct ui_opts *o, FILE *out, int cols, 
 	ui_bench_close(u);
 }
 
+/* keys in a training step's backward and update */
+static void
+bench_train_step(struct debug_run *run, FILE *out, int cols, int lines)
+{
+	enum { PASSES = 10, SPAN = 150 };
+	static int seq[2 * SPAN * PASSES];
+	struct ui_opts o = { "emma", 0, NULL, 0 };
+	struct ui *u;
+	double mean[2], p99[2];
+	char name[96];
+	int i, n = 0, p;
+
+	o.train_step = run->steps_done;
+	u = ui_bench_open(run, &o, out, cols, lines);
+	ui_bench_key(u, 'G');
+	for (p = 0; p < PASSES; p++) {
+		for (i = 0; i < SPAN; i++)
+			seq[n++] = 'S';
+		for (i = 0; i < SPAN; i++)
+			seq[n++] = 's';
+	}
+	keys(u, seq, n, mean, p99);
+	snprintf(name, sizeof name, "training step: backward key to frame %dx%d, mean", cols, lines);
+	bench_row_t("ui", name, mean[0], mean[1], "ms", "<= 2", -1);
+	snprintf(name, sizeof name, "  99th percentile of %d keys", n);
+	bench_row_t("ui", name, p99[0], p99[1], "ms", "<= 2", -1);
+	ui_bench_close(u);
+}
+
 int
 main(void)
 {
-	struct ui_opts o = { "emma", 0, NULL };
+	struct ui_opts o = { "emma", 0, NULL, 0 };
 	struct debug_run run;
 	char err[512], dir[] = "/tmp/mgpt-bench-ui.XXXXXX", db[64];
 	FILE *out;
@@ -114,6 +147,8 @@ main(void)
 	}
 	bench_size(&run, &o, out, 80, 24);
 	bench_size(&run, &o, out, 200, 60);
+	bench_train_step(&run, out, 80, 24);
+	bench_train_step(&run, out, 200, 60);
 	bench_row("ui", "peak RSS of the screen (this process)", bench_kib_mb(bench_rss_self()), "MB",
 	    "<= 20", -1);
 	debug_run_close(&run);

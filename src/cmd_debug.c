@@ -14,13 +14,14 @@
 #include "run_defaults.h"
 #include "ui.h"
 
-enum { OPT_STEP = 256, OPT_INPUT, OPT_DB, OPT_NOCOLOR };
+enum { OPT_STEP = 256, OPT_INPUT, OPT_DB, OPT_NOCOLOR, OPT_TRAIN_STEP };
 
 const struct option debug_opts[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "no-color", no_argument, NULL, OPT_NOCOLOR },
+	{ "train-step", required_argument, NULL, OPT_TRAIN_STEP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -28,7 +29,7 @@ const struct option debug_opts[] = {
 int
 cmd_debug(int argc, char **argv)
 {
-	struct ui_opts uo = { RUN_DEFAULT_INPUT, 0, NULL };
+	struct ui_opts uo = { RUN_DEFAULT_INPUT, 0, NULL, 0 };
 	const char *db = NULL, *spec = NULL;
 	long step = -1;
 	struct debug_run run;
@@ -52,8 +53,15 @@ cmd_debug(int argc, char **argv)
 			db = uo.db = optarg;
 			break;
 		case OPT_NOCOLOR: uo.no_color = 1; break;
+		case OPT_TRAIN_STEP:
+			if (cli_long("--train-step", optarg, 1, 1000000000L, &uo.train_step) < 0)
+				return EXIT_USAGE;
+			break;
 		case 'h':
-			return cli_help("usage: mgpt-tui debug [RUN] [--step S] [--input TEXT] [--db PATH] [--no-color]\n");
+			return cli_help("usage: mgpt-tui debug [RUN] [--step S | --train-step S] [--input TEXT] [--db PATH]\n"
+			    "                      [--no-color]\n"
+			    "  --train-step S  open training step S (1..the run's steps): its document's forward\n"
+			    "                  pass, the loss, the backward op by op and each tensor's Adam update\n");
 		default:
 			cli_bad_option(strcmp(argv[0], "debug") ? NULL : "debug", argv, c, debug_opts);
 			return EXIT_USAGE;
@@ -65,9 +73,15 @@ cmd_debug(int argc, char **argv)
 		cli_error("debug: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (step >= 0 && uo.train_step > 0) {
+		cli_error("--train-step: not with --step (the step's weights before and after are shown)");
+		return EXIT_USAGE;
+	}
 	if (cli_parse_only)
 		return 0;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	/* --train-step: the step is checked against the run before the
+	 * terminal is asked for (a script learns the range either way) */
+	if (!uo.train_step && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		cli_error("debug needs a terminal on stdin and stdout; "
 		    "'mgpt-tui trace TEXT' prints the same pass as text");
 		return 1;
@@ -76,6 +90,22 @@ cmd_debug(int argc, char **argv)
 	    : debug_run_open_default(&run, db, step, err, sizeof err)) < 0) {
 		cli_error("%s", err);
 		return rc == DEBUG_RUN_BAD_STEP ? EXIT_USAGE : 1;
+	}
+	if (uo.train_step > 0 && uo.train_step > run.steps_done) {
+		long done = run.steps_done;
+
+		if (done < 1)
+			cli_error("--train-step: the run '%s' has no training steps logged", run.name);
+		else
+			cli_error("--train-step: %ld is not a step of the run (1..%ld)", uo.train_step, done);
+		debug_run_close(&run);
+		return done < 1 ? 1 : EXIT_USAGE;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_error("debug needs a terminal on stdin and stdout; "
+		    "'mgpt-tui trace RUN --train-step S' prints the same step as text");
+		debug_run_close(&run);
+		return 1;
 	}
 	rc = ui_debug(&run, &uo, err, sizeof err);
 	debug_run_close(&run);

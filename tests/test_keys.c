@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "debug_run.h"
@@ -30,15 +31,15 @@ rnd(unsigned n)
 int
 main(int argc, char **argv)
 {
-	static const char bound[] = "sSnNfFcCbBgG01234569xX<>hljkiq?[]dz \t\x0c\x1b";
+	static const char bound[] = "sSnNfFcCbBgG01234569xX<>hljkiq?[]dz \t\x0c\x1bHATPoLR";
 	static const int sizes[][2] = {
 		{ 80, 24 }, { 200, 60 }, { 40, 10 }, { 120, 40 }, { 81, 25 }, { 79, 24 },
 		{ 300, 100 }, { 1, 1 }, { 150, 30 },
 	};
 	static const int text[] = { 'a', 'e', 'm', 'Z', '1', 0xe9, 0x4e2d, 0x7f, 0x01, ' ' };
-	struct ui_opts o = { "emma", 0, NULL };
+	struct ui_opts o = { "emma", 0, NULL, 0 };
 	struct debug_run run;
-	char err[512], dir[] = "/tmp/mgpt-test-keys.XXXXXX", db[64];
+	char err[512], dir[64] = "/tmp/mgpt-test-keys.XXXXXX", db[96];
 	long n_keys = argc > 1 ? atol(argv[1]) : 6000, i;
 	FILE *out;
 	struct ui *u;
@@ -50,7 +51,15 @@ main(int argc, char **argv)
 		perror("test_keys");
 		return 1;
 	}
-	snprintf(db, sizeof db, "%s/runs.db", dir);
+	/* the runs browser (R) opens the default database: this one, never the
+	 * user's */
+	setenv("XDG_DATA_HOME", dir, 1);
+	snprintf(db, sizeof db, "%s/mgpt-tui", dir);
+	if (mkdir(db, 0700) < 0) {
+		perror(db);
+		return 1;
+	}
+	snprintf(db, sizeof db, "%s/mgpt-tui/runs.db", dir);
 	if (debug_run_open(&run, db, NULL, 995, err, sizeof err) < 0
 	    || debug_run_load(&run, NULL, NULL, err, sizeof err) < 0) {
 		fprintf(stderr, "test_keys: %s\n", err);
@@ -84,6 +93,9 @@ main(int argc, char **argv)
 	debug_run_close(&run);
 	fclose(out);
 	unlink(db);
+	strcat(dir, "/mgpt-tui");
+	rmdir(dir);
+	*strrchr(dir, '/') = '\0';
 	rmdir(dir);
 	printf("ok: %ld keys\n", n_keys);
 	return 0;

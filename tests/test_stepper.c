@@ -44,7 +44,7 @@ feed(const struct model *m, struct trace *tr, const int *tok, int n)
 static struct op
 mk(enum op_kind k, int pos, int layer, int head)
 {
-	struct op o = { k, pos, layer, head };
+	struct op o = { k, pos, layer, head, 0 };
 
 	return o;
 }
@@ -216,12 +216,12 @@ test_moves(void)
 	/* breakpoints: a kind of op, every position */
 	after(&s, OP_ATTN_WEIGHTS, 1, 0, 1, STEP_FIRST);
 	CHECK(s.cur == 0);
-	stepper_seek(&s, &(struct op){ OP_ATTN_WEIGHTS, 1, 0, 1 });
+	stepper_seek(&s, &(struct op){ OP_ATTN_WEIGHTS, 1, 0, 1, 0 });
 	CHECK(stepper_toggle_break(&s) == 1);
 	CHECK(s.n_breaks == 1 && s.breaks[0].pos == 0);
-	CHECK(stepper_is_break(&s, &(struct op){ OP_ATTN_WEIGHTS, 2, 0, 1 }));
-	CHECK(!stepper_is_break(&s, &(struct op){ OP_ATTN_WEIGHTS, 2, 0, 0 }));
-	CHECK(!stepper_is_break(&s, &(struct op){ OP_ATTN_WEIGHTS, 2, 1, 1 }));
+	CHECK(stepper_is_break(&s, &(struct op){ OP_ATTN_WEIGHTS, 2, 0, 1, 0 }));
+	CHECK(!stepper_is_break(&s, &(struct op){ OP_ATTN_WEIGHTS, 2, 0, 0, 0 }));
+	CHECK(!stepper_is_break(&s, &(struct op){ OP_ATTN_WEIGHTS, 2, 1, 1, 0 }));
 	s.cur = 0;
 	stepper_move(&s, STEP_CONT);
 	CHECK(s.cur == at(&s, OP_ATTN_WEIGHTS, 0, 0, 1));
@@ -288,7 +288,7 @@ test_moves(void)
 	CHECK(bad == 0);
 
 	/* a rebuild keeps the current op; a lost position becomes the last */
-	stepper_seek(&s, &(struct op){ OP_HEAD_OUT, 2, 1, 0 });
+	stepper_seek(&s, &(struct op){ OP_HEAD_OUT, 2, 1, 0, 0 });
 	stepper_build(&s, 5);
 	CHECK(s.cur == at(&s, OP_HEAD_OUT, 2, 1, 0));
 	stepper_build(&s, 2);
@@ -444,7 +444,7 @@ test_views(void)
 			}
 			bad += n != v.n_active;
 			break;
-		case OP__COUNT:
+		default:
 			break;
 		}
 	}
@@ -455,17 +455,17 @@ test_views(void)
 	/* ops that are not in the trace */
 	{
 		struct op_view v;
-		struct op o = { OP_EMBED, 5, -1, -1 };
+		struct op o = { OP_EMBED, 5, -1, -1, 0 };
 		int n = 1;
 
 		CHECK(op_out(&tr, &o, &n) == NULL && n == 0);
 		CHECK(op_aux(&tr, &o, &n) == NULL && n == 0);
 		CHECK(op_view(&m, &tr, &o, &v) == -1 && v.out == NULL);
-		o = (struct op){ OP_Q, 0, 2, -1 };
+		o = (struct op){ OP_Q, 0, 2, -1, 0 };
 		CHECK(op_out(&tr, &o, &n) == NULL);
-		o = (struct op){ (enum op_kind)99, 0, -1, -1 };
+		o = (struct op){ (enum op_kind)99, 0, -1, -1, 0 };
 		CHECK(op_out(&tr, &o, &n) == NULL);
-		o = (struct op){ OP_Q, 0, 0, -1 };
+		o = (struct op){ OP_Q, 0, 0, -1, 0 };
 		CHECK(op_aux(&tr, &o, &n) == NULL && n == 0);
 		CHECK(op_weight(&m, &v, 0, 0) == 0.0);
 	}
@@ -738,10 +738,106 @@ test_sample(void)
 	model_free(&m);
 }
 
+/* A training step's ops after the forward: the order of model_backward
+ * (docs/TRAINSTEP.md), groups and moves across it. 2 layers, 2 heads,
+ * 3 positions. */
+static void
+test_train_sequence(void)
+{
+	const struct model_config cfg = { 7, 8, 2, 2, 6 };
+	struct stepper s;
+	char label[96];
+	const int n = 3, NT = 3 + 6 * 2;
+	int i, k, fwd, bad = 0, at_l, t, h;
+
+	stepper_init(&s, &cfg);
+	s.train = 1;
+	stepper_build(&s, n);
+	fwd = n * stepper_ops_per_pos(&cfg);
+	CHECK(s.n_fwd == fwd);
+	CHECK(s.n_ops == fwd + 1 + 4 * n + 2 * (7 * n + 3 * n * 2) + 2 * NT);
+	CHECK(s.ops[fwd].kind == OP_LOSS);
+	for (i = 0; i < n; i++) {
+		bad += s.ops[fwd + 1 + i].kind != OP_D_LOGITS || s.ops[fwd + 1 + i].pos != i;
+		bad += s.ops[fwd + 1 + n + i].kind != OP_D_LM_HEAD;
+	}
+	CHECK(bad == 0);
+	/* layer 1 first: its five per-position kernels, then the heads, last position first */
+	at_l = fwd + 1 + 2 * n;
+	CHECK(s.ops[at_l].kind == OP_D_MLP_FC2 && s.ops[at_l].layer == 1 && s.ops[at_l].pos == 0);
+	CHECK(s.ops[at_l + 5 * n].kind == OP_D_HEAD_OUT && s.ops[at_l + 5 * n].pos == n - 1 &&
+	    s.ops[at_l + 5 * n].head == 0);
+	CHECK(s.ops[at_l + 5 * n + 3].kind == OP_D_HEAD_OUT && s.ops[at_l + 5 * n + 3].head == 1);
+	CHECK(s.ops[at_l + 5 * n + 6].pos == n - 2);
+	CHECK(s.ops[at_l + 5 * n + 6 * n].kind == OP_D_QKV && s.ops[at_l + 5 * n + 6 * n].layer == 1);
+	CHECK(s.ops[at_l + 7 * n + 6 * n].kind == OP_D_MLP_FC2 && s.ops[at_l + 7 * n + 6 * n].layer == 0);
+	k = fwd + 1 + 4 * n + 2 * (7 * n + 6 * n);
+	CHECK(s.ops[k - 2].kind == OP_D_RMSNORM_IN && s.ops[k - 2].pos == 0);
+	CHECK(s.ops[k - 1].kind == OP_D_EMBED && s.ops[k - 1].pos == 0);
+	for (i = 0; i < NT; i++) {
+		bad += s.ops[k + i].kind != OP_PARAM_GRAD || s.ops[k + i].tensor != i;
+		bad += s.ops[k + NT + i].kind != OP_ADAM || s.ops[k + NT + i].tensor != i;
+	}
+	CHECK(bad == 0);
+	op_label(&s.ops[k + 3], label, sizeof label);
+	CHECK(strcmp(label, "param_grad layer0.attn_wq") == 0);
+	op_label(&s.ops[at_l + 5 * n + 1], label, sizeof label);
+	CHECK(strcmp(label, "L1H0 d_attn_weights @ pos 2") == 0);
+	/* every op found where it is */
+	for (i = 0; i < s.n_ops; i++)
+		bad += stepper_find(&s, &s.ops[i]) != i;
+	CHECK(bad == 0);
+
+	/* s then S; n over the heads; f ends a head; Tab through positions and tensors */
+	s.cur = at_l + 5 * n - 1;   /* L1 d_attn_wo @ pos n-1 */
+	CHECK(s.ops[s.cur].kind == OP_D_ATTN_WO && s.ops[s.cur].pos == n - 1);
+	CHECK(stepper_move(&s, STEP_INTO) && s.ops[s.cur].kind == OP_D_HEAD_OUT);
+	CHECK(stepper_move(&s, STEP_FINISH) && s.ops[s.cur].kind == OP_D_HEAD_OUT && s.ops[s.cur].head == 1);
+	/* F at a head's first op: the layer's first backward op */
+	CHECK(stepper_move(&s, STEP_FINISH_BACK) && s.cur == at_l);
+	s.cur = at_l + 5 * n;
+	CHECK(stepper_move(&s, STEP_INTO_BACK) && s.cur == at_l + 5 * n - 1);
+	CHECK(stepper_move(&s, STEP_NEXT) && s.ops[s.cur].kind == OP_D_QKV && s.ops[s.cur].pos == 0);
+	CHECK(stepper_move(&s, STEP_NEXT_BACK) && s.cur == at_l + 5 * n - 1);
+	t = s.ops[at_l + 5 * n + 4].pos;
+	h = s.ops[at_l + 5 * n + 4].head;
+	s.cur = at_l + 5 * n + 4;   /* L1H1 d_attn_weights @ pos n-1 */
+	CHECK(stepper_move(&s, STEP_POS_PREV) && s.ops[s.cur].kind == OP_D_ATTN_WEIGHTS &&
+	    s.ops[s.cur].pos == t - 1 && s.ops[s.cur].head == h && s.ops[s.cur].layer == 1);
+	CHECK(stepper_move(&s, STEP_POS_NEXT) && s.cur == at_l + 5 * n + 4);
+	CHECK(!stepper_move(&s, STEP_POS_NEXT));
+	s.cur = k + NT;   /* adam wte */
+	CHECK(stepper_move(&s, STEP_POS_NEXT) && s.ops[s.cur].kind == OP_ADAM && s.ops[s.cur].tensor == 1);
+	/* c: the loss, the end of the backward, the runs of param_grad and adam */
+	s.cur = fwd - 1;
+	CHECK(stepper_move(&s, STEP_CONT) && s.cur == fwd);
+	CHECK(stepper_move(&s, STEP_CONT) && s.cur == k - 1);
+	CHECK(stepper_move(&s, STEP_CONT) && s.cur == k + NT - 1);
+	CHECK(stepper_move(&s, STEP_CONT) && s.cur == s.n_ops - 1);
+	CHECK(stepper_move(&s, STEP_CONT_BACK) && s.cur == k + NT);
+	CHECK(stepper_move(&s, STEP_CONT_BACK) && s.cur == k);
+	CHECK(stepper_move(&s, STEP_CONT_BACK) && s.cur == fwd);
+	/* a breakpoint on a backward kind stops c at every layer and head of it */
+	s.cur = at_l + 5 * n + 2;   /* L1H0 d_attn_scores */
+	CHECK(stepper_toggle_break(&s));
+	s.cur = fwd;
+	CHECK(stepper_move(&s, STEP_CONT) && s.cur == at_l + 5 * n + 2);
+	CHECK(stepper_move(&s, STEP_CONT) && s.ops[s.cur].kind == OP_D_ATTN_SCORES &&
+	    s.ops[s.cur].pos == n - 2 && s.ops[s.cur].head == 0);
+	/* back to the forward alone: the backward's ops are gone */
+	s.train = 0;
+	stepper_build(&s, n);
+	CHECK(s.n_ops == fwd && s.cur == 0);
+	stepper_free(&s);
+	printf("training step: %d ops after %d forward ones, in the backward's order\n",
+	    1 + 4 * n + 2 * (7 * n + 3 * n * 2) + 2 * NT, fwd);
+}
+
 int
 main(void)
 {
 	test_sequence();
+	test_train_sequence();
 	test_moves();
 	test_views();
 	test_same_as_training();

@@ -84,7 +84,7 @@ op_grad(const struct grad_trace *g, const struct op *op, int *n)
 	case OP_MLP_FC2: case OP_MLP_RESIDUAL: p = g->d_x_out + lt * C; break;
 	case OP_LOGITS: p = g->d_logits + (size_t)t * V; len = V; break;
 	case OP_PROBS: p = g->d_probs + (size_t)t * V; len = V; break;
-	case OP__COUNT: break;
+	default: break;   /* the backward's own ops: their values are g's arrays */
 	}
 	if (n)
 		*n = p ? len : 0;

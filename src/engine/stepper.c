@@ -10,6 +10,9 @@
  *                rmsnorm_mlp, mlp_fc1, relu, mlp_fc2, mlp_residual
  *   head h:      head_qkv, attn_scores, attn_weights, head_out
  *
+ * A training step (s->train) appends the loss, the backward and the
+ * tensors' ops after the forward's (stepper.h); those are found by search.
+ *
  * Nothing here computes a value of the model: every number comes from the
  * trace or the parameters. */
 #include "config.h"
@@ -57,9 +60,46 @@ op_depth(enum op_kind k)
 	return (unsigned)k < OP__COUNT ? op_depths[k] : 0;
 }
 
+int
+op_phase(enum op_kind k)
+{
+	return k <= OP_PROBS ? 0 : k < OP_PARAM_GRAD ? 1 : 2;
+}
+
+int
+op_n_tensors(const struct model_config *c)
+{
+	return 3 + 6 * c->n_layer;
+}
+
+const char *
+op_tensor_name(int i, char *buf, size_t n)
+{
+	static const char *const top[3] = { "wte", "wpe", "lm_head" };
+	static const char *const per[6] = { "attn_wq", "attn_wk", "attn_wv", "attn_wo", "mlp_fc1", "mlp_fc2" };
+
+	if (i < 0)
+		snprintf(buf, n, "?");
+	else if (i < 3)
+		snprintf(buf, n, "%s", top[i]);
+	else
+		snprintf(buf, n, "layer%d.%s", (i - 3) / 6, per[(i - 3) % 6]);
+	return buf;
+}
+
 void
 op_label(const struct op *op, char *buf, size_t n)
 {
+	char tn[32];
+
+	if (op->kind == OP_LOSS) {
+		snprintf(buf, n, "loss");
+		return;
+	}
+	if (op_phase(op->kind) == 2) {
+		snprintf(buf, n, "%s %s", op_name(op->kind), op_tensor_name(op->tensor, tn, sizeof tn));
+		return;
+	}
 	switch (op_depth(op->kind)) {
 	case 2:
 		snprintf(buf, n, "L%dH%d %s @ pos %d", op->layer, op->head, op_name(op->kind), op->pos);
@@ -94,7 +134,7 @@ op_valid(const struct model_config *c, int n_pos, const struct op *op)
 {
 	int d;
 
-	if (!op || (unsigned)op->kind >= OP__COUNT || op->pos < 0 || op->pos >= n_pos)
+	if (!op || (unsigned)op->kind > OP_PROBS || op->pos < 0 || op->pos >= n_pos)
 		return 0;
 	d = op_depth(op->kind);
 	if (d == 0)
@@ -127,9 +167,24 @@ op_offset(const struct model_config *c, const struct op *op)
 	return base + 6 + 4 * c->n_head + (op->kind - OP_CONCAT);
 }
 
+static int
+same_op(const struct op *a, const struct op *b)
+{
+	return a->kind == b->kind && a->pos == b->pos && a->layer == b->layer && a->head == b->head
+	    && (op_phase(a->kind) < 2 || a->tensor == b->tensor);
+}
+
 int
 stepper_find(const struct stepper *s, const struct op *op)
 {
+	int i;
+
+	if (op && (unsigned)op->kind < OP__COUNT && op_phase(op->kind) > 0) {
+		for (i = s->n_fwd; i < s->n_ops; i++)
+			if (same_op(&s->ops[i], op))
+				return i;
+		return -1;
+	}
 	if (!op_valid(&s->cfg, s->n_pos, op))
 		return -1;
 	return op->pos * stepper_ops_per_pos(&s->cfg) + op_offset(&s->cfg, op);
@@ -159,13 +214,64 @@ put(struct stepper *s, int *i, enum op_kind k, int pos, int layer, int head)
 	op->pos = pos;
 	op->layer = layer;
 	op->head = head;
+	op->tensor = 0;
+}
+
+/* Ops of a training step after the forward: 1 + 4n + L (7n + 3nH) + 2 NT */
+static int
+train_len(const struct model_config *c, int n)
+{
+	return n ? 1 + 4 * n + c->n_layer * (7 * n + 3 * n * c->n_head) + 2 * op_n_tensors(c) : 0;
+}
+
+static int
+tensor_layer(int i)
+{
+	return i < 3 ? -1 : (i - 3) / 6;
+}
+
+/* the order of model_backward, then the tensors (stepper.h) */
+static void
+put_train(struct stepper *s, int *i, int n)
+{
+	const struct model_config *c = &s->cfg;
+	int t, l, h, k, NT = op_n_tensors(c);
+
+	if (!n)
+		return;
+	put(s, i, OP_LOSS, 0, -1, -1);
+	for (t = 0; t < n; t++)
+		put(s, i, OP_D_LOGITS, t, -1, -1);
+	for (t = 0; t < n; t++)
+		put(s, i, OP_D_LM_HEAD, t, -1, -1);
+	for (l = c->n_layer - 1; l >= 0; l--) {
+		for (k = OP_D_MLP_FC2; k <= OP_D_ATTN_WO; k++)
+			for (t = 0; t < n; t++)
+				put(s, i, (enum op_kind)k, t, l, -1);
+		for (t = n - 1; t >= 0; t--)
+			for (h = 0; h < c->n_head; h++)
+				for (k = OP_D_HEAD_OUT; k <= OP_D_ATTN_SCORES; k++)
+					put(s, i, (enum op_kind)k, t, l, h);
+		for (k = OP_D_QKV; k <= OP_D_RMSNORM_ATTN; k++)
+			for (t = 0; t < n; t++)
+				put(s, i, (enum op_kind)k, t, l, -1);
+	}
+	for (t = n - 1; t >= 0; t--) {
+		put(s, i, OP_D_RMSNORM_IN, t, -1, -1);
+		put(s, i, OP_D_EMBED, t, -1, -1);
+	}
+	for (k = OP_PARAM_GRAD; k <= OP_ADAM; k++)
+		for (t = 0; t < NT; t++) {
+			put(s, i, (enum op_kind)k, 0, tensor_layer(t), -1);
+			s->ops[*i - 1].tensor = t;
+		}
 }
 
 void
 stepper_build(struct stepper *s, int n_pos)
 {
 	const struct model_config *c = &s->cfg;
-	struct op old = { OP_EMBED, 0, -1, -1 };
+	struct op old = { OP_EMBED, 0, -1, -1, 0 };
 	int had = s->n_ops > 0, i = 0, t, l, h, k, idx;
 
 	if (had)
@@ -175,7 +281,8 @@ stepper_build(struct stepper *s, int n_pos)
 	if (n_pos > c->block_size)
 		n_pos = c->block_size;
 	s->n_pos = n_pos;
-	s->n_ops = n_pos * stepper_ops_per_pos(c);
+	s->n_fwd = n_pos * stepper_ops_per_pos(c);
+	s->n_ops = s->n_fwd + (s->train ? train_len(c, n_pos) : 0);
 	free(s->ops);
 	s->ops = s->n_ops ? xmalloc((size_t)s->n_ops * sizeof *s->ops) : NULL;
 
@@ -196,12 +303,14 @@ stepper_build(struct stepper *s, int n_pos)
 		put(s, &i, OP_LOGITS, t, -1, -1);
 		put(s, &i, OP_PROBS, t, -1, -1);
 	}
+	if (s->train)
+		put_train(s, &i, n_pos);
 
 	/* keep the current op; a position that is gone becomes the last one */
 	s->cur = 0;
 	if (!had || !n_pos)
 		return;
-	if (old.pos >= n_pos)
+	if (old.pos >= n_pos && op_phase(old.kind) < 2)
 		old.pos = n_pos - 1;
 	idx = stepper_find(s, &old);
 	if (idx >= 0)
@@ -274,6 +383,18 @@ stepper_toggle_break(struct stepper *s)
 static int
 in_group(const struct op *op, const struct op *g, int gd)
 {
+	if (op_phase(op->kind) != op_phase(g->kind))
+		return 0;
+	if (op_phase(g->kind) > 0) {   /* a training step's groups (stepper.h) */
+		if (gd >= 2)
+			return op_depth(op->kind) == 2 && op->pos == g->pos && op->layer == g->layer
+			    && op->head == g->head;
+		if (gd == 1)
+			return op_depth(op->kind) >= 1 && op->layer == g->layer;
+		if (g->kind == OP_D_RMSNORM_IN || g->kind == OP_D_EMBED)
+			return (op->kind == OP_D_RMSNORM_IN || op->kind == OP_D_EMBED) && op->pos == g->pos;
+		return op->kind == g->kind;
+	}
 	if (op->pos != g->pos)
 		return 0;
 	if (gd >= 1 && (op_depth(op->kind) < 1 || op->layer != g->layer))
@@ -291,6 +412,21 @@ group_start(const struct stepper *s, int i, int gd)
 	while (i > 0 && in_group(&s->ops[i - 1], g, gd))
 		i--;
 	return i;
+}
+
+/* Where c (fwd) and C stop besides breakpoints: a position's end (start),
+ * the loss, the end of the backward, the runs of param_grad and adam. */
+static int
+cont_stop(const struct stepper *s, int i, int fwd)
+{
+	const struct op *op = &s->ops[i];
+
+	if (op->kind == OP_LOSS)
+		return 1;
+	if (fwd)
+		return op->kind == OP_PROBS || (op->kind == OP_D_EMBED && op->pos == 0)
+		    || (op_phase(op->kind) == 2 && (i == s->n_ops - 1 || s->ops[i + 1].kind != op->kind));
+	return op->kind == OP_EMBED || (op_phase(op->kind) == 2 && s->ops[i - 1].kind != op->kind);
 }
 
 static int
@@ -330,18 +466,22 @@ move_target(const struct stepper *s, enum step_cmd cmd)
 		return cur > 0 ? group_start(s, cur - 1, 0) : cur;
 	case STEP_CONT:
 		for (i = cur + 1; i <= last; i++)
-			if (s->ops[i].kind == OP_PROBS || stepper_is_break(s, &s->ops[i]))
+			if (cont_stop(s, i, 1) || stepper_is_break(s, &s->ops[i]))
 				return i;
 		return cur;
 	case STEP_CONT_BACK:
 		for (i = cur - 1; i >= 0; i--)
-			if (s->ops[i].kind == OP_EMBED || stepper_is_break(s, &s->ops[i]))
+			if (cont_stop(s, i, 0) || stepper_is_break(s, &s->ops[i]))
 				return i;
 		return cur;
 	case STEP_POS_NEXT:
 	case STEP_POS_PREV:
 		o = *op;
-		o.pos += cmd == STEP_POS_NEXT ? 1 : -1;
+		if (op_phase(op->kind) == 2) {   /* the next tensor */
+			o.tensor += cmd == STEP_POS_NEXT ? 1 : -1;
+			o.layer = tensor_layer(o.tensor);
+		} else
+			o.pos += cmd == STEP_POS_NEXT ? 1 : -1;
 		i = stepper_find(s, &o);
 		return i >= 0 ? i : cur;
 	case STEP_FIRST:
@@ -439,7 +579,7 @@ op_out(const struct trace *tr, const struct op *op, int *n)
 		case OP_MLP_RESIDUAL: p = tr->x_out + a.lt * a.C; break;
 		case OP_LOGITS: p = tr->logits + (size_t)a.t * a.V; len = a.V; break;
 		case OP_PROBS: p = tr->probs + (size_t)a.t * a.V; len = a.V; break;
-		case OP__COUNT: break;
+		default: break;   /* a training step's: not in the forward trace */
 		}
 	}
 	if (!p)
@@ -594,7 +734,7 @@ op_view(const struct model *m, const struct trace *tr, const struct op *op, stru
 		v->sum = tr->logit_sum[a.t];
 		v->loss = tr->loss[a.t];
 		break;
-	case OP__COUNT:
+	default:
 		break;
 	}
 #undef IN

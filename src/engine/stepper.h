@@ -42,7 +42,25 @@
 	X(MLP_FC2,       "mlp_fc2",       1, "linear(relu, mlp_fc2)") \
 	X(MLP_RESIDUAL,  "mlp_residual",  1, "+ residual: the layer's output") \
 	X(LOGITS,        "logits",        0, "linear(x, lm_head)") \
-	X(PROBS,         "probs",         0, "softmax(logits)")
+	X(PROBS,         "probs",         0, "softmax(logits)") \
+	/* a training step (stepper.train): the loss, the backward, the update */ \
+	X(LOSS,          "loss",          0, "the step's loss: the mean of -log p[target]") \
+	X(D_LOGITS,      "d_logits",      0, "softmax's backward: d logits from d p[target]") \
+	X(D_LM_HEAD,     "d_lm_head",     0, "d of the last residual = lm_head^T . d logits") \
+	X(D_MLP_FC2,     "d_mlp_fc2",     1, "d relu = fc2^T . d x_out") \
+	X(D_RELU,        "d_relu",        1, "d fc1 = d relu where fc1 > 0") \
+	X(D_MLP_FC1,     "d_mlp_fc1",     1, "d xn2 = fc1^T . d fc1") \
+	X(D_RMSNORM_MLP, "d_rmsnorm_mlp", 1, "rmsnorm's backward: d x_mid") \
+	X(D_ATTN_WO,     "d_attn_wo",     1, "d concat = wo^T . d x_mid") \
+	X(D_HEAD_OUT,    "d_head_out",    2, "the head's d out -> d weights[u] = v[u] . d out") \
+	X(D_ATTN_WEIGHTS,"d_attn_weights",2, "the softmax's backward: d exp, d score") \
+	X(D_ATTN_SCORES, "d_attn_scores", 2, "d q slice; shares of d k[u], d v[u]") \
+	X(D_QKV,         "d_qkv",         1, "d xn1 = wq^T d q + wk^T d k + wv^T d v") \
+	X(D_RMSNORM_ATTN,"d_rmsnorm_attn",1, "rmsnorm's backward: d layer input") \
+	X(D_RMSNORM_IN,  "d_rmsnorm_in",  0, "the first rmsnorm's backward: d emb") \
+	X(D_EMBED,       "d_embed",       0, "d emb added into wte[token] and wpe[pos]") \
+	X(PARAM_GRAD,    "param_grad",    0, "d W of one tensor") \
+	X(ADAM,          "adam",          0, "the Adam update of one tensor")
 
 enum op_kind {
 #define OP_KIND_ENUM(kind, name, depth, what) OP_##kind,
@@ -53,10 +71,20 @@ enum op_kind {
 
 struct op {
 	enum op_kind kind;
-	int pos;    /* position 0..n_pos-1 */
+	int pos;    /* position 0..n_pos-1 (0 for loss, param_grad, adam) */
 	int layer;  /* -1 where none */
 	int head;   /* -1 where none */
+	int tensor; /* param_grad, adam: index in the state_dict order; else 0 */
 };
+
+/* Which part of a training step an op kind belongs to: 0 the forward,
+ * 1 the loss and the backward, 2 the tensors' gradients and updates. */
+int op_phase(enum op_kind k);
+/* "wte", "layer0.attn_wq", ...: tensor i of the state_dict order
+ * (wte, wpe, lm_head, then per layer attn_wq, attn_wk, attn_wv,
+ * attn_wo, mlp_fc1, mlp_fc2), as model.c names them. */
+const char *op_tensor_name(int i, char *buf, size_t n);
+int op_n_tensors(const struct model_config *c);   /* 3 + 6 L */
 
 enum step_cmd {
 	STEP_INTO, STEP_INTO_BACK,       /* s / S: one op */
@@ -77,6 +105,10 @@ struct stepper {
 	int        cur;    /* index of the current op */
 	struct op  breaks[STEPPER_MAX_BREAKS]; /* pos is ignored: a breakpoint is a kind of op */
 	int        n_breaks;
+	int        train;  /* the pass is a training step: the forward ops, then
+	                    * the loss, the backward in the engine's order, each
+	                    * tensor's param_grad, each tensor's adam */
+	int        n_fwd;  /* ops of the forward: the loss's index when train */
 };
 
 const char *op_name(enum op_kind k);      /* stable names: "attn_weights", "probs", ... */
@@ -87,7 +119,22 @@ void        op_label(const struct op *op, char *buf, size_t n);
 void stepper_init(struct stepper *s, const struct model_config *cfg);
 void stepper_free(struct stepper *s);
 /* Lay out the ops of a pass over n_pos positions, keeping the current op
- * (same kind, layer, head and position) where it still exists. */
+ * (same kind, layer, head and position) where it still exists. With
+ * s->train set, the training step's ops follow the forward's:
+ *
+ *   loss; d_logits (each t); d_lm_head (each t);
+ *   layer L-1 .. 0: d_mlp_fc2, d_relu, d_mlp_fc1, d_rmsnorm_mlp, d_attn_wo
+ *     (each t); t = n-1 .. 0, head 0 .. H-1: d_head_out, d_attn_weights,
+ *     d_attn_scores; d_qkv, d_rmsnorm_attn (each t);
+ *   t = n-1 .. 0: d_rmsnorm_in, d_embed;
+ *   param_grad (each tensor); adam (each tensor)
+ *
+ * the order model_backward computes them (docs/TRAINSTEP.md). Groups
+ * there: a head (its three ops at one position), a layer (all of its
+ * backward ops), at depth 0 a kernel's run of one kind (d_rmsnorm_in
+ * and d_embed: their position). c/C stop at the loss, the end of the
+ * backward and the runs of param_grad and adam; Tab on param_grad and
+ * adam goes to the next tensor. */
 void stepper_build(struct stepper *s, int n_pos);
 /* Apply a command; returns 1 when the current op moved. */
 int  stepper_move(struct stepper *s, enum step_cmd cmd);
@@ -125,7 +172,8 @@ const double *op_out(const struct trace *tr, const struct op *op, int *n);
 /* Number of ops in one position: 5 + L * (14 + 4H). */
 int  stepper_ops_per_pos(const struct model_config *cfg);
 /* Index in s->ops of an op (kind, pos, layer, head), or -1 when the pass
- * has no such op. Constant time. */
+ * has no such op. Constant time for forward ops; a training step's are
+ * searched (a few thousand at most). */
 int  stepper_find(const struct stepper *s, const struct op *op);
 /* Make op the current one; returns 1 when it exists. */
 int  stepper_seek(struct stepper *s, const struct op *op);

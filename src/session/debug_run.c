@@ -251,6 +251,13 @@ debug_run_load(struct debug_run *r, debug_progress_fn fn, void *ctx, char *err, 
 		snprintf(err, errlen, "cancelled");
 		return DEBUG_RUN_CANCELLED;
 	}
+	/* loading again starts over: store_replay sets up a new trainer and
+	 * dataset, and frees both when it fails */
+	if (r->have_tr)
+		trainer_free(&r->tr);
+	if (r->have_ds)
+		dataset_free(&r->ds);
+	r->have_ds = r->have_tr = 0;
 	if (store_replay(r->st, &r->info, r->want_step, &r->ds, &r->tr) < 0) {
 		snprintf(err, errlen, "%s", store_errmsg(r->st));
 		return -1;

@@ -134,6 +134,8 @@ debug_session_init(struct debug_session *s, struct debug_run *run, const char *t
 void
 debug_session_free(struct debug_session *s)
 {
+	if (s->ts)
+		debug_session_train_close(s);
 	trace_free(&s->tr);
 	trace_free(&s->tr_all);
 	stepper_free(&s->st);
@@ -315,7 +317,7 @@ debug_session_sample(struct debug_session *s)
 	compare_update(s);
 	/* show the draw: the probs op of the position sampled from */
 	{
-		struct op want = { OP_PROBS, st.pos, -1, -1 };
+		struct op want = { OP_PROBS, st.pos, -1, -1, 0 };
 
 		stepper_seek(&s->st, &want);
 	}
@@ -329,4 +331,113 @@ debug_session_sample(struct debug_session *s)
 		say(s, DEBUG_MSG_OK, "drew '%s' at T %.2f; s steps into position %d",
 		    dataset_tokstr(s->ds, st.token, c, "BOS"), r->temperature, st.pos + 1);
 	}
+}
+
+/* ---- a training step ---- */
+
+/* dst = src, every array (same configuration): the step's pass shown as
+ * the session's own */
+static void
+trace_copy(struct trace *dst, const struct trace *src)
+{
+	const struct model_config *c = &src->cfg;
+	size_t T = (size_t)c->block_size, C = (size_t)c->n_embd, V = (size_t)c->vocab_size;
+	size_t L = (size_t)c->n_layer, H = (size_t)c->n_head, F = 4 * C;
+
+	dst->n_pos = src->n_pos;
+	dst->head_mask = src->head_mask;
+	memcpy(dst->token, src->token, T * sizeof *dst->token);
+	memcpy(dst->target, src->target, T * sizeof *dst->target);
+#define CP(f, n, shape) memcpy(dst->f, src->f, (n) * sizeof(double));
+	TRACE_FIELDS(CP)
+#undef CP
+	memcpy(dst->att_inv, src->att_inv, L * T * H * sizeof(double));
+	memcpy(dst->logit_inv, src->logit_inv, T * sizeof(double));
+}
+
+/* the run's weights back at step (after a training step moved them) */
+static void
+weights_back(struct debug_session *s, long step)
+{
+	char err[256];
+
+	if (debug_run_step(s->run) != step)
+		debug_run_goto(s->run, step, err, sizeof err);
+}
+
+int
+debug_session_train_open(struct debug_session *s, long step, char *err, size_t n)
+{
+	struct train_step *ts;
+	const struct op *cur = stepper_op(&s->st);
+	int i;
+
+	if (s->ts) {
+		snprintf(err, n, "already inside training step %ld (q leaves it)", s->ts->step);
+		return -1;
+	}
+	s->back.step = debug_run_step(s->run);
+	ts = xcalloc(1, sizeof *ts);
+	if (train_step_open(ts, s->run, step, err, n) < 0) {
+		train_step_free(ts);
+		free(ts);
+		if (debug_run_step(s->run) != s->back.step) {
+			weights_back(s, s->back.step);
+			debug_session_weights_changed(s);
+		}
+		return -1;
+	}
+	s->ts = ts;
+	if (cur)
+		s->back.op = *cur;
+	s->back.input = xcalloc((size_t)s->n_input + 1, sizeof *s->back.input);
+	memcpy(s->back.input, s->input, (size_t)s->n_input * sizeof *s->input);
+	s->back.n_input = s->n_input;
+	s->back.n_typed = s->n_typed;
+	s->back.head_mask = s->tr.head_mask;
+
+	s->m_before = *s->m;
+	s->m_before.p = ts->p_before;
+	s->m = &s->m_before;
+	trace_copy(&s->tr, ts->tr);
+	/* the document as the input: BOS, its characters */
+	if (ts->tr->n_pos > s->cap_input) {
+		s->cap_input = ts->tr->n_pos + 1;
+		s->input = xrealloc(s->input, (size_t)s->cap_input * sizeof *s->input);
+	}
+	for (i = 1; i < ts->tr->n_pos; i++)
+		s->input[i - 1] = s->ds->vocab[ts->tr->token[i]];
+	for (i = 0; i < ts->tr->n_pos; i++)
+		s->tokens[i] = ts->tr->token[i];
+	s->n_input = s->n_typed = s->n_fed = ts->tr->n_pos - 1;
+	s->sample.valid = 0;
+	s->st.train = 1;
+	stepper_build(&s->st, s->tr.n_pos);
+	stepper_move(&s->st, STEP_FIRST);
+	say(s, DEBUG_MSG_OK, "training step %ld: weights after = the run's step %ld, bit for bit",
+	    ts->step, ts->step);
+	return 0;
+}
+
+void
+debug_session_train_close(struct debug_session *s)
+{
+	if (!s->ts)
+		return;
+	train_step_free(s->ts);
+	free(s->ts);
+	s->ts = NULL;
+	s->m = &s->run->tr.model;
+	weights_back(s, s->back.step);
+	memcpy(s->input, s->back.input, (size_t)s->back.n_input * sizeof *s->input);
+	s->n_input = s->back.n_input;
+	s->n_typed = s->back.n_typed;
+	free(s->back.input);
+	s->back.input = NULL;
+	s->tr.head_mask = s->back.head_mask;
+	s->st.train = 0;
+	feed_input(s);
+	stepper_seek(&s->st, &s->back.op);
+	s->msg_kind = DEBUG_MSG_NONE;
+	s->msg[0] = '\0';
 }

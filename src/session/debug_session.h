@@ -17,6 +17,7 @@
 #include "model.h"
 #include "rng.h"
 #include "stepper.h"
+#include "train_step.h"
 
 #define DEBUG_INPUT_MIN_CAP 256   /* characters the input always has room for */
 #define DEBUG_BAD_MAX       9     /* outside the vocabulary: 8 named, a ninth says "and more" */
@@ -75,6 +76,19 @@ struct debug_session {
 
 	enum debug_msg_kind msg_kind;  /* what the last command has to say; NONE: nothing */
 	char     msg[512];
+
+	/* Inside a training step (debug_session_train_open): tr is the step's
+	 * forward pass, the stepper has the backward's ops, ts the records. */
+	struct train_step *ts;         /* NULL outside one */
+	struct model m_before;         /* the run's model with ts->p_before: the weights the
+	                                * step's forward used (m points here inside a step) */
+	struct {                       /* what train_close goes back to */
+		long      step;            /* the run's weights */
+		struct op op;              /* the current op */
+		uint32_t *input;           /* [n_input] */
+		int       n_input, n_typed;
+		uint64_t  head_mask;
+	} back;
 };
 
 /* Set up on a loaded run (debug_run_load) and feed text (UTF-8). On a
@@ -109,6 +123,17 @@ void debug_session_set_mask(struct debug_session *s, uint64_t mask);
 void debug_session_sample(struct debug_session *s);
 /* The weights moved (another training step): the pass again. */
 void debug_session_weights_changed(struct debug_session *s);
+
+/* Step into training step `step` of the run (1..steps done): the
+ * document it trained on, from the weights after step-1; the stepper
+ * lays out the forward, the loss, the backward and the update (ops from
+ * s->ts's records only). -1 with err (naming --train-step when the step
+ * is out of range; nothing changed). The message says that the weights
+ * after equal the run's step bit for bit. */
+int  debug_session_train_open(struct debug_session *s, long step, char *err, size_t n);
+/* Back to what was shown before train_open: the run's weights, the
+ * input, the heads, the current op. */
+void debug_session_train_close(struct debug_session *s);
 
 /* Bit l*H+h of the mask: head h of layer l is off. */
 static inline int debug_session_head_off(const struct debug_session *s, int l, int h)

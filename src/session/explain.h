@@ -16,7 +16,8 @@
 enum vec_id {
 	V_OUT, V_AUX, V_IN, V_IN2, V_MS, V_SCALE, V_MAX, V_SUM,
 	V_K, V_V,     /* idx: row * dim + j */
-	V_SAMPLE
+	V_SAMPLE,
+	V_GRAD       /* a training step: d loss / d the value */
 };
 
 /* A formula being written. */

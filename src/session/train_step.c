@@ -48,8 +48,10 @@ train_step_open(struct train_step *ts, struct debug_run *r, long step, char *err
 		    r->steps_done);
 		return -1;
 	}
+	/* a loaded run (the debugger's) moves; loading again would pull the
+	 * trainer from under the session's pointers into it */
 	r->want_step = step - 1;
-	if (debug_run_load(r, NULL, NULL, err, errlen) < 0)
+	if (!r->have_tr && debug_run_load(r, NULL, NULL, err, errlen) < 0)
 		return -1;
 	if (r->tr.step != step - 1 && debug_run_goto(r, step - 1, err, errlen) < 0)
 		return -1;

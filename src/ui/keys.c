@@ -55,12 +55,12 @@ static const struct keydef keys_debug_rows[] = {
 	{ 'H',                 CMD_HEADS_VIEW,  0, "H", "the heads view: every head at one position" },
 	{ 'o',                 CMD_PANE,        0, "o", "below 100 columns: the op's page or the outline and attention" },
 	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
+	{ 'T',                 CMD_TRAIN_STEP,  0, "T", "step into a training step: its loss, backward and Adam update" },
 	{ '?',                 CMD_HELP,        0, "?", "this help" },
 	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },
-	{ 'q',                 CMD_QUIT,        0, "q", "quit" },
+	{ 'q',                 CMD_QUIT,        0, "q", "quit (inside a training step: leave it)" },
 	{ UI_ESC,              CMD_CLOSE,       0, "Esc", "close help, the list or the editor" },
 	{ 'R',                 CMD_RUNS,        0, "R", "the runs browser" },
-	{ 'A',                 CMD_SWEEP,       0, "A", "dataset loss with each head off over training, for the statistics (again: back)" },
 };
 const struct keytab keys_debug = {
 	"debugger", keys_debug_rows, (int)(sizeof keys_debug_rows / sizeof keys_debug_rows[0]), NULL
@@ -173,6 +173,7 @@ static const struct keydef keys_run_rows[] = {
 	{ 'h',                 CMD_HEAD_PREV,   0, NULL, NULL },
 	{ 'i',                 CMD_EDIT,        0, "i", "the probe's text" },
 	{ '\r',                CMD_OPEN,        0, "Enter", "the debugger at this step (q comes back)" },
+	{ 'T',                 CMD_TRAIN_STEP,  0, "T", "step into this training step in the debugger (q comes back)" },
 	{ 'm',                 CMD_MARK,        0, "m", "mark this run; others compare with it" },
 	{ 'p',                 CMD_PAUSE,       0, "p", "pause / go on training (a run trained here)" },
 	{ 'R',                 CMD_RUNS,        0, "R", "the runs browser" },

@@ -109,6 +109,7 @@ pg_value(struct page *pg, int x, double v, double vmax, int nonneg, enum vec_id 
 	s->idx = idx;
 	s->vmax = vmax;
 	s->nonneg = nonneg;
+	s->label = NULL;
 	draw_fmt7(num, v, nonneg);
 	pg_seg(pg, x, st, -1, dim || vmax < 0 ? " " : draw_shade(pg->u, v, vmax));
 	pg_seg(pg, x + 1, st, pg->n_sv, num);
@@ -223,6 +224,8 @@ pg_vector(struct page *pg, const char *name, enum style nst, enum vec_id vec,
 	int lw = 0, cw, k, i, j;
 	char lab[16];
 
+	if ((unsigned)vec <= V_GRAD)
+		pg->vname[vec] = name;
 	if (o->vocab) {
 		for (i = 0; i < n; i++) {
 			int w = draw_width(pg_tokstr(u, i, lab));

@@ -33,6 +33,7 @@ struct selv {
 	int    idx;
 	double vmax;       /* for the ramp when drawn selected */
 	int    nonneg;
+	const char *label; /* a named scalar's name (a training step's pages), or NULL */
 };
 
 struct page {
@@ -44,6 +45,7 @@ struct page {
 	int n_seg, cap_seg;
 	struct selv *sv;
 	int n_sv, cap_sv;
+	const char *vname[V_GRAD + 1];  /* the label each vec was drawn with (pg_vector), or NULL */
 };
 
 struct vecopt {
@@ -76,6 +78,15 @@ void pg_heading(struct page *pg, const char *fmt, ...) __attribute__((format(pri
 
 /* ---- one page per kind of op (view_debug_pages.c) ---- */
 void page_build(struct ui *u, struct page *pg, const struct op *op);
+
+/* ---- a training step's (view_train_pages.c) ---- */
+/* The page of a loss, backward, param_grad or adam op. */
+void page_train(struct page *pg);
+/* Under a forward op's values: their gradient. */
+void page_train_grad(struct page *pg);
+/* The selected value's formula on such a page; 1 when an equation. */
+int  page_train_formula(struct ui *u, const struct page *pg, const struct selv *s, struct fbuf *name,
+                        struct fbuf *f);
 
 
 #endif

@@ -354,6 +354,12 @@ ui_debug(struct debug_run *run, const struct ui_opts *o, char *err, size_t errle
 		return UI_BAD_INPUT;
 	}
 	u->db = o->db;
+	if (o->train_step > 0 && view_train_step_enter(u, o->train_step, 1, err, errlen) < 0) {
+		ui_end();
+		ui_free(u);
+		signals_restore();
+		return UI_FAILED;
+	}
 	ui_loop(u);
 	ui_end();
 	ui_free(u);
@@ -378,7 +384,8 @@ ui_bench_open(struct debug_run *run, const struct ui_opts *o, FILE *out, int col
 
 	u->run = run;
 	if (!in || ui_start(u, out, in, o->no_color, err, sizeof err) < 0
-	    || view_debug_start(u, run, o->input ? o->input : "", err, sizeof err) < 0) {
+	    || view_debug_start(u, run, o->input ? o->input : "", err, sizeof err) < 0
+	    || (o->train_step > 0 && view_train_step_enter(u, o->train_step, 1, err, sizeof err) < 0)) {
 		ui_end();
 		fprintf(stderr, "bench: %s\n", in ? err : "/dev/null");
 		exit(1);

@@ -16,6 +16,7 @@ struct ui_opts {
 	const char *input;  /* the text to feed after BOS */
 	int no_color;       /* --no-color (NO_COLOR is read here too) */
 	const char *db;     /* --db, for R (the runs browser); NULL: the default */
+	long train_step;    /* --train-step: open inside this training step (0: none) */
 };
 
 /* How a screen ended; the command line words it and picks the exit status. */

@@ -62,6 +62,7 @@ enum cmd {
 	CMD_HEAD_NEXT, CMD_HEAD_PREV,
 	/* the heads view and the sweep */
 	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS, CMD_PATCH, CMD_HEATMAP,
+	CMD_TRAIN_STEP,   /* T: step into a training step */
 	/* the run view's loss curve, its head statistics */
 	CMD_LOG_X, CMD_GRAD_SET,
 	CMD__COUNT
@@ -159,6 +160,8 @@ struct ui {
 	/* the run view's ablation panel (run_sweep.c) */
 	int      rsw_on, rsw_failed;
 	struct sweep_series *rsw;
+	/* a training step (view_train_step.c): the session's s.ts */
+	int      train_quit;           /* q leaves the debugger too (--train-step, the run view's T) */
 };
 
 /* ---- views: modes with a lifecycle, registered in one table (views.c) ----
@@ -197,7 +200,8 @@ struct view {
 };
 enum { VF_OVERLAY = 1 };  /* drawn over the view it was opened from (u->under) */
 enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT,
-       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW_SWEEP, VIEW_PATCH, VIEW__COUNT };
+       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW_SWEEP, VIEW_PATCH,
+       VIEW_TPROMPT, VIEW__COUNT };
 extern const struct view ui_views[VIEW__COUNT];
 
 void view_debug_draw(struct ui *u);
@@ -241,6 +245,14 @@ int  view_sweep_key(struct ui *u, enum cmd cmd, int arg, int key);
 int  view_sweep_tick(struct ui *u);
 int  view_sweep_wait_ms(const struct ui *u);
 void view_sweep_close(struct ui *u);
+/* A training step (view_train_step.c): T's prompt, entering a step,
+ * the run view's T, the debugger's keys inside a step (-1: not handled). */
+int  view_tprompt_open(struct ui *u);
+void view_tprompt_draw(struct ui *u);
+int  view_tprompt_key(struct ui *u, enum cmd cmd, int arg, int key);
+int  view_train_step_enter(struct ui *u, long step, int quit_after, char *err, size_t n);
+int  view_train_step_from_run(struct ui *u);
+int  view_train_step_key(struct ui *u, enum cmd cmd);
 void view_edit_draw(struct ui *u);
 int  view_edit_key(struct ui *u, enum cmd cmd, int arg, int key);
 

@@ -133,7 +133,9 @@ view_debug_draw(struct ui *u)
 
 		const struct explain_ctx ctx = { &u->s, u->utf8 };
 		const struct explain_sel es = { s->vec, s->idx };
-		int eq = explain_formula(&ctx, pg->op, &pg->ov, &es, &name, &f, fr->w * (fr->h - 1));
+		int eq = u->s.ts && (op_phase(pg->op->kind) > 0 || s->vec == V_GRAD)
+		    ? page_train_formula(u, pg, s, &name, &f)
+		    : explain_formula(&ctx, pg->op, &pg->ov, &es, &name, &f, fr->w * (fr->h - 1));
 
 		snprintf(full, sizeof full, "%.17g", s->v);
 		x = draw_text(fr->y, fr->x, fr->w, ST_LABEL, name.s);
@@ -234,8 +236,10 @@ view_debug_key(struct ui *u, enum cmd cmd, int arg, int key)
 {
 	const struct op *op = stepper_op(&u->s.st);
 	char lab[96];
-	int layer = op && op->layer >= 0 ? op->layer : 0;
+	int layer = op && op->layer >= 0 ? op->layer : 0, r;
 
+	if ((r = view_train_step_key(u, cmd)) >= 0)
+		return r;
 	switch (cmd) {
 	case CMD_STEP: case CMD_STEP_BACK: case CMD_NEXT: case CMD_NEXT_BACK:
 	case CMD_FINISH: case CMD_FINISH_BACK: case CMD_CONT: case CMD_CONT_BACK:

@@ -25,6 +25,10 @@ draw_title(const struct ui *u)
 		snprintf(heads, sizeof heads, "off: %s", hb);
 	} else
 		snprintf(heads, sizeof heads, "all heads on");
+	if (u->s.ts)
+		snprintf(buf, sizeof buf, " mgpt-tui  %s  training step %ld/%ld  loss %.4f  lr %.6g", u->run->name,
+		    u->s.ts->step, u->run->steps_done, u->s.ts->loss, u->s.ts->lr);
+	else
 	snprintf(buf, sizeof buf, " mgpt-tui  %s%s  step %ld/%ld  %s  T %.2f", u->run->name,
 	    u->run->trained_here ? " (trained now)" : u->run->picked_default ? " (default run)" : "",
 	    debug_run_step(u->run), u->run->steps_done,
@@ -97,6 +101,33 @@ orient_text(const struct ui *u, const struct op *op, int w, char *buf, size_t n)
 	int cur = u->s.st.cur, a, b, ha, hb, tg = u->s.tr.target[op->pos];
 	int d = op_depth(op->kind);
 
+	if (op_phase(op->kind) > 0) {   /* a training step's backward and update */
+		const struct op *o = u->s.st.ops;
+
+		/* the group f finishes: the head at this position, the layer, the kind's run */
+#define TSAME(p) (d == 2 ? op_depth((p)->kind) == 2 && (p)->pos == op->pos && (p)->layer == op->layer \
+		&& (p)->head == op->head : d == 1 ? op_depth((p)->kind) >= 1 && (p)->layer == op->layer \
+		: (p)->kind == op->kind)
+		for (a = cur; a > u->s.st.n_fwd && TSAME(&o[a - 1]); a--)
+			;
+		for (b = cur; b + 1 < u->s.st.n_ops && TSAME(&o[b + 1]); b++)
+			;
+#undef TSAME
+		if (d == 2)
+			snprintf(grp, sizeof grp, "L%dH%d at pos %d: ops %d-%d", op->layer, op->head, op->pos, a + 1,
+			    b + 1);
+		else if (d == 1)
+			snprintf(grp, sizeof grp, "layer %d backward: ops %d-%d", op->layer, a + 1, b + 1);
+		else
+			snprintf(grp, sizeof grp, "%s: ops %d-%d", op_name(op->kind), a + 1, b + 1);
+		snprintf(buf, n, "%s | %s | %s", op_phase(op->kind) == 1 ? "backward" : "update", grp,
+		    d == 2 ? "f ends the head" : d == 1 ? "f ends the layer" : "c: the next stop");
+		if (draw_width(buf) > w)
+			snprintf(buf, n, "%s", grp);
+		if (draw_width(buf) > w)
+			buf[0] = '\0';
+		return;
+	}
 	snprintf(where, sizeof where, "pos %d %s%s%s -> predicting %s%s%s", op->pos,
 	    op->pos ? "'" : "", op->pos ? dataset_tokstr(u->s.ds, u->s.tr.token[op->pos], c, "BOS") : "BOS",
 	    op->pos ? "'" : "", tg >= 0 && tg < u->s.cfg.vocab_size - 1 ? "'" : "",
@@ -203,6 +234,52 @@ draw_attn_strip(const struct ui *u, const struct op *cur, int y0, int rows)
 	}
 }
 
+/* In a training step's backward and update: the ops around the current
+ * one, as the forward's outline lists a position's. */
+static void
+draw_outline_train(const struct ui *u, const struct op *cur)
+{
+	const struct rect *r = &u->outline;
+	const struct stepper *st = &u->s.st;
+	int h = r->h - 2, top, y, first = st->n_fwd, per = st->n_ops - st->n_fwd;
+
+	for (y = 0; y < r->h; y++)
+		draw_text(r->y + y, r->x + r->w, 1, ST_RULE, draw_glyph(u, "\u2502", "|"));
+	draw_textf(r->y, r->x + 1, r->w - 1, ST_LABEL, "step %ld: ops %d-%d", u->s.ts->step,
+	    first + 1, st->n_ops);
+	top = st->cur - first - h / 2;
+	if (top > per - h)
+		top = per - h;
+	if (top < 0)
+		top = 0;
+	for (y = 0; y < h && top + y < per; y++) {
+		const struct op *op = &st->ops[first + top + y];
+		char lab[96], tn[32];
+		int x = 3 + 2 * op_depth(op->kind);
+
+		/* short: the depth is the indent */
+		if (op_phase(op->kind) == 2)
+			snprintf(lab, sizeof lab, "%s %s", op->kind == OP_ADAM ? "adam" : "grad",
+			    op_tensor_name(op->tensor, tn, sizeof tn));
+		else if (op->kind == OP_LOSS)
+			snprintf(lab, sizeof lab, "loss");
+		else if (op->head >= 0)
+			snprintf(lab, sizeof lab, "H%d %s %d", op->head, op_name(op->kind), op->pos);
+		else if (op->layer >= 0)
+			snprintf(lab, sizeof lab, "L%d %s %d", op->layer, op_name(op->kind), op->pos);
+		else
+			snprintf(lab, sizeof lab, "%s %d", op_name(op->kind), op->pos);
+		if (stepper_is_break(st, op))
+			draw_text(r->y + 2 + y, r->x, 1, ST_BREAK, draw_glyph(u, "\u25cf", "*"));
+		if (op == cur) {
+			draw_text(r->y + 2 + y, r->x + 1, 1, ST_CUR, draw_glyph(u, "\u25b6", ">"));
+			draw_fill(r->y + 2 + y, r->x + x, r->w - x, ST_CUR);
+			draw_text(r->y + 2 + y, r->x + x, r->w - x, ST_CUR, lab);
+		} else
+			draw_text(r->y + 2 + y, r->x + x, r->w - x, ST_NORMAL, lab);
+	}
+}
+
 /* The ops of the current position, as a debugger's source window, and
  * under them the breakpoints; at the bottom the attention strip. */
 static void
@@ -217,6 +294,10 @@ draw_outline(const struct ui *u)
 
 	if (r->w <= 0 || !cur)
 		return;
+	if (op_phase(cur->kind) > 0) {
+		draw_outline_train(u, cur);
+		return;
+	}
 	/* the attention strip takes the bottom: a header and the positions */
 	if (r0->h >= 14) {
 		sh = cur->pos + 2;
@@ -303,22 +384,25 @@ draw_status(const struct ui *u)
 		draw_text(r->y, r->x, r->w, u->msg_style, u->msg);
 		return;
 	}
+	/* inside a training step the pass is recorded: no heads, samples or input */
+#define HIDDEN(i) (u->s.ts && ((i) == 6 || (i) == 7 || (i) == 8))
 	for (p = 5; p > 0; p--) {
 		for (need = 0, i = 0; i < n; i++)
-			if (hints[i].prio <= p)
+			if (hints[i].prio <= p && !HIDDEN(i))
 				need += draw_width(hints[i].k) + 1 + draw_width(hints[i].d) + 2;
 		if (need - 2 <= r->w)
 			break;
 	}
 	for (i = 0; i < n; i++) {
-		if (hints[i].prio > p)
+		if (hints[i].prio > p || HIDDEN(i))
 			continue;
 		x += draw_text(r->y, r->x + x, r->w - x, ST_KEY, hints[i].k);
 		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, " ");
 		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM,
-		    i == q_row && u->debug_back >= 0 ? "back" : hints[i].d);
+		    i == q_row && u->s.ts ? "leave" : i == q_row && u->debug_back >= 0 ? "back" : hints[i].d);
 		x += draw_text(r->y, r->x + x, r->w - x, ST_DIM, "  ");
 	}
+#undef HIDDEN
 }
 
 void

@@ -487,6 +487,12 @@ page_build(struct ui *u, struct page *pg, const struct op *op)
 	pg->line = 0;
 	pg->n_seg = 0;
 	pg->n_sv = 0;
+	memset(pg->vname, 0, sizeof pg->vname);
+	if (op_phase(op->kind) > 0) {
+		memset(&pg->ov, 0, sizeof pg->ov);
+		page_train(pg);
+		return;
+	}
 	if (op_view(u->s.m, &u->s.tr, op, &pg->ov) < 0)
 		return;
 	switch (op->kind) {
@@ -508,4 +514,6 @@ page_build(struct ui *u, struct page *pg, const struct op *op)
 	case OP_PROBS:        page_probs(pg); break;
 	default: break;
 	}
+	if (u->s.ts)
+		page_train_grad(pg);
 }

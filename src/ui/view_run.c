@@ -483,6 +483,8 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		break;
 	case CMD_OPEN:
 		return replay_open_debugger(u);
+	case CMD_TRAIN_STEP:
+		return view_train_step_from_run(u);
 	case CMD_HEADS_VIEW:
 		return replay_open_heads(u);
 	case CMD_LOG_X:

@@ -21,6 +21,8 @@ const struct view ui_views[VIEW__COUNT] = {
 	                  view_sweep_wait_ms, NULL, view_sweep_close, &keys_sweep, 0 },
 	[VIEW_PATCH]  = { "patch text", view_patch_open, view_patch_draw, view_patch_key, NULL, NULL,
 	                  NULL, NULL, NULL, VF_OVERLAY },
+	[VIEW_TPROMPT] = { "train step", view_tprompt_open, view_tprompt_draw, view_tprompt_key, NULL, NULL,
+	                  NULL, NULL, NULL, VF_OVERLAY },
 	[VIEW_EDIT]   = { "input", NULL, view_edit_draw, view_edit_key, NULL, NULL, NULL,
 	                  NULL, NULL, VF_OVERLAY },
 	/* the replay screens (replay_ui.h); their shared state's timers and
