@@ -314,8 +314,8 @@ logger_main(void *arg)
 	size_t n, cap;
 	int rc = 0, ending;
 
-	/* (No checkpoints here: a run folds its log into the file once, at
-	 * the end; each commit is synced on its own.) */
+	/* (Each commit is synced on its own, in the rollback journal: no
+	 * log to fold.) */
 	if (lg->start) {
 		since = 0;
 		pause = BUSY_PAUSE_MIN;

@@ -106,18 +106,6 @@ in_wal(struct store *st)
 	return wal;
 }
 
-int
-store_checkpoint(struct store *st)
-{
-	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-
-	/* busy or locked: a reader or another writer has the log; the
-	 * next checkpoint does it */
-	if (rc == SQLITE_OK || (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		return 0;
-	return store_fail_sql(st, "checkpoint");
-}
-
 void
 store_set_busy_timeout(struct store *st, int ms)
 {

@@ -173,9 +173,11 @@ struct store_opening;
 struct store_opening *store_open_start(const char *path);
 int  store_open_join(struct store_opening *op, struct store **st, char *err, size_t errlen);
 
-/* Fold the write-ahead log back into the one file and leave WAL mode, as
- * the last writer to close the file does (store_close does it too, but
- * cannot say that it failed). 0 also when another connection has the file
+/* For a file found in WAL mode (this program writes in the rollback
+ * journal; earlier versions wrote in WAL mode): fold the write-ahead log
+ * back into the one file and leave WAL mode, as the last writer to close
+ * the file does (store_close does it too, but cannot say that it failed);
+ * nothing for a file in rollback mode. 0 also when another connection has the file
  * open (it is left in WAL mode for that one to fold); -1 when the fold
  * failed (a full disk): the committed transactions are then still in the
  * -wal file beside it, which the next writer to open the file folds in. */

@@ -67,9 +67,6 @@ int           store_run_finish(struct store *st, struct run_info *run, char *con
                                int n, enum run_status status);
 /* Write the buffered steps now (nothing when none are). */
 int           store_log_flush(struct store *st, const struct run_info *run);
-/* Copy what the write-ahead log holds into the database file, as far as
- * readers allow (a passive checkpoint). */
-int           store_checkpoint(struct store *st);
 /* How long one statement waits for another connection's lock (the tests
  * shorten it to reach the logger's own waiting). */
 void          store_set_busy_timeout(struct store *st, int ms);
