@@ -149,8 +149,10 @@ struct store_logger;
 struct store_logger *store_logger_start(struct store *st, struct run_info *run,
                                         const struct trainer *t);
 /* Hand over a step / a snapshot (ts.step == the steps handed over).
- * -1 once the thread has stopped on an error: then call store_logger_stop
- * and read the reason in store_errmsg(st). A snapshot waits only when
+ * Steps are handed over a few at a time (64, or what came in 20 ms; a
+ * snapshot and the end hand over those before them). -1 once the thread
+ * has stopped on an error, seen at the next hand-over: then call
+ * store_logger_stop and read the reason in store_errmsg(st). A snapshot waits only when
  * earlier ones are still being written (a few copies are kept). */
 int  store_logger_step(struct store_logger *lg, const struct step_stats *s);
 int  store_logger_snapshot(struct store_logger *lg, struct train_state ts);
