@@ -337,11 +337,14 @@ store_open_ex(const char *path, int create, int readonly, int *deferred, char *e
 			if (store_migrate(st, fresh) < 0)
 				goto fail;
 		}
-		/* FULL: each commit is on the disk when it returns (the
-		 * journal synced before the file is written, the file synced
-		 * before the journal goes), so a power loss keeps every
-		 * committed step. */
-		if (store_exec(st, "PRAGMA synchronous = FULL") < 0 ||
+		/* EXTRA: each commit is on the disk when it returns, so a
+		 * power loss keeps every committed step. The journal is
+		 * synced before the file is written, the file before the
+		 * journal is deleted, and (what EXTRA adds to FULL) the
+		 * folder after it is deleted: otherwise a power loss just
+		 * after a commit can bring the journal back, and the next
+		 * open rolls the committed transaction back. */
+		if (store_exec(st, "PRAGMA synchronous = EXTRA") < 0 ||
 		    store_exec(st, "PRAGMA foreign_keys = ON") < 0)
 			goto fail;
 	}
