@@ -45,22 +45,24 @@ struct snap {
 	int     in_use;
 };
 
+/* The trainer hands its steps over LOCAL_STEPS at a time (or when
+ * LOCAL_SECONDS have passed since the first one it holds), one lock for
+ * them all: one lock a step cost about 2 ms of CPU in an 8000-step run
+ * (perf), the two threads' cores taking the lock's line from each other.
+ * The thread
+ * moves the steps handed over into the store's buffer every DRAIN_STEPS
+ * (without a commit), so that the queue does not grow to a whole commit
+ * interval's steps (8000 of them at 8000 steps, in two buffers: about
+ * 190 pages first touched). */
+#define LOCAL_STEPS    64
+#define LOCAL_SECONDS  0.02
+#define DRAIN_STEPS    1024
+
 /* A store that is busy (another connection holds the write lock past the
  * busy timeout, or SQLite refuses to wait because waiting could deadlock)
  * is waited for: pauses doubling from BUSY_PAUSE_MIN to BUSY_PAUSE_MAX
  * seconds, for up to BUSY_GIVE_UP seconds in all, while training goes on
  * into the queue. Only then, or on any other error, does logging stop. */
-/* The trainer hands its steps over LOCAL_STEPS at a time (or when
- * LOCAL_SECONDS have passed since the first one it holds), one lock for
- * them all: one lock a step cost 2.3 ms of CPU in an 8000-step run, the
- * two threads' cores taking the lock's line from each other. The thread
- * moves the steps handed over into the store's buffer every DRAIN_STEPS
- * (without a commit), so that the queue does not grow to a whole commit
- * interval's steps (8000 of them at 8000 steps: 190 page faults). */
-#define LOCAL_STEPS    64
-#define LOCAL_SECONDS  0.02
-#define DRAIN_STEPS    1024
-
 #define BUSY_PAUSE_MIN 0.01
 #define BUSY_PAUSE_MAX 1.0
 #define BUSY_GIVE_UP   120.0
