@@ -51,8 +51,8 @@ struct snap {
  * (perf), the two threads' cores taking the lock's line from each other.
  * The thread moves the steps handed over into the store's buffer every
  * DRAIN_STEPS (without a commit), so that the queue does not grow to a
- * whole commit interval's steps (8000 of them at 8000 steps, in two buffers: about
- * 190 pages first touched). */
+ * whole commit interval's steps (8000 of them at 8000 steps, in two
+ * buffers: about 190 pages first touched). */
 #define LOCAL_STEPS    64
 #define LOCAL_SECONDS  0.02
 #define DRAIN_STEPS    1024
