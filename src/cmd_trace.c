@@ -584,6 +584,7 @@ cmd_trace(int argc, char **argv)
 		} else
 			print_op_text(&o, &st->ops[i], &v);
 	}
+	ta.run = &L.r;
 	trace_attrib_print(&ta, stdout, json, &L.r.tr.model, &L.r.ds, tr);
 	if (json)
 		fputs("\n]\n", stdout);

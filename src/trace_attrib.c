@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attrib.h"
 #include "cli.h"
+#include "head_sweep.h"
 #include "json_out.h"
 #include "probe.h"
 #include "trace_attrib.h"
@@ -266,39 +268,56 @@ print_text(FILE *f, const struct model *m, const struct dataset *ds, const struc
 }
 
 static void
-print_sweep(FILE *f, int json, const struct model *m, const struct dataset *ds,
-    const struct trace *tr)
+print_sweep(FILE *f, int json, const struct trace_attrib *a, const struct model *m,
+    const struct dataset *ds, const struct trace *tr)
 {
 	const struct model_config *c = &m->cfg;
-	struct attrib_sweep sw;
+	const struct attrib_sweep *sw;
+	struct head_sweep hs;
+	struct head_sweep_cache cache = { 0 };
 	char heads[512];
-	int k, l, h, n;
+	int k, l, h, n, tty;
 
-	attrib_sweep_init(&sw, c);
-	attrib_sweep_run(m, ds, tr->token, tr->target, tr->n_pos, &sw, NULL, NULL);
+	/* the run's cached dataset losses, the rest computed and cached */
+	if (a->run && a->run->st && a->run->id > 0) {
+		cache.st = a->run->st;
+		cache.db = a->run->path;
+		cache.run_id = a->run->id;
+		cache.step = debug_run_step(a->run);
+	}
+	if (head_sweep_begin(&hs, m, ds, tr->token, tr->target, tr->n_pos, NULL, 0, &cache) < 0)
+		return;
+	/* progress on a terminal only: a script's stderr stays empty */
+	tty = isatty(STDERR_FILENO);
+	while (!head_sweep_step(&hs, 1024))
+		if (tty)
+			fprintf(stderr, "\rmgpt-tui: sweeping: %zu / %zu names", hs.done, hs.total);
+	if (tty && hs.total)
+		fputs("\r\033[K", stderr);
+	sw = &hs.sw;
 	if (!json)
 		fprintf(f, "# ablation sweep: %d subsets of heads off; the loss of the input and the mean"
-		    " loss of the %zu documents\n# %-24s %20s %20s\n", sw.n_masks, ds->n_docs,
-		    "heads off", "text_loss", "dataset_loss");
-	for (k = 0; k < sw.n_masks; k++) {
+		    " loss of the %zu documents (%d cached)\n# %-24s %20s %20s\n", sw->n_masks,
+		    ds->n_docs, hs.n_cached, "heads off", "text_loss", "dataset_loss");
+	for (k = 0; k < sw->n_masks; k++) {
 		if (json) {
 			fputs(",\n{\"op\":\"ablation\",\"off\":[", f);
 			for (l = 0, n = 0; l < c->n_layer; l++)
 				for (h = 0; h < c->n_head; h++)
-					if (sw.mask[k] & model_head_bit(c, l, h))
+					if (sw->mask[k] & model_head_bit(c, l, h))
 						fprintf(f, "%s\"L%dH%d\"", n++ ? "," : "", l, h);
 			fputs("],\"text_loss\":", f);
-			json_put_num(f, sw.text_loss[k]);
+			json_put_num(f, sw->text_loss[k]);
 			fputs(",\"dataset_loss\":", f);
-			json_put_num(f, sw.dataset_loss[k]);
+			json_put_num(f, sw->dataset_loss[k]);
 			fputc('}', f);
 		} else {
-			probe_format_heads(sw.mask[k], c, heads, sizeof heads);
-			fprintf(f, "  %-24s %20.17f %20.17f\n", sw.mask[k] ? heads : "none",
-			    sw.text_loss[k], sw.dataset_loss[k]);
+			probe_format_heads(sw->mask[k], c, heads, sizeof heads);
+			fprintf(f, "  %-24s %20.17f %20.17f\n", sw->mask[k] ? heads : "none",
+			    sw->text_loss[k], sw->dataset_loss[k]);
 		}
 	}
-	attrib_sweep_free(&sw);
+	head_sweep_free(&hs);
 }
 
 int
@@ -312,7 +331,7 @@ trace_attrib_print(const struct trace_attrib *a, FILE *f, int json, const struct
 	else
 		print_text(f, m, ds, tr);
 	if (a->sweep)
-		print_sweep(f, json, m, ds, tr);
+		print_sweep(f, json, a, m, ds, tr);
 	if (a->patched) {
 		if (json) {
 			fprintf(f, ",\n{\"op\":\"patch\",\"pos\":%d,\"layer\":%d,\"head\":%d,\"from\":",

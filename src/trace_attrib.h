@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "dataset.h"
+#include "debug_run.h"
 #include "model.h"
 
 enum { TRACE_ATTRIB_OPT_SWEEP = 400, TRACE_ATTRIB_OPT_PATCH_FROM, TRACE_ATTRIB_OPT_PATCH };
@@ -29,7 +30,8 @@ enum { TRACE_ATTRIB_OPT_SWEEP = 400, TRACE_ATTRIB_OPT_PATCH_FROM, TRACE_ATTRIB_O
 #define TRACE_ATTRIB_HELP \
 "After the pass: each head's direct logits (head_logits), the logit lens (lens).\n" \
 "  --sweep            the loss of TEXT and of the run's dataset, every subset of\n" \
-"                     heads off (ablation)\n" \
+"                     heads off (ablation); the dataset losses are cached in the\n" \
+"                     run database (sweep_cache) and read from it the next time\n" \
 "  --patch-from TEXT2 --patch L0H2@P\n" \
 "                     head L0H2's output at position P (0 is BOS) taken from its\n" \
 "                     output on TEXT2 (as long as TEXT); prints the patched pass\n"
@@ -41,6 +43,8 @@ struct trace_attrib {
 	int         layer, head, pos;   /* --patch parsed */
 	int         patched;      /* the pass was patched */
 	double     *patch_out;    /* [D] the head output put in (owned) */
+	const struct debug_run *run;  /* set by the caller: --sweep's dataset losses are
+	                               * cached under its id and step (NULL: not cached) */
 };
 
 /* getopt's c and optarg: 1 when the option is one of these (taken), 0 when

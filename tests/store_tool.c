@@ -9,7 +9,9 @@
  *                                a line (status as `runs` reads it)
  *   store_tool state DB RUN STEP XXH64 of the replayed parameters, m and v
  *   store_tool sql DB SQL        run SQL (to damage a file on purpose, or
- *                                to make another program's database)
+ *                                to make another program's database);
+ *                                rows it returns are printed, columns
+ *                                separated by '|', NULL as empty
  *   store_tool view DB RUN       what the run view does with a run, as
  *                                the replay screen does it: a
  *                                read-only connection replays it from
@@ -35,6 +37,20 @@
 #include "store.h"
 #include "store_view.h"
 #include "train.h"
+
+/* sqlite3_exec's callback for `sql`: one row a line. */
+static int
+print_row(void *arg, int n, char **val, char **name)
+{
+	int i;
+
+	(void)arg;
+	(void)name;
+	for (i = 0; i < n; i++)
+		printf("%s%s", i ? "|" : "", val[i] ? val[i] : "");
+	putchar('\n');
+	return 0;
+}
 
 static int
 fail(const char *what, sqlite3 *db)
@@ -211,7 +227,7 @@ main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "sql")) {
 		if (sqlite3_open_v2(argv[2], &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 			return fail(argv[2], db);
-		rc = sqlite3_exec(db, argv[3], NULL, NULL, NULL) != SQLITE_OK ? fail(argv[3], db) : 0;
+		rc = sqlite3_exec(db, argv[3], print_row, NULL, NULL) != SQLITE_OK ? fail(argv[3], db) : 0;
 		sqlite3_close(db);
 		return rc;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_store.c - the run store, linked from the real sources: digests,
  * replay to every step byte for byte, resume, the per-step log (NaN and
- * infinities), a reader beside a writer, disk-full and I/O errors through
+ * infinities), the sweep cache, a reader beside a writer, disk-full and I/O errors through
  * a fault-injecting VFS, damaged records, deletion; the logging thread
  * writing the same runs, beside a reader and into faults. */
 #include "config.h"
@@ -20,6 +20,7 @@
 #include "check.h"
 #include "hash.h"
 #include "store.h"
+#include "store_sweep.h"
 #include "train.h"
 #include "xmalloc.h"
 
@@ -444,6 +445,62 @@ test_nonfinite(void)
 	CHECK(store_find_run(st, "latest", &run) == 0 && run.best_loss == -INFINITY);
 	CHECK(run.status == RUN_INTERRUPTED && run.last_loss == 1.5);
 	CHECK(store_replay(st, &run, 2, &ds, &t) < 0 && strstr(store_errmsg(st), "diverged at step 1"));
+	store_close(st);
+}
+
+/* The sweep cache: rows put and got back per (run, step), a NaN as NULL
+ * and back, a row replaced, a read-only connection refused, and the rows
+ * gone with the run. */
+static void
+test_sweep_cache(void)
+{
+	struct store *st = open_db("sweep.db", 1, 0), *ro;
+	struct store_sweep_row *rows = NULL;
+	struct run_info run;
+	struct dataset ds;
+	struct trainer t;
+	int n = -1;
+
+	if (!st)
+		return;
+	load_names(&ds);
+	memset(&run, 0, sizeof run);
+	run.seed = SEED;
+	run.cfg = small;
+	run.n_steps = 4;
+	run.snapshot_every = 100;
+	run.temperature = 1;
+	CHECK(store_run_create(st, &run, &ds) == 0);
+	trainer_init(&t, &ds, &small, SEED, 4);
+	CHECK(store_run_start(st, &run, &t) == 0);
+	CHECK(store_run_end(st, &run, RUN_INTERRUPTED) == 0);
+	trainer_free(&t);
+	dataset_free(&ds);
+	CHECK(store_sweep_get(st, run.id, 3, &rows, &n) == 0 && n == 0 && !rows);
+	CHECK(store_sweep_put(st, run.id, 3, "L0H1", 2.25) == 0);
+	CHECK(store_sweep_put(st, run.id, 3, "", 2.5) == 0);
+	CHECK(store_sweep_put(st, run.id, 3, "L0H0 L0H1", NAN) == 0);
+	CHECK(store_sweep_put(st, run.id, 3, "L0H1", 2.75) == 0);   /* replaces */
+	CHECK(store_sweep_put(st, run.id, 4, "", 1.0) == 0);
+	CHECK(store_sweep_get(st, run.id, 3, &rows, &n) == 0 && n == 3);
+	if (n == 3) {
+		CHECK(!strcmp(rows[0].off, "") && rows[0].dataset_loss == 2.5);
+		CHECK(!strcmp(rows[1].off, "L0H0 L0H1") && isnan(rows[1].dataset_loss));
+		CHECK(!strcmp(rows[2].off, "L0H1") && rows[2].dataset_loss == 2.75);
+	}
+	free(rows);
+	CHECK(store_sweep_get(st, run.id + 1, 3, &rows, &n) == 0 && n == 0);
+	free(rows);
+	if ((ro = open_db("sweep.db", 0, 1))) {
+		CHECK(store_sweep_get(ro, run.id, 4, &rows, &n) == 0 && n == 1 && rows[0].dataset_loss == 1.0);
+		free(rows);
+		CHECK(store_sweep_put(ro, run.id, 4, "", 2.0) < 0
+		    && strstr(store_errmsg(ro), "read-only"));
+		store_close(ro);
+	}
+	CHECK(store_delete_run(st, &run) == 0);
+	CHECK(store_sweep_get(st, run.id, 3, &rows, &n) == 0 && n == 0);
+	free(rows);
 	store_close(st);
 }
 
@@ -977,6 +1034,7 @@ main(void)
 	test_names();
 	test_resume(&tj);
 	test_nonfinite();
+	test_sweep_cache();
 	test_reader();
 	test_hot_journal();
 	test_reader_thread();

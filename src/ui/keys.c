@@ -60,6 +60,7 @@ static const struct keydef keys_debug_rows[] = {
 	{ 'q',                 CMD_QUIT,        0, "q", "quit" },
 	{ UI_ESC,              CMD_CLOSE,       0, "Esc", "close help, the list or the editor" },
 	{ 'R',                 CMD_RUNS,        0, "R", "the runs browser" },
+	{ 'A',                 CMD_SWEEP,       0, "A", "dataset loss with each head off over training, for the statistics (again: back)" },
 };
 const struct keytab keys_debug = {
 	"debugger", keys_debug_rows, (int)(sizeof keys_debug_rows / sizeof keys_debug_rows[0]), NULL
@@ -81,6 +82,12 @@ static const struct keydef keys_heads_rows[] = {
 	{ '8',                 CMD_HEAD,        7, NULL, NULL },
 	{ '9',                 CMD_HEAD,        8, NULL, NULL },
 	{ '0',                 CMD_HEADS_ON,    0, "0", "all heads on" },
+	{ 'j',                 CMD_SEL_DOWN,    0, "j  k", "select the next / previous head (the one P patches)" },
+	{ UI_FN(KEY_DOWN),     CMD_SEL_DOWN,    0, NULL, NULL },
+	{ 'k',                 CMD_SEL_UP,      0, NULL, NULL },
+	{ UI_FN(KEY_UP),       CMD_SEL_UP,      0, NULL, NULL },
+	{ 'P',                 CMD_PATCH,       0, "P", "patch: the selected head's output here taken from another text (empty: off)" },
+	{ 'T',                 CMD_HEATMAP,     0, "T", "every head's attention over the whole input (h l page when not all fit)" },
 	{ 'L',                 CMD_LENS,        0, "L", "the logit lens in the prediction's place (always shown when there is room)" },
 	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
 	{ '?',                 CMD_HELP,        0, "?", "this help" },
@@ -169,6 +176,7 @@ static const struct keydef keys_run_rows[] = {
 	{ 'm',                 CMD_MARK,        0, "m", "mark this run; others compare with it" },
 	{ 'p',                 CMD_PAUSE,       0, "p", "pause / go on training (a run trained here)" },
 	{ 'R',                 CMD_RUNS,        0, "R", "the runs browser" },
+	{ 'A',                 CMD_SWEEP,       0, "A", "dataset loss with each head off over training, for the statistics (again: back)" },
 };
 const struct keytab keys_run = {
 	"run", keys_run_rows, (int)(sizeof keys_run_rows / sizeof keys_run_rows[0]), &keys_replay

@@ -23,7 +23,9 @@
 #include "debug_run.h"
 #include "debug_session.h"
 #include "head_report.h"
+#include "head_patch.h"
 #include "head_sweep.h"
+#include "sweep_series.h"
 #include "model.h"
 #include "rng.h"
 #include "stepper.h"
@@ -59,7 +61,7 @@ enum cmd {
 	CMD_STEP_FIRST, CMD_STEP_LAST, CMD_GOTO, CMD_PLAY, CMD_PLAY_BACK,
 	CMD_HEAD_NEXT, CMD_HEAD_PREV,
 	/* the heads view and the sweep */
-	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS,
+	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS, CMD_PATCH, CMD_HEATMAP,
 	CMD__COUNT
 };
 
@@ -141,12 +143,19 @@ struct ui {
 	int      heads_pos;            /* the position shown */
 	int      heads_score_prev;     /* s.score_name before the view turned it on */
 	int      heads_lens;           /* the logit lens shown on a short screen (L) */
+	int      heads_sel;            /* the selected head (layer by layer): the one P patches */
+	int      heads_map;            /* the T x T attention maps shown instead (T) */
+	int      heads_map_first;      /* the first head shown when not all fit */
 	struct head_report hr;
+	struct head_patch hp;          /* the patch text (P) and the patched pass */
 	/* the sweep (view_sweep.c) */
 	int      sweep_on;             /* hsw set up */
 	int      sweep_back;           /* the view it goes back to */
 	int      sweep_sel, sweep_top; /* selected and first shown row */
 	struct head_sweep hsw;
+	/* the run view's ablation panel (run_sweep.c) */
+	int      rsw_on, rsw_failed;
+	struct sweep_series *rsw;
 };
 
 /* ---- views: modes with a lifecycle, registered in one table (views.c) ----
@@ -185,7 +194,7 @@ struct view {
 };
 enum { VF_OVERLAY = 1 };  /* drawn over the view it was opened from (u->under) */
 enum { VIEW_DEBUG, VIEW_HELP, VIEW_BREAKS, VIEW_EDIT,
-       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW_SWEEP, VIEW__COUNT };
+       VIEW_RUNS, VIEW_RUN, VIEW_FORM, VIEW_PROMPT, VIEW_HEADS, VIEW_SWEEP, VIEW_PATCH, VIEW__COUNT };
 extern const struct view ui_views[VIEW__COUNT];
 
 void view_debug_draw(struct ui *u);
@@ -210,6 +219,19 @@ int  view_heads_open(struct ui *u);
 void view_heads_draw(struct ui *u);
 int  view_heads_key(struct ui *u, enum cmd cmd, int arg, int key);
 void view_heads_close(struct ui *u);
+/* heads_map.c: the heads view's T x T attention maps; heads_patch.c: its
+ * patch panel and the prompt for the patch text (VIEW_PATCH) */
+void heads_draw_map(struct ui *u, int y, int bottom);
+int  heads_draw_patch(struct ui *u, const struct head_report *r, int y, int bottom);
+int  view_patch_open(struct ui *u);
+void view_patch_draw(struct ui *u);
+int  view_patch_key(struct ui *u, enum cmd cmd, int arg, int key);
+/* run_sweep.c: the run view's dataset loss per head off over training (A) */
+int  run_sweep_draw(struct ui *u, int y, int w, int h);
+int  run_sweep_key(struct ui *u);
+int  run_sweep_tick(struct ui *u);
+int  run_sweep_wait_ms(const struct ui *u);
+void run_sweep_close(struct ui *u);
 int  view_sweep_open(struct ui *u);
 void view_sweep_draw(struct ui *u);
 int  view_sweep_key(struct ui *u, enum cmd cmd, int arg, int key);

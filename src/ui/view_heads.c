@@ -49,6 +49,8 @@ view_heads_open(struct ui *u)
 		head_report_init(&u->hr, &u->s.cfg);
 		u->heads_ready = 1;
 	}
+	if (u->heads_sel >= u->s.cfg.n_layer * u->s.cfg.n_head)
+		u->heads_sel = 0;
 	if (u->view == VIEW_SWEEP) {   /* back from the sweep: as it was */
 		if (u->heads_pos >= u->s.tr.n_pos)
 			u->heads_pos = u->s.tr.n_pos - 1;
@@ -68,6 +70,7 @@ view_heads_close(struct ui *u)
 	if (u->heads_ready)
 		head_report_free(&u->hr);
 	u->heads_ready = 0;
+	head_patch_free(&u->hp);
 }
 
 /* Title and the orientation line. */
@@ -105,13 +108,50 @@ heads_draw_top(struct ui *u, const struct head_report *r)
 	draw_text(1, u->cols - draw_width(hb) - 1, draw_width(hb) + 1, ST_DIM, hb);
 }
 
+/* A head's push with d decimals; compact drops the 0 before the point
+ * ("+.12"), which keeps two decimals within 80 columns. */
+static const char *
+heads_fmt_push(double v, int d, int compact, char *buf)
+{
+	snprintf(buf, 24, "%+.*f", d, v);
+	if (compact && buf[1] == '0' && buf[2] == '.')
+		memmove(buf + 1, buf + 2, strlen(buf + 2) + 1);
+	return buf;
+}
+
+/* The decimals the pushes of a head need to differ where their values do:
+ * two, or up to four when two shown values would print alike. */
+static int
+heads_push_decimals(const struct head_report_head *e)
+{
+	double v[2 * HEAD_REPORT_TOP];
+	char a[24], b[24];
+	int n = 0, d, i, j, same;
+
+	for (i = 0; i < HEAD_REPORT_TOP; i++) {
+		if (e->up[i] >= 0)
+			v[n++] = e->logits[e->up[i]];
+		if (e->down[i] >= 0)
+			v[n++] = e->logits[e->down[i]];
+	}
+	for (d = 2; d < 4; d++) {
+		for (same = 0, i = 0; i < n && !same; i++)
+			for (j = i + 1; j < n && !same; j++)
+				same = v[i] != v[j] && !strcmp(heads_fmt_push(v[i], d, 0, a),
+				    heads_fmt_push(v[j], d, 0, b));
+		if (!same)
+			break;
+	}
+	return d;
+}
+
 /* Two rows per head: what it writes and pushes, and its attention. */
 static int
 heads_draw_heads(struct ui *u, const struct head_report *r, int y)
 {
 	const int wide = u->cols >= 100, cell = 4, x0 = 7;
-	char c[16], num[32];
-	int i, k, t, x;
+	char c[16], num[48], fb[24];
+	int i, k, t, x, d;
 
 	x = draw_text(y, 0, x0, ST_LABEL, "attn");
 	for (t = 0; t <= r->pos; t++)
@@ -123,28 +163,34 @@ heads_draw_heads(struct ui *u, const struct head_report *r, int y)
 		const struct head_report_head *e = &r->heads[i];
 		enum style st = e->off ? ST_OFF : ST_NORMAL;
 
+		/* the selected head (the one P patches) in the selection's style */
 		if (u->s.cfg.n_layer > 1)
-			x = draw_textf(y, 0, u->cols, ST_KEY, "L%dH%d ", e->layer, e->head);
+			x = draw_textf(y, 0, u->cols, i == u->heads_sel ? ST_SEL : ST_KEY, "L%dH%d",
+			    e->layer, e->head);
 		else
-			x = draw_textf(y, 0, u->cols, ST_KEY, "H%d ", e->head);
+			x = draw_textf(y, 0, u->cols, i == u->heads_sel ? ST_SEL : ST_KEY, "H%d", e->head);
+		x += draw_text(y, x, 1, ST_NORMAL, " ");
 		x += draw_text(y, x, 4, e->off ? ST_ERR : ST_OK, e->off ? "off " : "on  ");
-		x += draw_textf(y, x, u->cols - x, ST_DIM, "[%d:%d] ", e->cat_lo, e->cat_lo + r->head_size);
+		if (wide)   /* where it lands in the concatenation (at 80 columns: h*D..) */
+			x += draw_textf(y, x, u->cols - x, ST_DIM, "[%d:%d] ", e->cat_lo,
+			    e->cat_lo + r->head_size);
 		for (k = 0; k < r->head_size && x < u->cols - 10; k++)
 			x += draw_textf(y, x, u->cols - x, st, wide ? "%+.3f " : "%+.2f ", e->out[k]);
 		if (e->off) {   /* its slice of the concatenation is zero */
 			draw_text(y, x, u->cols - x, ST_OFF, " adds nothing to the logits");
 			goto attention;
 		}
+		d = heads_push_decimals(e);
 		x += draw_text(y, x, u->cols - x, ST_OK, draw_glyph(u, " \u2191", " +"));
 		for (k = 0; k < HEAD_REPORT_TOP && e->up[k] >= 0; k++) {
-			snprintf(num, sizeof num, wide ? "%s%+.2f " : "%s%+.1f ",
-			    heads_tok(u, e->up[k], c), e->logits[e->up[k]]);
+			snprintf(num, sizeof num, "%s%s ", heads_tok(u, e->up[k], c),
+			    heads_fmt_push(e->logits[e->up[k]], d, !wide, fb));
 			x += draw_text(y, x, u->cols - x, st, num);
 		}
 		x += draw_text(y, x, u->cols - x, ST_ERR, draw_glyph(u, "\u2193", "-"));
 		for (k = 0; k < HEAD_REPORT_TOP && e->down[k] >= 0; k++) {
-			snprintf(num, sizeof num, wide ? "%s%+.2f " : "%s%+.1f ",
-			    heads_tok(u, e->down[k], c), e->logits[e->down[k]]);
+			snprintf(num, sizeof num, "%s%s ", heads_tok(u, e->down[k], c),
+			    heads_fmt_push(e->logits[e->down[k]], d, !wide, fb));
 			x += draw_text(y, x, u->cols - x, st, num);
 		}
 attention:
@@ -240,19 +286,30 @@ view_heads_draw(struct ui *u)
 	head_report_fill(r, &u->s, u->heads_pos);
 	u->heads_pos = r->pos;
 	heads_draw_top(u, r);
-	y = heads_draw_heads(u, r, 2);
-	/* the lens beside the prediction when there is room, else in its
-	 * place (L) */
-	if (u->heads_lens || bottom - y >= 12 + r->n_points + 2)
-		y = heads_draw_lens(u, r, y);
-	if (!u->heads_lens || bottom - y >= 6)
-		heads_draw_prediction(u, r, y, bottom);
+	if (u->heads_map)
+		heads_draw_map(u, 2, bottom);
+	else {
+		y = heads_draw_heads(u, r, 2);
+		/* the patch in the prediction's place while a patch text is set;
+		 * else the lens beside the prediction when there is room, or in
+		 * its place (L) */
+		if (u->hp.on)
+			heads_draw_patch(u, r, y, bottom);
+		else {
+			if (u->heads_lens || bottom - y >= 12 + r->n_points + 2)
+				y = heads_draw_lens(u, r, y);
+			if (!u->heads_lens || bottom - y >= 6)
+				heads_draw_prediction(u, r, y, bottom);
+		}
+	}
 	draw_fill(bottom, 0, u->cols, ST_NORMAL);
 	if (u->msg[0])
 		draw_text(bottom, 0, u->cols, u->msg_style, u->msg);
+	else if (u->heads_map)
+		draw_text(bottom, 0, u->cols, ST_DIM, " h l other heads   1-9 head off/on   T or q back to the heads   ? keys");
 	else
 		draw_text(bottom, 0, u->cols, ST_DIM,
-		    " \u2190 \u2192 position   1-9 head off/on   0 all on   L lens   A sweep   ? keys   q back");
+		    " \u2190\u2192 position  j k head  1-9 off/on  P patch  T maps  L lens  A sweep  ? keys");
 }
 
 int
@@ -263,12 +320,31 @@ view_heads_key(struct ui *u, enum cmd cmd, int arg, int key)
 	(void)key;
 	switch (cmd) {
 	case CMD_STEP_BACK:
-		if (u->heads_pos > 0)
+		if (u->heads_map) {   /* the maps: the previous head first */
+			if (u->heads_map_first > 0)
+				u->heads_map_first--;
+		} else if (u->heads_pos > 0)
 			u->heads_pos--;
 		break;
 	case CMD_STEP:
-		if (u->heads_pos < u->s.tr.n_pos - 1)
+		if (u->heads_map) {
+			if (u->heads_map_first < n - 1)
+				u->heads_map_first++;
+		} else if (u->heads_pos < u->s.tr.n_pos - 1)
 			u->heads_pos++;
+		break;
+	case CMD_SEL_DOWN:
+		if (u->heads_sel < n - 1)
+			u->heads_sel++;
+		break;
+	case CMD_SEL_UP:
+		if (u->heads_sel > 0)
+			u->heads_sel--;
+		break;
+	case CMD_PATCH:
+		return UI_GO(VIEW_PATCH);
+	case CMD_HEATMAP:
+		u->heads_map = !u->heads_map;
 		break;
 	case CMD_HEAD:
 		/* the same session call as the debugger's toggles; heads counted
@@ -294,6 +370,10 @@ view_heads_key(struct ui *u, enum cmd cmd, int arg, int key)
 	case CMD_CLOSE:
 		break;
 	case CMD_QUIT: case CMD_HEADS_VIEW:
+		if (u->heads_map && cmd == CMD_QUIT) {   /* q leaves the maps first */
+			u->heads_map = 0;
+			break;
+		}
 		if (u->s.score_name != u->heads_score_prev)
 			debug_session_set_scoring(&u->s, u->heads_score_prev);
 		return UI_GO(VIEW_DEBUG);

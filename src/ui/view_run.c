@@ -321,7 +321,8 @@ view_run_draw(struct ui *u)
 	}
 	y += ph;
 
-	draw_stats(u, rp, y, 0, W, sh);
+	if (!run_sweep_draw(u, y, W, sh))   /* A: the sweep over training in its place */
+		draw_stats(u, rp, y, 0, W, sh);
 	y += sh;
 
 	{
@@ -440,6 +441,8 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		rr->layer = k % nh / H;
 		rr->head = k % nh % H;
 		break;
+	case CMD_SWEEP:
+		return run_sweep_key(u);
 	case CMD_QUIT:
 		return rp->from_browser ? UI_GO(VIEW_RUNS) : UI_QUIT;
 	default:

@@ -73,8 +73,9 @@ view_sweep_draw(struct ui *u)
 	draw_textf(0, 0, W, ST_TITLE, " sweep  %s  step %ld  %d subsets of heads off, input of %d positions",
 	    u->run->name, debug_run_step(u->run), sw->n_masks, h->n);
 	if (h->finished)
-		draw_textf(1, 0, W, ST_OK, "%zu documents done; sorted by the dataset's loss, highest first",
-		    h->total);
+		draw_textf(1, 0, W, ST_OK, "done; %d of %d subsets from the cache%s; sorted by the dataset's loss,"
+		    " highest first", h->n_cached, sw->n_masks,
+		    h->write_failed ? " (not written: read-only)" : "");
 	else {
 		k = draw_textf(1, 0, W, ST_NORMAL, "documents %zu / %zu ", h->done, h->total);
 		draw_bar(u, 1, k, 30, h->total ? (double)h->done / (double)h->total : 1, ST_BAR);

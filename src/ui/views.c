@@ -19,14 +19,16 @@ const struct view ui_views[VIEW__COUNT] = {
 	                  view_heads_close, &keys_heads, 0 },
 	[VIEW_SWEEP]  = { "sweep", view_sweep_open, view_sweep_draw, view_sweep_key, view_sweep_tick,
 	                  view_sweep_wait_ms, NULL, view_sweep_close, &keys_sweep, 0 },
+	[VIEW_PATCH]  = { "patch text", view_patch_open, view_patch_draw, view_patch_key, NULL, NULL,
+	                  NULL, NULL, NULL, VF_OVERLAY },
 	[VIEW_EDIT]   = { "input", NULL, view_edit_draw, view_edit_key, NULL, NULL, NULL,
 	                  NULL, NULL, VF_OVERLAY },
 	/* the replay screens (replay_ui.h); their shared state's timers and
 	 * lifetime hang off the browser's entry */
 	[VIEW_RUNS]   = { "runs", view_runs_open, view_runs_draw, view_runs_key, replay_ui_tick,
 	                  replay_ui_timeout, NULL, replay_ui_close, &keys_runs, 0 },
-	[VIEW_RUN]    = { "run", NULL, view_run_draw, view_run_key, NULL, NULL, NULL,
-	                  NULL, &keys_run, 0 },
+	[VIEW_RUN]    = { "run", NULL, view_run_draw, view_run_key, run_sweep_tick, run_sweep_wait_ms,
+	                  NULL, run_sweep_close, &keys_run, 0 },
 	[VIEW_FORM]   = { "train", view_form_open, view_form_draw, view_form_key, NULL, NULL, NULL,
 	                  NULL, NULL, 0 },
 	[VIEW_PROMPT] = { "prompt", view_prompt_open, view_prompt_draw, view_prompt_key, NULL, NULL, NULL,

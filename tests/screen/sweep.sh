@@ -17,7 +17,7 @@ for size in "80 24" "120 40"; do
 	start $size "'$M' debug alpha --db '$D' --input emma"
 	wait_for "op 1 of"
 	keys A
-	wait_for "documents done" 30
+	wait_for "subsets from the cache" 30
 	awk '$1 ~ /^(none|L[0-9])/ && NF >= 5 { print $1, $2, $4 }' "$T/pane" | sort >"$T/got"
 	cmp -s "$T/want" "$T/got" && ok "$size: the 16 rows are trace --sweep's" \
 	    || fail "$size: rows differ: $(diff "$T/want" "$T/got" | head -5)"
