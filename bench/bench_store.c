@@ -151,7 +151,7 @@ breakdown(long steps, int rounds)
 		"  store: log the steps",
 		NULL,   /* the snapshots, with their count */
 		"  store: end the run (samples, status, commit)",
-		"  store: close (checkpoint, back to rollback mode)",
+		"  store: close",
 	};
 	struct model_config cfg = { 0, 16, 4, 1, 16 };
 	double *ph = xcalloc((size_t)rounds * PH__COUNT, sizeof *ph), sum = 0, m;

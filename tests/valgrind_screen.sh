@@ -12,6 +12,9 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${MGPT_TUI:=$here/../src/mgpt-tui}"
+# make check-valgrind names the shared-linked copy (src/mgpt-tui-shared):
+# memcheck replaces malloc only in a dynamically linked program.
+MGPT_TUI=${VALGRIND_MGPT_TUI:-$MGPT_TUI}
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "valgrind not found: skipping (Debian: apt-get install valgrind)"
 	exit 77
@@ -23,6 +26,10 @@ fi
 # A sanitizer build cannot run under valgrind.
 if grep -q __asan_init "$MGPT_TUI" 2>/dev/null; then
 	echo "an --enable-sanitizers build: skipping (valgrind needs a plain build)"
+	exit 77
+fi
+if ! ldd "$MGPT_TUI" >/dev/null 2>&1; then
+	echo "$MGPT_TUI is linked statically: skipping (make check-valgrind runs src/mgpt-tui-shared)"
 	exit 77
 fi
 VG=$(mktemp -d "${TMPDIR:-/tmp}/mgpt-valgrind.XXXXXX") || exit 1

@@ -192,7 +192,8 @@ store_seek(struct store *st, const struct run_info *run, long step, struct train
 	/* The logged losses of the steps to re-run are read first, in one
 	 * short query: no read transaction stays open while the engine
 	 * trains (a viewer replaying a long run never keeps a writer from
-	 * switching the file to WAL or folding it back). */
+	 * committing: in the rollback journal a commit waits for every
+	 * reader's lock). */
 	if (!(s = store_stmt(st, SQL_LOSS_RANGE)))
 		return -1;
 	n = (size_t)(step - t->step);

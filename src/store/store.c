@@ -75,27 +75,35 @@ store_begin_write(struct store *st)
 {
 	if (st->readonly)
 		return store_fail(st, "opened read-only");
-	/* WAL from the first write on, so that a reader never blocks this
-	 * writer; a writer that ends up writing nothing leaves the file as
-	 * it found it, byte for byte. */
-	if (!st->wal) {
-		if (store_exec(st, "PRAGMA journal_mode = WAL") < 0)
-			return -1;
-		st->wal = 1;
-	}
+	/* In the rollback journal, the mode the file is in at rest: no
+	 * switch to WAL and back (two journal transactions and eight
+	 * fdatasyncs a run), no checkpoint copying every page the run wrote
+	 * a second time. A commit holds the file's exclusive lock only while
+	 * it writes its pages; readers, whose every read is one short query,
+	 * wait out those moments (busy timeout). */
 	return store_exec(st, "BEGIN IMMEDIATE");
 }
 
-int
-store_checkpoint(struct store *st)
+/* The file is in WAL mode for this connection: left so by an earlier
+ * mgpt-tui (which wrote in WAL mode) that was stopped, or while one still
+ * has it open; SQLite then opens it in WAL mode, and this connection's
+ * writes go to the log too. Only a writer can fold it back. */
+static int
+in_wal(struct store *st)
 {
-	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	sqlite3_stmt *s = NULL;
+	int wal = 0;
 
-	/* busy or locked: a reader or another writer has the log; the
-	 * next checkpoint does it */
-	if (rc == SQLITE_OK || (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+	if (st->readonly || !st->db)
 		return 0;
-	return store_fail_sql(st, "checkpoint");
+	if (sqlite3_prepare_v2(st->db, "PRAGMA main.journal_mode", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(s, 0);
+
+		wal = m && !strcmp((const char *)m, "wal");
+	}
+	sqlite3_finalize(s);
+	return wal;
 }
 
 void
@@ -329,10 +337,14 @@ store_open_ex(const char *path, int create, int readonly, int *deferred, char *e
 			if (store_migrate(st, fresh) < 0)
 				goto fail;
 		}
-		/* FULL: each commit is on the disk when it returns (in WAL
-		 * mode, one fdatasync of the log), so a power loss keeps
-		 * every committed step; NORMAL synced only at checkpoints. */
-		if (store_exec(st, "PRAGMA synchronous = FULL") < 0 ||
+		/* EXTRA: each commit is on the disk when it returns, so a
+		 * power loss keeps every committed step. The journal is
+		 * synced before the file is written, the file before the
+		 * journal is deleted, and (what EXTRA adds to FULL) the
+		 * folder after it is deleted: otherwise a power loss just
+		 * after a commit can bring the journal back, and the next
+		 * open rolls the committed transaction back. */
+		if (store_exec(st, "PRAGMA synchronous = EXTRA") < 0 ||
 		    store_exec(st, "PRAGMA foreign_keys = ON") < 0)
 			goto fail;
 	}
@@ -348,16 +360,14 @@ store_fold(struct store *st)
 {
 	int rc;
 
-	if (!st->wal)
-		return 0;
 	store_abort(st);
+	if (!in_wal(st))
+		return 0;
 	sqlite3_busy_timeout(st->db, 0);
 	rc = sqlite3_exec(st->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 	sqlite3_busy_timeout(st->db, st->readonly ? 5000 : 10000);
-	if (rc == SQLITE_OK) {
-		st->wal = 0;
+	if (rc == SQLITE_OK)
 		return 0;
-	}
 	/* another connection has the file open: it stays in WAL mode, and
 	 * the last one to close it folds it */
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
@@ -378,8 +388,9 @@ store_close(struct store *st)
 			sqlite3_finalize(st->stmt[i]);
 		/* At rest the file is in rollback mode: viewers then open it
 		 * without creating -wal/-shm files, even in a read-only folder.
-		 * While another connection has it open, it stays in WAL. */
-		if (st->wal) {
+		 * A file found in WAL mode is folded back by the last writer to
+		 * close it (while another connection has it open, it stays). */
+		if (in_wal(st)) {
 			sqlite3_busy_timeout(st->db, 0);
 			sqlite3_exec(st->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 		}

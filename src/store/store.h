@@ -149,8 +149,10 @@ struct store_logger;
 struct store_logger *store_logger_start(struct store *st, struct run_info *run,
                                         const struct trainer *t);
 /* Hand over a step / a snapshot (ts.step == the steps handed over).
- * -1 once the thread has stopped on an error: then call store_logger_stop
- * and read the reason in store_errmsg(st). A snapshot waits only when
+ * Steps are handed over a few at a time (64, or what came in 20 ms; a
+ * snapshot and the end hand over those before them). -1 once the thread
+ * has stopped on an error, seen at the next hand-over: then call
+ * store_logger_stop and read the reason in store_errmsg(st). A snapshot waits only when
  * earlier ones are still being written (a few copies are kept). */
 int  store_logger_step(struct store_logger *lg, const struct step_stats *s);
 int  store_logger_snapshot(struct store_logger *lg, struct train_state ts);
@@ -173,9 +175,11 @@ struct store_opening;
 struct store_opening *store_open_start(const char *path);
 int  store_open_join(struct store_opening *op, struct store **st, char *err, size_t errlen);
 
-/* Fold the write-ahead log back into the one file and leave WAL mode, as
- * the last writer to close the file does (store_close does it too, but
- * cannot say that it failed). 0 also when another connection has the file
+/* For a file found in WAL mode (this program writes in the rollback
+ * journal; earlier versions wrote in WAL mode): fold the write-ahead log
+ * back into the one file and leave WAL mode, as the last writer to close
+ * the file does (store_close does it too, but cannot say that it failed);
+ * nothing for a file in rollback mode. 0 also when another connection has the file
  * open (it is left in WAL mode for that one to fold); -1 when the fold
  * failed (a full disk): the committed transactions are then still in the
  * -wal file beside it, which the next writer to open the file folds in. */

@@ -31,7 +31,6 @@ struct store {
 	sqlite3       *db;
 	char           path[1024];     /* as the user gave it, for messages */
 	int            readonly;
-	int            wal;            /* switched to WAL by store_begin_write */
 	char           err[STORE_ERRLEN];
 	sqlite3_stmt  *stmt[SQL__COUNT];   /* prepared on first use */
 	double         commit_every;   /* seconds between step flushes */
@@ -61,16 +60,13 @@ int           store_exec(struct store *st, const char *sql);
  * journal of a writer killed since it opened the file rolls it back (as
  * store_open does) and steps again. */
 int           store_step(struct store *st, sqlite3_stmt *s);
-/* BEGIN IMMEDIATE, switching the file to WAL mode on the first write. */
+/* BEGIN IMMEDIATE (in the rollback journal: see store.c). */
 int           store_begin_write(struct store *st);
 /* store_log_samples and store_run_end in one transaction. */
 int           store_run_finish(struct store *st, struct run_info *run, char *const *names,
                                int n, enum run_status status);
 /* Write the buffered steps now (nothing when none are). */
 int           store_log_flush(struct store *st, const struct run_info *run);
-/* Copy what the write-ahead log holds into the database file, as far as
- * readers allow (a passive checkpoint). */
-int           store_checkpoint(struct store *st);
 /* How long one statement waits for another connection's lock (the tests
  * shorten it to reach the logger's own waiting). */
 void          store_set_busy_timeout(struct store *st, int ms);
