@@ -184,7 +184,7 @@ view(const char *path, const char *spec)
 		long from = t.step;
 
 		to = from + VIEW_SLICE < run.steps_done ? from + VIEW_SLICE : run.steps_done;
-		got = headstats_series(&t, to, &tr, tok, 1, hs);
+		got = headstats_series(&t, to, &tr, tok, 1, hs, NULL);
 		if (got <= 0)
 			break;
 		if (!(rw = store_open(path, 0, 0, err, sizeof err))) {

@@ -146,7 +146,7 @@ test_series(void)
 	/* from the middle: steps 10..30 */
 	for (s = 0; s < 10; s++)
 		trainer_step(&a, &st);
-	got = headstats_series(&a, STEPS + 5, &tr, tok, n, series);
+	got = headstats_series(&a, STEPS + 5, &tr, tok, n, series, NULL);
 	CHECK(got == STEPS - 10 + 1);
 	CHECK(a.step == STEPS);
 	for (s = 0; s <= STEPS; s++) {
@@ -159,7 +159,7 @@ test_series(void)
 			trainer_step(&b, &st);
 	}
 	CHECK(bad == 0);
-	CHECK(headstats_series(&a, 5, &tr, tok, n, series) == 0);
+	CHECK(headstats_series(&a, 5, &tr, tok, n, series, NULL) == 0);
 	/* Training moves the heads: the statistics at the end differ from the start. */
 	CHECK(memcmp(series, series + (size_t)(STEPS - 10) * NH, sizeof one) != 0);
 	free(series);

@@ -3,7 +3,9 @@
  * by live_train (the screen's trainer) replayed by replay_run at any step,
  * the probe and the statistics equal to the engine's on the weights
  * trained straight to that step, the statistics cache written once and
- * read back identical, renaming, and another connection's commits seen. */
+ * read back identical, renaming, and another connection's commits seen;
+ * the per-head gradient figures of the statistics pass against the
+ * gradient and update of a training step opened directly (train_step). */
 #include "config.h"
 
 #include <math.h>
@@ -15,6 +17,8 @@
 #include "check.h"
 #include "headstats.h"
 #include "train_run.h"
+#include "train_step.h"
+#include "debug_run.h"
 #include "replay_run.h"
 #include "store.h"
 #include "store_view.h"
@@ -197,10 +201,123 @@ test_goto_and_stats(void)
 		struct headstat *c = NULL;
 		long cn = 0;
 
+		struct gradstat *g = NULL;
+		long gn = 0;
+
+		CHECK(store_gradstats_load(st, ri.id, nh, &g, &gn) == 0 && gn == STEPS);
+		free(g);
 		CHECK(store_delete_run(rw, &ri) == 0);
 		CHECK(store_headstats_load(st, ri.id, "emma", nh, &c, &cn) == 0 && cn == 0);
+		CHECK(store_gradstats_load(st, ri.id, nh, &g, &gn) == 0 && gn == 0 && g == NULL);
 		free(c);
 	}
+	replay_close(&rr);
+	store_close(st);
+	store_close(rw);
+}
+
+/* What training step S did to head (l, h), computed here from the step
+ * as train_step_open lays it open: the blocks of wq, wk, wv (rows) and wo
+ * (columns) of the head, read through model_index. */
+static void
+direct_grad(const struct train_step *ts, const struct model *m, int l, int h, double *gn,
+    double *ratio)
+{
+	const enum tensor_kind kinds[4] = { TENSOR_WQ, TENSOR_WK, TENSOR_WV, TENSOR_WO };
+	const int hd = m->cfg.n_embd / m->cfg.n_head;
+	double g = 0, u = 0, w = 0;
+	int k, a, b;
+
+	for (k = 0; k < 4; k++) {
+		const struct tensor *t = model_tensor(m, kinds[k], l);
+
+		CHECK(t != NULL && t->rows == m->cfg.n_embd && t->cols == m->cfg.n_embd);
+		for (a = 0; a < m->cfg.n_embd; a++)
+			for (b = h * hd; b < (h + 1) * hd; b++) {
+				/* q, k, v: output rows b; wo: input columns b */
+				size_t i = k < 3 ? model_index(t, b, a) : model_index(t, a, b);
+
+				g += ts->grad[i] * ts->grad[i];
+				u += (ts->p_after[i] - ts->p_before[i]) * (ts->p_after[i] - ts->p_before[i]);
+				w += ts->p_before[i] * ts->p_before[i];
+			}
+	}
+	*gn = sqrt(g);
+	*ratio = sqrt(u) / sqrt(w);
+}
+
+/* The statistics pass's gradient figures (a 2-layer, 2-head run): equal
+ * to training step S's own gradient and update at every step checked,
+ * cached in grad_stats and read back bit for bit, and loaded from the
+ * cache by a second viewer. */
+static void
+test_grad_stats(void)
+{
+	struct run_info ri;
+	struct store *st, *rw;
+	struct replay_run rr, rr2;
+	char err[512];
+	const long check[] = { 1, 2, 10, 11, 20, STEPS };
+	const int nh = 4;
+	struct gradstat *c = NULL;
+	long cn = 0;
+	size_t i;
+	int rc, l, h, worst_ok = 1, nonzero = 0;
+
+	train_run("grads", 7, &ri);
+	st = store_open(db, 0, 1, err, sizeof err);
+	rw = store_open(db, 0, 0, err, sizeof err);
+	CHECK(st && rw);
+	CHECK(replay_open(&rr, st, "grads", err, sizeof err) == 0);
+	CHECK(rr.run.cfg.n_layer == 2 && rr.run.cfg.n_head == 2);
+	while ((rc = replay_stats_work(&rr, rw, 7, err, sizeof err)) == 1)
+		;
+	CHECK(rc == 0 && rr.n_hs == STEPS + 1);
+	for (i = 0; i < sizeof check / sizeof check[0]; i++) {
+		struct debug_run r;
+		struct train_step ts;
+
+		memset(&r, 0, sizeof r);
+		memset(&ts, 0, sizeof ts);
+		CHECK(debug_run_open(&r, db, "grads", check[i] - 1, err, sizeof err) == 0);
+		if (train_step_open(&ts, &r, check[i], err, sizeof err) < 0) {
+			CHECK(!"train_step_open");
+			fprintf(stderr, "%s\n", err);
+			debug_run_close(&r);
+			continue;
+		}
+		for (l = 0; l < 2; l++)
+			for (h = 0; h < 2; h++) {
+				const struct gradstat *g = &rr.gs[(size_t)(check[i] - 1) * nh + l * 2 + h];
+				double gn, ratio;
+
+				direct_grad(&ts, &r.tr.model, l, h, &gn, &ratio);
+				if (fabs(g->grad_norm - gn) > 1e-12 * gn ||
+				    fabs(g->update_ratio - ratio) > 1e-12 * ratio) {
+					worst_ok = 0;
+					fprintf(stderr, "step %ld L%dH%d: %.17g %.17g, directly %.17g %.17g\n",
+					    check[i], l, h, g->grad_norm, g->update_ratio, gn, ratio);
+				}
+				nonzero += gn > 0 && ratio > 0;
+			}
+		train_step_free(&ts);
+		debug_run_close(&r);
+	}
+	CHECK(worst_ok);
+	CHECK(nonzero == 4 * (int)(sizeof check / sizeof check[0]));
+	/* the cache: every training step, bit for bit */
+	CHECK(store_gradstats_load(st, ri.id, nh, &c, &cn) == 0 && cn == STEPS);
+	CHECK(c && memcmp(c, rr.gs, (size_t)STEPS * nh * sizeof *c) == 0);
+	free(c);
+	CHECK(store_gradstats_save(rw, ri.id, 0, 1, nh, rr.gs) < 0);      /* steps start at 1 */
+	CHECK(store_gradstats_save(rw, ri.id, 1, 1, 2, rr.gs) < 0);       /* the run has 4 heads */
+	/* a second viewer takes it from the cache, figures and roles alike */
+	CHECK(replay_open(&rr2, st, "grads", err, sizeof err) == 0);
+	CHECK(replay_stats_work(&rr2, NULL, 7, err, sizeof err) == 1 && rr2.n_hs == STEPS + 1);
+	CHECK(memcmp(rr2.gs, rr.gs, (size_t)STEPS * nh * sizeof *rr.gs) == 0);
+	CHECK(memcmp(rr2.roles, rr.roles, nh * sizeof *rr.roles) == 0);
+	CHECK(replay_stats_work(&rr2, NULL, 7, err, sizeof err) == 0);
+	replay_close(&rr2);
 	replay_close(&rr);
 	store_close(st);
 	store_close(rw);
@@ -259,6 +376,7 @@ main(void)
 
 	setup();
 	test_goto_and_stats();
+	test_grad_stats();
 	test_live();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

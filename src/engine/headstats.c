@@ -3,9 +3,12 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "headstats.h"
 #include "train.h"
+#include "xmalloc.h"
 
 int
 headstats_first_pos(int n_pos)
@@ -61,11 +64,46 @@ headstats_probe(const struct model *m, struct trace *tr, const int *tok, int n_t
 	return headstats_from_trace(tr, out);
 }
 
+void
+headstats_grad(const struct model *m, const double *grad, const double *p_before,
+    const double *p_after, struct gradstat *out)
+{
+	static const enum tensor_kind qkv[3] = { TENSOR_WQ, TENSOR_WK, TENSOR_WV };
+	const int L = m->cfg.n_layer, H = m->cfg.n_head, hd = m->head_dim;
+	int l, h, k, r, c;
+
+	for (l = 0; l < L; l++)
+		for (h = 0; h < H; h++) {
+			double g2 = 0.0, u2 = 0.0, w2 = 0.0;
+
+			/* sums in one fixed order: q, k, v rows, then wo's columns */
+			for (k = 0; k < 4; k++) {
+				const struct tensor *t = model_tensor(m, k < 3 ? qkv[k] : TENSOR_WO, l);
+				const int rows = k < 3 ? hd : t->rows, cols = k < 3 ? t->cols : hd;
+
+				for (r = 0; r < rows; r++)
+					for (c = 0; c < cols; c++) {
+						size_t i = k < 3 ? model_index(t, h * hd + r, c) :
+						    model_index(t, r, h * hd + c);
+						double d = p_after[i] - p_before[i];
+
+						g2 += grad[i] * grad[i];
+						u2 += d * d;
+						w2 += p_before[i] * p_before[i];
+					}
+			}
+			out[l * H + h].grad_norm = sqrt(g2);
+			out[l * H + h].update_ratio = w2 > 0.0 ? sqrt(u2) / sqrt(w2) : NAN;
+		}
+}
+
 long
 headstats_series(struct trainer *t, long to, struct trace *tr, const int *tok, int n_tok,
-    struct headstat *out)
+    struct headstat *out, struct gradstat *gout)
 {
 	const size_t nh = (size_t)t->model.cfg.n_layer * t->model.cfg.n_head;
+	const size_t b = t->model.n_params * sizeof(double);
+	double *before = NULL;
 	struct step_stats st;
 	long k = 0;
 
@@ -73,10 +111,17 @@ headstats_series(struct trainer *t, long to, struct trace *tr, const int *tok, i
 		to = t->n_steps;
 	if (to < t->step)
 		return 0;
+	if (gout)
+		before = xmalloc(b);
 	headstats_probe(&t->model, tr, tok, n_tok, out);
 	for (k = 1; t->step < to; k++) {
+		if (gout)
+			memcpy(before, t->model.p, b);
 		trainer_step(t, &st);
+		if (gout)
+			headstats_grad(&t->model, t->grad, before, t->model.p, gout + (size_t)(k - 1) * nh);
 		headstats_probe(&t->model, tr, tok, n_tok, out + (size_t)k * nh);
 	}
+	free(before);
 	return k;
 }

@@ -45,12 +45,33 @@ int  headstats_from_trace(const struct trace *tr, struct headstat *out);
 int  headstats_probe(const struct model *m, struct trace *tr, const int *tok, int n_tok,
                      struct headstat *out);
 
+/* What one training step did to each head's weights: its blocks of the
+ * attention's projections, rows h*hd .. h*hd+hd-1 of attn_wq, attn_wk and
+ * attn_wv (its query, key and value outputs) and columns h*hd .. of
+ * attn_wo (its slice of the concatenation), taken together:
+ *
+ *   grad_norm     ||d loss / d W|| over the blocks (L2, the step's gradient)
+ *   update_ratio  ||W after - W before|| / ||W before|| over the blocks
+ *                 (Adam's update as applied, against the weights it moved)
+ */
+struct gradstat {
+	double grad_norm;
+	double update_ratio;
+};
+
+/* out[l*H + h] from a step's gradient and the parameters before and after
+ * it (all [n_params], m's internal layout). */
+void headstats_grad(const struct model *m, const double *grad, const double *p_before,
+                    const double *p_after, struct gradstat *out);
+
 /* Train t on from its step s0 = t->step to step `to` (at most
  * t->n_steps), recording the statistics of the weights at every step
- * s0..to: out[(s - s0)*L*H + l*H + h], (to - s0 + 1)*L*H entries. tr is
+ * s0..to: out[(s - s0)*L*H + l*H + h], (to - s0 + 1)*L*H entries; and,
+ * when gout is not NULL, what each training step s0+1..to did to each
+ * head: gout[(s - s0 - 1)*L*H + l*H + h], (to - s0)*L*H entries. tr is
  * scratch (a trace for t's config; t's own is the training pass). Returns
  * the number of steps recorded (0 when to < s0). */
 long headstats_series(struct trainer *t, long to, struct trace *tr, const int *tok, int n_tok,
-                      struct headstat *out);
+                      struct headstat *out, struct gradstat *gout);
 
 #endif

@@ -125,3 +125,74 @@ head_report_fill(struct head_report *r, const struct debug_session *s, int pos)
 		    HEAD_REPORT_LENS);
 	}
 }
+
+/* ---- head roles ---- */
+
+/* The thresholds, in one place (man page, HEAD STATISTICS): weights are
+ * means over the probe's positions; entropies a fraction of the most the
+ * probe allows. */
+#define HEAD_ROLE_PREV_MIN    0.5   /* mean weight on the previous position */
+#define HEAD_ROLE_BOS_MIN     0.5   /* mean weight on BOS */
+#define HEAD_ROLE_UNIFORM_MIN 0.9   /* entropy / its most */
+#define HEAD_ROLE_SELF_MAX    0.5   /* entropy / its most */
+
+const char *
+head_role_name(enum head_role r)
+{
+	static const char *const names[HEAD_ROLE__COUNT] = {
+		[HEAD_ROLE_MIXED] = "mixed", [HEAD_ROLE_PREV] = "prev-char",
+		[HEAD_ROLE_BOS] = "BOS sink", [HEAD_ROLE_UNIFORM] = "uniform",
+		[HEAD_ROLE_SELF] = "self",
+	};
+
+	return (unsigned)r < HEAD_ROLE__COUNT ? names[r] : "?";
+}
+
+double
+head_role_entropy_max(int n_pos)
+{
+	double sum = 0.0;
+	int t, t0 = headstats_first_pos(n_pos);
+
+	for (t = t0; t < n_pos; t++)
+		sum += log((double)(t + 1));
+	return t0 < n_pos ? sum / (n_pos - t0) : NAN;
+}
+
+enum head_role
+head_role_of(const struct headstat *s, double ent_max)
+{
+	if (s->prev >= HEAD_ROLE_PREV_MIN)
+		return HEAD_ROLE_PREV;
+	if (s->bos >= HEAD_ROLE_BOS_MIN)
+		return HEAD_ROLE_BOS;
+	if (s->entropy >= HEAD_ROLE_UNIFORM_MIN * ent_max)
+		return HEAD_ROLE_UNIFORM;
+	if (s->entropy <= HEAD_ROLE_SELF_MAX * ent_max)
+		return HEAD_ROLE_SELF;
+	return HEAD_ROLE_MIXED;   /* NaN statistics (a probe too short) land here too */
+}
+
+void
+head_roles_series(const struct headstat *hs, long n_steps, int n_heads, int n_pos,
+    struct head_role_span *out)
+{
+	const double em = head_role_entropy_max(n_pos);
+	long s;
+	int h;
+
+	if (n_steps <= 0)
+		return;
+	for (h = 0; h < n_heads; h++) {
+		struct head_role_span *o = &out[h];
+
+		o->role = head_role_of(&hs[(size_t)(n_steps - 1) * n_heads + h], em);
+		o->first = o->since = n_steps - 1;
+		for (s = n_steps - 1; s >= 0; s--)
+			if (head_role_of(&hs[(size_t)s * n_heads + h], em) == o->role) {
+				o->first = s;
+				if (o->since == s + 1)
+					o->since = s;
+			}
+	}
+}

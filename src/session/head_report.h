@@ -14,6 +14,7 @@
 
 #include "attrib.h"
 #include "debug_session.h"
+#include "headstats.h"
 
 #define HEAD_REPORT_TOP 3   /* characters each head pushes up, and down */
 #define HEAD_REPORT_LENS 6  /* characters per point of the logit lens */
@@ -52,6 +53,39 @@ void head_report_init(struct head_report *r, const struct model_config *cfg);
 void head_report_free(struct head_report *r);
 /* Fill r for position pos (clamped to the pass) of s's pass. */
 void head_report_fill(struct head_report *r, const struct debug_session *s, int pos);
+/* ---- head roles: what a head does, named from its statistics ----
+ *
+ * From one step's struct headstat (headstats.h) and the probe's length; the
+ * thresholds are HEAD_ROLE_* in head_report.c (the man page's HEAD
+ * STATISTICS says them). Checked in this order, the first that fits: */
+enum head_role {
+	HEAD_ROLE_MIXED,    /* none of the below */
+	HEAD_ROLE_PREV,     /* prev >= HEAD_ROLE_PREV_MIN: the previous-character head */
+	HEAD_ROLE_BOS,      /* bos >= HEAD_ROLE_BOS_MIN: parks its weight on BOS (a sink) */
+	HEAD_ROLE_UNIFORM,  /* entropy >= HEAD_ROLE_UNIFORM_MIN of its most: spreads evenly */
+	HEAD_ROLE_SELF,     /* entropy <= HEAD_ROLE_SELF_MAX of its most, yet on neither
+	                     * the previous position nor BOS: the current one (self) */
+	HEAD_ROLE__COUNT
+};
+
+/* Where a head's role stands over steps 0..n-1 of a series: its role at
+ * the last step, the first step that role appeared at, and the step from
+ * which it has held unbroken to the last. */
+struct head_role_span {
+	enum head_role role;
+	long first, since;
+};
+
+const char *head_role_name(enum head_role r);
+/* The largest entropy a head can have on a probe pass of n_pos positions:
+ * the mean of ln(t+1) over the positions the statistics average. */
+double head_role_entropy_max(int n_pos);
+enum head_role head_role_of(const struct headstat *s, double ent_max);
+/* Spans of every head of a series hs[step * n_heads + head], n_steps steps
+ * (out[n_heads]); nothing written when n_steps is 0. */
+void head_roles_series(const struct headstat *hs, long n_steps, int n_heads, int n_pos,
+                       struct head_role_span *out);
+
 /* The input's loss over the positions of tr with a target: their losses
  * added in order, over their count (training's loss of a name when every
  * position is scored); NaN when none is. *n gets the count (may be NULL). */

@@ -132,6 +132,7 @@ replay_open(struct replay_run *rr, struct store *st, const char *spec, char *err
 	trace_init(&rr->prev, &rr->tr.model.cfg);
 	trace_init(&rr->scratch, &rr->tr.model.cfg);
 	rr->hs_now = xcalloc((size_t)rr->run.cfg.n_layer * rr->run.cfg.n_head, sizeof *rr->hs_now);
+	rr->roles = xcalloc((size_t)rr->run.cfg.n_layer * rr->run.cfg.n_head, sizeof *rr->roles);
 	rng_after_preamble(&rr->rng0, rr->run.seed, rr->ds.n_docs, rr->tr.model.n_params);
 	if (replay_set_probe(rr, NULL, err, n) < 0)
 		goto fail;
@@ -165,6 +166,8 @@ replay_close(struct replay_run *rr)
 		dataset_free(&rr->ds);
 	free(rr->loss);
 	free(rr->hs);
+	free(rr->gs);
+	free(rr->roles);
 	free(rr->hs_now);
 	memset(rr, 0, sizeof *rr);
 }
@@ -335,22 +338,34 @@ replay_stats_work(struct replay_run *rr, struct store *rw, long budget, char *er
 	if (rr->cap_hs < want) {
 		rr->cap_hs = want + want / 2 + 64;
 		rr->hs = xrealloc(rr->hs, (size_t)rr->cap_hs * nh * sizeof *rr->hs);
+		rr->gs = xrealloc(rr->gs, (size_t)rr->cap_hs * nh * sizeof *rr->gs);
 	}
 	if (rr->n_hs == 0) {
+		struct store *from_st = rw ? rw : rr->st;
 		struct headstat *c = NULL;
-		long cn = 0;
+		struct gradstat *g = NULL;
+		long cn = 0, gn = 0;
 
-		/* what is cached already; a read error only means computing */
-		if (store_headstats_load(rw ? rw : rr->st, rr->run.id, rr->probe_text, nh, &c, &cn) == 0 &&
-		    cn > 0) {
+		/* what is cached already (the two tables' common prefix: steps
+		 * 0..cn-1 and training steps 1..cn-1); a read error only means
+		 * computing */
+		if (store_headstats_load(from_st, rr->run.id, rr->probe_text, nh, &c, &cn) == 0 &&
+		    store_gradstats_load(from_st, rr->run.id, nh, &g, &gn) == 0 && cn > 0) {
+			if (cn > gn + 1)
+				cn = gn + 1;
 			if (cn > want)
 				cn = want;
 			memcpy(rr->hs, c, (size_t)cn * nh * sizeof *c);
+			if (cn > 1)
+				memcpy(rr->gs, g, (size_t)(cn - 1) * nh * sizeof *g);
 			rr->n_hs = cn;
 			free(c);
+			free(g);
+			head_roles_series(rr->hs, rr->n_hs, nh, replay_probe_positions(rr), rr->roles);
 			return 1;
 		}
 		free(c);
+		free(g);
 	}
 	/* compute from the last step we have (or 0) on */
 	from = rr->n_hs ? rr->n_hs - 1 : 0;
@@ -366,12 +381,16 @@ replay_stats_work(struct replay_run *rr, struct store *rw, long budget, char *er
 	}
 	rr->hs_tr.n_steps = rr->run.n_steps;
 	got = headstats_series(&rr->hs_tr, to, &rr->scratch, rr->probe_tok, rr->n_probe_tok,
-	    rr->hs + (size_t)from * nh);
+	    rr->hs + (size_t)from * nh, rr->gs + (size_t)from * nh);
 	if (got <= 0)
 		return fail(err, n, "the statistics could not advance");
-	if (rw && store_headstats_save(rw, rr->run.id, rr->probe_text, from, got, nh,
-	    rr->hs + (size_t)from * nh) < 0)
+	/* the head statistics first: the gradient figures of the steps
+	 * between are only used as far as both are there */
+	if (rw && (store_headstats_save(rw, rr->run.id, rr->probe_text, from, got, nh,
+	    rr->hs + (size_t)from * nh) < 0 ||
+	    store_gradstats_save(rw, rr->run.id, from + 1, got - 1, nh, rr->gs + (size_t)from * nh) < 0))
 		return fail(err, n, store_errmsg(rw));
 	rr->n_hs = from + got;
+	head_roles_series(rr->hs, rr->n_hs, nh, replay_probe_positions(rr), rr->roles);
 	return 1;
 }

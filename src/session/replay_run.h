@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "dataset.h"
+#include "head_report.h"
 #include "headstats.h"
 #include "model.h"
 #include "rng.h"
@@ -67,6 +68,11 @@ struct replay_run {
 	/* per-head statistics of steps 0..n_hs-1, [step][L*H] */
 	struct headstat *hs;
 	long             n_hs, cap_hs;
+	/* what training steps 1..n_hs-1 did to each head (the same pass):
+	 * gs[(s-1)*L*H + head] */
+	struct gradstat *gs;
+	/* each head's role over steps 0..n_hs-1 (valid when n_hs > 0) */
+	struct head_role_span *roles;  /* [L*H] */
 	struct dataset   hs_ds;       /* a second trainer computes the series */
 	struct trainer   hs_tr;
 	int              have_hs_tr;
@@ -94,11 +100,18 @@ int  replay_poll(struct replay_run *rr, int *changed, char *err, size_t n);
 
 /* Extend the series of statistics by up to `budget` steps, from the cache
  * in rw (when not NULL; new steps are written there) or by training a
- * second trainer on. Returns 1 when steps were added, 0 when the series
- * covers every logged step, -1 on error. */
+ * second trainer on: the head statistics, the gradient figures of the
+ * steps between (tables head_stats and grad_stats) and the heads' roles.
+ * Returns 1 when steps were added, 0 when the series covers every logged
+ * step, -1 on error. */
 int  replay_stats_work(struct replay_run *rr, struct store *rw, long budget, char *err, size_t n);
 
 /* The probe's positions in the shown pass. */
 static inline int replay_n_pos(const struct replay_run *rr) { return rr->cur.n_pos; }
+/* The probe's positions: BOS and its characters, cut at block_size. */
+static inline int replay_probe_positions(const struct replay_run *rr)
+{
+	return rr->n_probe_tok + 1 < rr->run.cfg.block_size ? rr->n_probe_tok + 1 : rr->run.cfg.block_size;
+}
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* store_view.h - what the screen asks of the run store beyond the command
- * line: noticing another process's commits, renaming, and the cache of
- * per-head statistics (table head_stats, see mgpt-tui(1), FILES).
+ * line: noticing another process's commits, renaming, and the caches of
+ * per-head statistics (tables head_stats and grad_stats, see mgpt-tui(1),
+ * FILES).
  * Same conventions as store.h: 0 or -1 with the reason in store_errmsg. */
 #ifndef MGPT_STORE_VIEW_H
 #define MGPT_STORE_VIEW_H
@@ -28,5 +29,15 @@ int  store_headstats_load(struct store *st, int64_t run_id, const char *probe, i
  * rows already there are replaced. */
 int  store_headstats_save(struct store *st, int64_t run_id, const char *probe, long step0,
                           long n, int n_heads, const struct headstat *hs);
+
+/* The cached per-head gradient figures of a run (table grad_stats, schema
+ * 3): training steps 1..*n_steps, contiguous from step 1; out[(s-1) *
+ * n_heads + l*H + h]; *out malloc'd (NULL when none). */
+int  store_gradstats_load(struct store *st, int64_t run_id, int n_heads,
+                          struct gradstat **out, long *n_steps);
+/* Cache training steps step0..step0+n-1 (step0 >= 1) in one transaction;
+ * rows already there are replaced. */
+int  store_gradstats_save(struct store *st, int64_t run_id, long step0, long n, int n_heads,
+                          const struct gradstat *gs);
 
 #endif

@@ -92,7 +92,7 @@ static const struct keydef keys_heads_rows[] = {
 	{ 'A',                 CMD_SWEEP,       0, "A", "the sweep: the losses with every subset of heads off" },
 	{ '?',                 CMD_HELP,        0, "?", "this help" },
 	{ UI_CTRL('l'),        CMD_REDRAW,      0, "C-l", "redraw the screen" },
-	{ 'H',                 CMD_HEADS_VIEW,  0, "H  q", "back to the debugger" },
+	{ 'H',                 CMD_HEADS_VIEW,  0, "H  q", "back to the debugger (or the run view it was opened from)" },
 	{ 'q',                 CMD_QUIT,        0, NULL, NULL },
 	{ UI_ESC,              CMD_CLOSE,       0, "Esc", "close help" },
 };
@@ -178,6 +178,9 @@ static const struct keydef keys_run_rows[] = {
 	{ 'p',                 CMD_PAUSE,       0, "p", "pause / go on training (a run trained here)" },
 	{ 'R',                 CMD_RUNS,        0, "R", "the runs browser" },
 	{ 'A',                 CMD_SWEEP,       0, "A", "dataset loss with each head off over training, for the statistics (again: back)" },
+	{ 'x',                 CMD_LOG_X,       0, "x", "the loss curve's steps on a log axis (again: linear)" },
+	{ 'H',                 CMD_HEADS_VIEW,  0, "H", "the heads view at this step (q comes back)" },
+	{ 'g',                 CMD_GRAD_SET,    0, "g", "per head: the attention's statistics or the gradient's (both when wide)" },
 };
 const struct keytab keys_run = {
 	"run", keys_run_rows, (int)(sizeof keys_run_rows / sizeof keys_run_rows[0]), &keys_replay

@@ -140,6 +140,7 @@ struct canvas {
 	int pw, ph;      /* plot area in dots */
 	double lo, hi;   /* value range, hi at the top */
 	long x_max;      /* steps on the x axis */
+	int log_x;       /* column ~ log(step) */
 };
 
 static void
@@ -175,8 +176,7 @@ dots_glyph(enum plot_charset cs, unsigned d)
 		switch (d) {
 		case 1: return '\'';
 		case 2: return '-';
-		case 4: return '.';
-		case 5: return ':';
+		case 4: return '_';   /* '.' is the raw losses' (PLOT_RAW_ASCII) */
 		default: return '|';
 		}
 	}
@@ -202,6 +202,8 @@ xpix(const struct canvas *cv, long k)
 		k = 1;
 	if (k > X)
 		k = X;
+	if (cv->log_x && X > 1)
+		return (int)lround(log((double)k) / log((double)X) * (cv->pw - 1));
 	if (X <= cv->pw)
 		return X == 1 ? 0 : (int)((k - 1) * (long long)(cv->pw - 1) / (X - 1));
 	return (int)((k - 1) * (long long)cv->pw / X);
@@ -221,7 +223,8 @@ vspan(struct canvas *cv, int px, int ya, int yb, enum plot_style st)
 		dot(cv, px, y, st);
 }
 
-/* A line through the value of the last step in each column. */
+/* A line through the value of the last step in each column; a column
+ * holding only non-finite values breaks it. */
 static void
 line(struct canvas *cv, const double *v, long n, enum plot_style st)
 {
@@ -234,7 +237,11 @@ line(struct canvas *cv, const double *v, long n, enum plot_style st)
 	for (i = 0; i < n; i++)
 		if (isfinite(v[i]))
 			ycol[xpix(cv, i + 1)] = ypix(cv, v[i]);
+		else if (ycol[xpix(cv, i + 1)] < 0)
+			ycol[xpix(cv, i + 1)] = -2;
 	for (px = 0; px < cv->pw; px++) {
+		if (ycol[px] == -2)
+			prev = -1;
 		if (ycol[px] < 0)
 			continue;
 		if (prev < 0 || px == prev + 1) {
@@ -250,6 +257,26 @@ line(struct canvas *cv, const double *v, long n, enum plot_style st)
 		prev = px;
 	}
 	free(ycol);
+}
+
+/* The raw losses of column px from dot row ya to yb, in the cells no line
+ * has dots in. */
+static void
+raw_span(struct canvas *cv, int px, int ya, int yb)
+{
+	struct plot_cell *c;
+	int y;
+
+	if (ya > yb) {
+		y = ya;
+		ya = yb;
+		yb = y;
+	}
+	for (y = ya; y <= yb; y++) {
+		c = cell_at(cv->g, cv->x0 + px / cv->xs, y / cv->ys);
+		if (c && (!c->dots || c->style == PLOT_S_RAW))
+			dot(cv, px, y, PLOT_S_RAW);
+	}
 }
 
 static void
@@ -311,6 +338,7 @@ canvas_setup(struct canvas *cv, struct plot_grid *g, const double *loss, long n,
 	cv->ys = g->cs == PLOT_BRAILLE ? 4 : g->cs == PLOT_BLOCK ? 2 : 3;
 	cv->pw = (g->w - cv->x0) * cv->xs;
 	cv->ph = (g->h - 1) * cv->ys;
+	cv->log_x = o->log_x;
 	cv->x_max = o->x_max > n ? o->x_max : n;
 	if (o->other && o->n_other > cv->x_max)
 		cv->x_max = o->n_other;
@@ -320,15 +348,41 @@ canvas_setup(struct canvas *cv, struct plot_grid *g, const double *loss, long n,
 }
 
 int
-plot_loss_column(const struct plot_grid *g, long s, long x_max, const double *loss, long n)
+plot_loss_column(const struct plot_grid *g, long s, long x_max, const double *loss, long n,
+    int log_x)
 {
-	struct plot_loss_opts o = { x_max, -1, NAN, 1, NULL, 0 };
+	struct plot_loss_opts o = { x_max, -1, NAN, 1, NULL, 0, log_x };
 	struct canvas cv;
 	char lab[3][16];
 
 	if (!canvas_setup(&cv, (struct plot_grid *)g, loss, n, &o, lab))
 		return -1;
 	return cv.x0 + xpix(&cv, s) / cv.xs;
+}
+
+/* A log axis: the powers of ten between the end labels, where they fit
+ * with a blank cell on either side. */
+static void
+log_ticks(struct plot_grid *g, const struct canvas *cv, int r)
+{
+	char num[32];
+	long d;
+	int c, k, len, free_run;
+
+	for (d = 10; d < cv->x_max; d *= 10) {
+		len = snprintf(num, sizeof num, "%ld", d);
+		c = cv->x0 + xpix(cv, d) / cv->xs - len / 2;
+		if (c < cv->x0 || c + len > g->w)
+			continue;
+		free_run = 1;
+		for (k = c - 1; k <= c + len; k++)
+			if (k < g->w && g->cell[r * g->w + k].style != PLOT_S_AXIS)
+				free_run = 0;
+		if (free_run)
+			plot_text(g, c, r, num, PLOT_S_LABEL);
+		if (d > cv->x_max / 10)
+			break;
+	}
 }
 
 void
@@ -346,7 +400,23 @@ plot_loss(struct plot_grid *g, const double *loss, long n, const struct plot_los
 	if (!canvas_setup(&cv, g, loss, n, o, lab))
 		return;
 
-	/* raw losses: the range of each column */
+	/* the lines first: they are what the eye should follow */
+	if (o->other && o->n_other > 0) {
+		ma = xmalloc((size_t)o->n_other * sizeof *ma);
+		plot_moving_average(o->other, o->n_other, o->ma_window, ma);
+		line(&cv, ma, o->n_other, PLOT_S_OTHER);
+		free(ma);
+	}
+	if (n > 0 && o->ma_window > 1) {
+		ma = xmalloc((size_t)n * sizeof *ma);
+		plot_moving_average(loss, n, o->ma_window, ma);
+		line(&cv, ma, n, PLOT_S_AVG);
+		free(ma);
+	} else if (n > 0)   /* too few steps to average: the losses are the line */
+		line(&cv, loss, n, PLOT_S_AVG);
+
+	/* raw losses behind the lines: the range of each column, in the cells
+	 * no line passes through */
 	mn = xmalloc((size_t)cv.pw * sizeof *mn);
 	mx = xmalloc((size_t)cv.pw * sizeof *mx);
 	for (px = 0; px < cv.pw; px++) {
@@ -362,23 +432,12 @@ plot_loss(struct plot_grid *g, const double *loss, long n, const struct plot_los
 				mx[px] = loss[i];
 		}
 	for (px = 0; px < cv.pw; px++)
-		if (mn[px] <= mx[px])
-			vspan(&cv, px, ypix(&cv, mx[px]), ypix(&cv, mn[px]), PLOT_S_RAW);
+		if (mn[px] <= mx[px] && o->ma_window > 1)
+			raw_span(&cv, px, ypix(&cv, mx[px]), ypix(&cv, mn[px]));
+		else if (mn[px] <= mx[px])   /* each column's range, on the line */
+			vspan(&cv, px, ypix(&cv, mx[px]), ypix(&cv, mn[px]), PLOT_S_AVG);
 	free(mn);
 	free(mx);
-
-	if (o->other && o->n_other > 0) {
-		ma = xmalloc((size_t)o->n_other * sizeof *ma);
-		plot_moving_average(o->other, o->n_other, o->ma_window, ma);
-		line(&cv, ma, o->n_other, PLOT_S_OTHER);
-		free(ma);
-	}
-	if (n > 0 && o->ma_window > 1) {
-		ma = xmalloc((size_t)n * sizeof *ma);
-		plot_moving_average(loss, n, o->ma_window, ma);
-		line(&cv, ma, n, PLOT_S_AVG);
-		free(ma);
-	}
 
 	/* the reference mark: dotted where nothing else is drawn */
 	if (isfinite(o->ref)) {
@@ -393,7 +452,9 @@ plot_loss(struct plot_grid *g, const double *loss, long n, const struct plot_los
 	}
 	for (i = 0; i < (long)g->w * (g->h - 1); i++)
 		if (g->cell[i].dots)
-			g->cell[i].ch = dots_glyph(g->cs, g->cell[i].dots);
+			g->cell[i].ch = g->cell[i].style == PLOT_S_RAW ?
+			    (g->cs == PLOT_ASCII ? PLOT_RAW_ASCII : PLOT_RAW_UTF8) :
+			    dots_glyph(g->cs, g->cell[i].dots);
 
 	/* the cursor: a column through the plot */
 	if (o->cursor >= 0) {
@@ -451,6 +512,8 @@ plot_loss(struct plot_grid *g, const double *loss, long n, const struct plot_los
 		snprintf(num, sizeof num, "%ld", o->cursor);
 		plot_text(g, cl, r, num, PLOT_S_CURSOR);
 	}
+	if (cv.log_x)
+		log_ticks(g, &cv, r);
 }
 
 int

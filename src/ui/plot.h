@@ -22,7 +22,8 @@ enum plot_style {
 	PLOT_S_AXIS,    /* axis lines, ticks */
 	PLOT_S_LABEL,   /* axis values */
 	PLOT_S_REF,     /* the -log(1/vocab) mark and its value */
-	PLOT_S_RAW,     /* per-step losses */
+	PLOT_S_RAW,     /* per-step losses: one faint glyph a cell (PLOT_RAW_*) */
+	PLOT_S_SPARK,   /* sparklines */
 	PLOT_S_OTHER,   /* the compared run's moving average */
 	PLOT_S_AVG,     /* the moving average */
 	PLOT_S_CURSOR,  /* the current step */
@@ -62,18 +63,28 @@ struct plot_loss_opts {
 	int    ma_window;   /* moving-average window in steps (1 = none) */
 	const double *other;/* a compared run's losses, or NULL */
 	long   n_other;
+	int    log_x;       /* steps on a logarithmic axis (1 at the left edge) */
 };
 
+/* The per-step losses are drawn behind the lines as a band of one glyph a
+ * cell, never as the lines' dots, so the two stay apart without colour. */
+#define PLOT_RAW_UTF8  0x00b7u   /* middle dot */
+#define PLOT_RAW_ASCII '.'
+
 /* The loss curve of steps 1..n (loss[i] is step i+1's loss) over the whole
- * grid: y-axis values at the left, step numbers on the bottom row, the raw
- * losses as the range each column covers, the moving average over it, the
- * compared run's average, the reference mark and the cursor. Non-finite
- * losses leave a gap. */
+ * grid: y-axis values at the left, step numbers on the bottom row (and
+ * the powers of ten on a log axis), the moving average drawn first in the
+ * charset's dots, the compared run's average, the raw losses behind them
+ * as the range each column covers (PLOT_RAW_* in the cells no line
+ * passes through), the reference mark and the cursor. Non-finite losses
+ * leave a gap. */
 void plot_loss(struct plot_grid *g, const double *loss, long n, const struct plot_loss_opts *o);
 
 /* The column of the plot area that step `s` (1..x_max) falls in, for a
- * grid drawn by plot_loss; -1 when the grid is too small to plot. */
-int  plot_loss_column(const struct plot_grid *g, long s, long x_max, const double *loss, long n);
+ * grid drawn by plot_loss (log_x as its options'); -1 when the grid is too
+ * small to plot. */
+int  plot_loss_column(const struct plot_grid *g, long s, long x_max, const double *loss, long n,
+                      int log_x);
 
 /* A sparkline of v[0], v[stride], ... (n values) in w cells at (x, y):
  * bucket means scaled from [lo, hi] to eight levels; the cell holding

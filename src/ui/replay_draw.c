@@ -13,8 +13,10 @@
 
 static const enum style plot_styles[PLOT_S__COUNT] = {
 	[PLOT_S_NONE] = ST_NORMAL, [PLOT_S_AXIS] = ST_RULE, [PLOT_S_LABEL] = ST_DIM,
-	[PLOT_S_REF] = ST_MARK, [PLOT_S_RAW] = ST_DIM, [PLOT_S_OTHER] = ST_BAR_ALT,
-	[PLOT_S_AVG] = ST_BAR, [PLOT_S_CURSOR] = ST_CUR,
+	[PLOT_S_REF] = ST_MARK, [PLOT_S_RAW] = ST_DIM, [PLOT_S_SPARK] = ST_BAR,
+	[PLOT_S_OTHER] = ST_BAR_ALT,
+	[PLOT_S_AVG] = ST_KEY,   /* the bars' colour, bold: the line to follow */
+	[PLOT_S_CURSOR] = ST_CUR,
 };
 
 void

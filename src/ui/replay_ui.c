@@ -218,6 +218,19 @@ replay_open_debugger(struct ui *u)
 	return UI_GO(VIEW_DEBUG);
 }
 
+/* H in the run view: the debugger's heads view on this run at this step,
+ * the probe as its input; q there comes back. */
+int
+replay_open_heads(struct ui *u)
+{
+	int r = replay_open_debugger(u);
+
+	if (r != UI_GO(VIEW_DEBUG))
+		return r;
+	u->heads_back = VIEW_RUN;
+	return UI_GO(VIEW_HEADS);
+}
+
 /* The browser's entry, each time it is shown (R from anywhere; q from a
  * run): from the debugger of `mgpt-tui debug`, the replay state is set up
  * on the database the debugger was given. */

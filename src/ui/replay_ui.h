@@ -44,6 +44,8 @@ struct replay_ui {
 	double        next_poll;     /* monotonic seconds: ask the database again */
 	int           from_browser;  /* q returns to the browser */
 	int           stats_failed;  /* the statistics could not be computed: stop trying */
+	int           log_x;         /* the loss curve's steps on a log axis (x) */
+	int           grad_set;      /* narrow: the gradient figures' sparklines (g) */
 	struct plot_grid grid;       /* the loss curve, drawn then blitted */
 	struct plot_grid spark;      /* sparklines */
 
@@ -75,6 +77,8 @@ int  replay_show_run(struct ui *u, const char *spec, long step, char *err, size_
 void replay_ui_compare(struct ui *u);
 /* Enter: the debugger at the shown step (q there comes back); a reaction. */
 int  replay_open_debugger(struct ui *u);
+/* H: the heads view at the shown step (q there comes back); a reaction. */
+int  replay_open_heads(struct ui *u);
 /* A read-write connection for one write (rename, delete, the cache),
  * closed again by replay_rw_done; NULL (and a message) when the database
  * cannot be written. */

@@ -267,7 +267,7 @@ ui_new(void)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
 
-	u->debug_back = u->runs_back = -1;
+	u->debug_back = u->runs_back = u->heads_back = -1;
 	return u;
 }
 

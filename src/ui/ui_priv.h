@@ -63,6 +63,8 @@ enum cmd {
 	/* the heads view and the sweep */
 	CMD_HEADS_VIEW, CMD_SWEEP, CMD_PANE, CMD_LENS, CMD_PATCH, CMD_HEATMAP,
 	CMD_TRAIN_STEP,   /* T: step into a training step */
+	/* the run view's loss curve, its head statistics */
+	CMD_LOG_X, CMD_GRAD_SET,
 	CMD__COUNT
 };
 
@@ -147,6 +149,7 @@ struct ui {
 	int      heads_sel;            /* the selected head (layer by layer): the one P patches */
 	int      heads_map;            /* the T x T attention maps shown instead (T) */
 	int      heads_map_first;      /* the first head shown when not all fit */
+	int      heads_back;           /* q in the heads view: to this view; -1 the debugger */
 	struct head_report hr;
 	struct head_patch hp;          /* the patch text (P) and the patched pass */
 	/* the sweep (view_sweep.c) */

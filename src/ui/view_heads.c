@@ -376,6 +376,12 @@ view_heads_key(struct ui *u, enum cmd cmd, int arg, int key)
 		}
 		if (u->s.score_name != u->heads_score_prev)
 			debug_session_set_scoring(&u->s, u->heads_score_prev);
+		if (u->heads_back >= 0) {   /* opened from the run view (H): back to it */
+			int back = u->heads_back;
+
+			u->heads_back = -1;
+			return UI_GO(back);
+		}
 		return UI_GO(VIEW_DEBUG);
 	default:
 		ui_msg(u, ST_DIM, "no command on that key here (? lists the keys)");

@@ -12,7 +12,9 @@
  *   curve     loss over all steps, cursor, moving average, -log(1/V)
  *   legend    one row
  *   probe     pinned head's attention | all heads | next character
- *   stats     one row a head: entropy, weight on previous, on BOS
+ *   stats     one row a head: entropy, weight on previous, on BOS; the
+ *             gradient's norm and the update / weight ratio of its blocks
+ *             (g, or both when wide); its role since a step
  *   names     sampled at the step
  */
 #include "config.h"
@@ -24,6 +26,11 @@
 
 #include "ui_priv.h"
 #include "replay_ui.h"
+#include "head_report.h"
+
+/* At this width every statistic has its sparkline; below, g switches
+ * between the attention's and training's. */
+#define STATS_ALL_COLS 140
 
 /* plot styles onto screen styles (each has its monochrome twin) */
 
@@ -140,16 +147,37 @@ draw_next(struct ui *u, const struct replay_run *rr, int y, int x, int w, int h)
 	}
 }
 
+/* A head's role over training, in at most w cells: "prev-char 412",
+ * and "(380)" when it first showed before the stretch it holds. */
+static void
+fmt_role(char *buf, size_t n, const struct head_role_span *r, int w)
+{
+	int k = snprintf(buf, n, "%s %ld", head_role_name(r->role), r->since);
+
+	if (r->first < r->since && k + 2 + snprintf(NULL, 0, "%ld", r->first) <= w)
+		snprintf(buf + k, n - (size_t)k, "(%ld)", r->first);
+}
+
+/* One row a head: sparklines over the run with the shown step's values
+ * (the attention statistics, or what training did to the head: g, or both
+ * when wide), and its role. */
 static void
 draw_stats(struct ui *u, struct replay_ui *rp, int y, int x, int w, int h)
 {
 	struct replay_run *rr = &rp->rr;
 	const int H = rr->run.cfg.n_head, nh = rr->run.cfg.n_layer * H;
 	const double ent_max = log((double)(rr->cur.n_pos > 1 ? rr->cur.n_pos : 2));
-	int sw = (w - 5 - 3 * 11) / 3, i, k, r;
-	const char *name[3] = { "ent", "prev", "bos" };
-	char lab[32];
-	double lo[3] = { 0, 0, 0 }, hi[3] = { ent_max, 1, 1 };
+	const size_t hs_stride = (size_t)nh * (sizeof(struct headstat) / sizeof(double));
+	const size_t gs_stride = (size_t)nh * (sizeof(struct gradstat) / sizeof(double));
+	static const char *const name[5] = { "ent", "prev", "bos", "grad", "upd" };
+	const int all = w >= STATS_ALL_COLS, k0 = all || !rp->grad_set ? 0 : 3,
+	    k1 = all || rp->grad_set ? 5 : 3, rw = 16;
+	const long n_gs = rr->n_hs > 1 ? rr->n_hs - 1 : 0;
+	const long gs_at = rr->cur_step >= 1 && rr->cur_step <= n_gs ? rr->cur_step - 1 : -1;
+	int sw = (w - 5 - rw - (k1 - k0) * 12) / (k1 - k0), i, k, r;
+	double lo[5] = { 0, 0, 0, 0, 0 }, hi[5] = { ent_max, 1, 1, 0, 0 };
+	char lab[48];
+	long s;
 
 	if (rr->n_hs <= rr->run.steps_done)
 		draw_textf(y, x, w, ST_LABEL, "head statistics, probe \"%s\" (computing: %ld of %ld steps)",
@@ -157,30 +185,51 @@ draw_stats(struct ui *u, struct replay_ui *rp, int y, int x, int w, int h)
 	else
 		draw_textf(y, x, w, ST_LABEL, "head statistics over steps 0-%ld, probe \"%s\"",
 		    rr->run.steps_done, rr->probe_text);
+	snprintf(lab, sizeof lab, "%srole since (first)", all ? "" : rp->grad_set ? "g: attention  " :
+	    "g: gradients  ");
+	draw_text(y, x + w - draw_width(lab) > 0 ? x + w - draw_width(lab) : 0, draw_width(lab), ST_DIM, lab);
 	if (sw < 4)
 		return;
+	/* the gradient figures on one scale for every head: heads compare */
+	for (s = 0; s < n_gs * nh; s++) {
+		if (rr->gs[s].grad_norm > hi[3])
+			hi[3] = rr->gs[s].grad_norm;
+		if (rr->gs[s].update_ratio > hi[4])
+			hi[4] = rr->gs[s].update_ratio;
+	}
 	plot_grid_init(&rp->spark, w, h - 1 > 0 ? h - 1 : 0, replay_charset(u));
 	for (i = 0, r = 0; i < nh && r < h - 1; i++, r++) {
 		const struct headstat *now = &rr->hs_now[i];
-		double v[3] = { now->entropy, now->prev, now->bos };
+		const double v[5] = { now->entropy, now->prev, now->bos,
+		    gs_at >= 0 ? rr->gs[(size_t)gs_at * nh + i].grad_norm : NAN,
+		    gs_at >= 0 ? rr->gs[(size_t)gs_at * nh + i].update_ratio : NAN };
 		int cx = 5;
 
-		{
-			snprintf(lab, sizeof lab, "L%dH%d", i / H, i % H);
-			plot_text(&rp->spark, 0, r, lab,
-			    i == rr->layer * H + rr->head ? PLOT_S_CURSOR : PLOT_S_LABEL);
-		}
-		for (k = 0; k < 3; k++) {
+		snprintf(lab, sizeof lab, "L%dH%d", i / H, i % H);
+		plot_text(&rp->spark, 0, r, lab,
+		    i == rr->layer * H + rr->head ? PLOT_S_CURSOR : PLOT_S_LABEL);
+		for (k = k0; k < k1; k++) {
 			char num[16];
 
 			plot_text(&rp->spark, cx, r, name[k], PLOT_S_LABEL);
-			if (rr->n_hs > 0)
+			if (k < 3 && rr->n_hs > 0)
 				plot_sparkline(&rp->spark, cx + 5, r, sw, &rr->hs[i].entropy + k, rr->n_hs,
-				    (size_t)nh * (sizeof(struct headstat) / sizeof(double)), lo[k], hi[k],
-				    rr->cur_step, PLOT_S_AVG);
-			snprintf(num, sizeof num, " %.2f", v[k]);
+				    hs_stride, lo[k], hi[k], rr->cur_step, PLOT_S_SPARK);
+			else if (k >= 3 && n_gs > 0)
+				plot_sparkline(&rp->spark, cx + 5, r, sw, &rr->gs[i].grad_norm + (k - 3), n_gs,
+				    gs_stride, lo[k], hi[k], rr->cur_step - 1, PLOT_S_SPARK);
+			if (isnan(v[k]))
+				snprintf(num, sizeof num, " %5s", "");
+			else if (k == 4)
+				snprintf(num, sizeof num, " %5.0e", v[k]);
+			else
+				snprintf(num, sizeof num, " %5.2f", v[k]);
 			plot_text(&rp->spark, cx + 5 + sw, r, num, PLOT_S_NONE);
-			cx += 5 + sw + 6;
+			cx += 5 + sw + 7;
+		}
+		if (rr->n_hs > 0) {
+			fmt_role(lab, sizeof lab, &rr->roles[i], rw - 1);
+			plot_text(&rp->spark, w - rw + 1, r, lab, PLOT_S_LABEL);
 		}
 	}
 	replay_blit(&rp->spark, y + 1, x);
@@ -261,7 +310,7 @@ view_run_draw(struct ui *u)
 	{
 		struct plot_loss_opts o = { rr->run.n_steps, rr->cur_step,
 		    log((double)rr->run.cfg.vocab_size), replay_ma_window(rr->run.n_steps),
-		    rp->have_cmp ? rp->cmp.loss : NULL, rp->have_cmp ? rp->cmp.n_loss : 0 };
+		    rp->have_cmp ? rp->cmp.loss : NULL, rp->have_cmp ? rp->cmp.n_loss : 0, rp->log_x };
 		plot_loss(&rp->grid, rr->loss, rr->n_loss, &o);
 	}
 	replay_blit(&rp->grid, y, 0);
@@ -272,9 +321,15 @@ view_run_draw(struct ui *u)
 	    rr->run.cfg.vocab_size);
 	{
 		int x = 0;
-		x += draw_textf(y, x, W - x, ST_BAR, "%s avg %d", u->utf8 ? "\u2500\u2500" : "--",
-		    replay_ma_window(rr->run.n_steps));
-		x += draw_text(y, x, W - x, ST_DIM, u->utf8 ? "  \u2847 per step  " : "  : per step  ");
+		/* the glyphs plot_loss draws each with, so the legend holds without colour */
+		if (replay_ma_window(rr->run.n_steps) > 1) {
+			x += draw_textf(y, x, W - x, ST_KEY, "%s avg %d", u->utf8 ? "\u2812\u2812" : "--",
+			    replay_ma_window(rr->run.n_steps));
+			x += draw_text(y, x, W - x, ST_DIM, u->utf8 ? "  \u00b7\u00b7 per step  " : "  .. per step  ");
+		} else   /* too few steps to average: the losses are the line */
+			x += draw_textf(y, x, W - x, ST_KEY, "%s per step  ", u->utf8 ? "\u2812\u2812" : "--");
+		if (rp->log_x)
+			x += draw_text(y, x, W - x, ST_LABEL, "log steps  ");
 		x += draw_textf(y, x, W - x, ST_MARK, "%s %s", u->utf8 ? "\u2504" : "- -", ref);
 		if (rp->have_cmp)
 			draw_textf(y, x, W - x, ST_BAR_ALT, "  %s %s", u->utf8 ? "\u2500\u2500" : "--",
@@ -430,6 +485,14 @@ view_run_key(struct ui *u, enum cmd cmd, int arg, int key)
 		return replay_open_debugger(u);
 	case CMD_TRAIN_STEP:
 		return view_train_step_from_run(u);
+	case CMD_HEADS_VIEW:
+		return replay_open_heads(u);
+	case CMD_LOG_X:
+		rp->log_x = !rp->log_x;
+		break;
+	case CMD_GRAD_SET:
+		rp->grad_set = !rp->grad_set;
+		break;
 	case CMD_PAUSE:
 		if (rp->lt && rp->lt->run.id == rr->run.id && rp->lt->state == TRAIN_RUNNING) {
 			rp->lt->paused = !rp->lt->paused;
