@@ -82,6 +82,16 @@ void page_build(struct ui *u, struct page *pg, const struct op *op);
 /* ---- a training step's (view_train_pages.c) ---- */
 /* The page of a loss, backward, param_grad or adam op. */
 void page_train(struct page *pg);
+/* The numbers one training-step op reads: shapes and offsets of its
+ * (layer, pos, head), the step's records (view_train_pages.c). */
+struct train_at {
+	const struct trace *tr;
+	const struct grad_trace *g;
+	const struct train_step *ts;
+	int C, T, V, H, D, F, L, n, t, l, h;
+	size_t lt, lth;
+};
+void page_train_at(const struct page *pg, struct train_at *a);
 /* Under a forward op's values: their gradient. */
 void page_train_grad(struct page *pg);
 /* The selected value's formula on such a page; 1 when an equation. */

@@ -19,17 +19,10 @@
 
 #define N_LARGEST 5
 
-/* The numbers one op reads: shapes and offsets of (layer, pos, head). */
-struct at {
-	const struct trace *tr;
-	const struct grad_trace *g;
-	const struct train_step *ts;
-	int C, T, V, H, D, F, L, n, t, l, h;
-	size_t lt, lth;
-};
-
-static void
-at_set(const struct page *pg, struct at *a)
+/* The numbers one op reads (page.h): shapes and offsets of (layer, pos,
+ * head). */
+void
+page_train_at(const struct page *pg, struct train_at *a)
 {
 	const struct ui *u = pg->u;
 	const struct model_config *c = &u->s.cfg;
@@ -85,7 +78,7 @@ page_train_grad(struct page *pg)
 /* ---- the backward ops ---- */
 
 static void
-page_loss(struct page *pg, const struct at *a)
+page_loss(struct page *pg, const struct train_at *a)
 {
 	const struct ui *u = pg->u;
 	char c[16], c2[16];
@@ -107,7 +100,7 @@ page_loss(struct page *pg, const struct at *a)
 }
 
 static void
-page_d_logits(struct page *pg, const struct at *a)
+page_d_logits(struct page *pg, const struct train_at *a)
 {
 	const int V = a->V, t = a->t, tg = a->tr->target[t];
 	struct vecopt o = VO_PLAIN;
@@ -143,7 +136,7 @@ page_d_linear(struct page *pg, const char *what, const char *nout, const double 
 }
 
 static void
-page_d_relu(struct page *pg, const struct at *a)
+page_d_relu(struct page *pg, const struct train_at *a)
 {
 	const double *fc1 = a->tr->fc1 + a->lt * a->F;
 	unsigned char dim[4 * MODEL_MAX_DIM];
@@ -173,7 +166,7 @@ page_d_rmsnorm(struct page *pg, const char *what, double scale, double dscale, c
 }
 
 static void
-page_d_head_out(struct page *pg, const struct at *a)
+page_d_head_out(struct page *pg, const struct train_at *a)
 {
 	const double *v = a->tr->v + (size_t)a->l * a->T * a->C + a->h * a->D;
 	struct vecopt o = VO_PLAIN;
@@ -201,7 +194,7 @@ page_d_head_out(struct page *pg, const struct at *a)
 
 /* The softmax's backward in columns, one per cached position. */
 static void
-page_d_weights(struct page *pg, const struct at *a)
+page_d_weights(struct page *pg, const struct train_at *a)
 {
 	static const char *const rows[5] = { "exp", "weight", "d w", "d exp", "d score" };
 	static const enum vec_id ids[5] = { V_IN2, V_IN, V_AUX, V_K, V_OUT };
@@ -243,7 +236,7 @@ page_d_weights(struct page *pg, const struct at *a)
 }
 
 static void
-page_d_scores(struct page *pg, const struct at *a)
+page_d_scores(struct page *pg, const struct train_at *a)
 {
 	const size_t sh = a->lt * a->T * a->C + a->h * a->D;
 	struct vecopt o = VO_PLAIN;
@@ -497,7 +490,7 @@ page_adam(struct page *pg)
 void
 page_train(struct page *pg)
 {
-	struct at a;
+	struct train_at a;
 	const struct grad_trace *g;
 	const struct op *op = pg->op;
 	size_t ltc;
@@ -505,7 +498,7 @@ page_train(struct page *pg)
 
 	if (!pg->u->s.ts)
 		return;
-	at_set(pg, &a);
+	page_train_at(pg, &a);
 	g = a.g;
 	ltc = a.lt * a.C;
 	switch (op->kind) {
@@ -567,177 +560,4 @@ page_train(struct page *pg)
 	case OP_ADAM: page_adam(pg); break;
 	default: break;
 	}
-}
-
-/* ---- the selected value's formula ---- */
-
-/* d in[i] = sum_o W[o][i] d out[o] of a tensor (the weights before the step) */
-static void
-fb_wt_dot(struct fbuf *f, const struct explain_ctx *cx, const struct model *m, const struct tensor *t,
-    int i, const double *dout)
-{
-	double col[4 * MODEL_MAX_DIM];
-	int o;
-
-	for (o = 0; o < t->rows && o < 4 * MODEL_MAX_DIM; o++)
-		col[o] = m->p[model_index(t, o, i)];
-	fb_dot(f, cx, col, 1, dout, 1, t->rows, 6);
-}
-
-int
-page_train_formula(struct ui *u, const struct page *pg, const struct selv *s, struct fbuf *name,
-    struct fbuf *f)
-{
-	const struct explain_ctx cx = { &u->s, u->utf8 };
-	const struct op *op = pg->op;
-	const struct model *m = u->s.m;
-	struct at a;
-	char x[32], y[32], z[32];
-	int i = s->idx;
-
-	at_set(pg, &a);
-	if (s->vec == V_GRAD && op_phase(op->kind) == 0) {
-		/* a head's slice is numbered as the whole vector's dims */
-		int j = i + (op->kind == OP_HEAD_QKV || op->kind == OP_HEAD_OUT ? a.h * a.D : 0);
-
-		fb_add(name, "d %s[%d]", explain_out_name(op), j);
-		fb_add(f, "d loss / d %s[%d]: how the step's loss moves with this value (the backward's "
-		    "record)", explain_out_name(op), j);
-		return 0;
-	}
-	if (op->kind == OP_D_HEAD_OUT && s->vec == V_IN)
-		i += a.h * a.D;
-	switch (op->kind) {
-	case OP_D_LOGITS:
-		if (s->vec != V_OUT)
-			break;
-		fb_add(name, "d logit[%d]", i);
-		explain_fmt_num(x, sizeof x, a.tr->logit_exp[(size_t)a.t * a.V + i], 1);
-		explain_fmt_num(y, sizeof y, a.g->d_logit_sum[a.t], 1);
-		fb_add(f, "exp[%d] d sum = %s%s%s", i, x, u->utf8 ? "\u00b7" : "*", y);
-		if (i == a.tr->target[a.t]) {
-			explain_fmt_num(z, sizeof z, a.g->d_prob_tgt[a.t], 1);
-			fb_add(f, " + exp[tgt] sum^-1 d p (%s)", z);
-		}
-		return 1;
-	case OP_D_LM_HEAD: case OP_D_MLP_FC2: case OP_D_MLP_FC1: case OP_D_ATTN_WO: {
-		enum tensor_kind k = op->kind == OP_D_LM_HEAD ? TENSOR_LM_HEAD : op->kind == OP_D_MLP_FC2
-		    ? TENSOR_FC2 : op->kind == OP_D_MLP_FC1 ? TENSOR_FC1 : TENSOR_WO;
-		const struct tensor *t = model_tensor(m, k, k == TENSOR_LM_HEAD ? -1 : a.l);
-		const double *dout = op->kind == OP_D_LM_HEAD ? a.g->d_logits + (size_t)a.t * a.V
-		    : op->kind == OP_D_MLP_FC2 ? a.g->d_x_out + a.lt * a.C
-		    : op->kind == OP_D_MLP_FC1 ? a.g->d_fc1 + a.lt * a.F : a.g->d_x_mid + a.lt * a.C;
-
-		if (s->vec != V_OUT || !t)
-			break;
-		fb_add(name, "d in[%d]", i);
-		fb_add(f, "sum_o %s[o][%d] d out[o] = ", t->name, i);
-		fb_wt_dot(f, &cx, m, t, i, dout);
-		return 1;
-	}
-	case OP_D_HEAD_OUT:
-		if (s->vec != V_OUT)
-			break;
-		fb_add(name, "d weight[%d]", i);
-		fb_add(f, "v[%d] . d out = ", i);
-		fb_dot(f, &cx, a.tr->v + ((size_t)a.l * a.T + i) * a.C + a.h * a.D, 1,
-		    a.g->d_att_head + a.lt * a.C + a.h * a.D, 1, a.D, 8);
-		return 1;
-	case OP_D_ATTN_WEIGHTS: {
-		const size_t o = a.lth * a.T;
-
-		if (s->vec == V_K) {
-			fb_add(name, "d exp[%d]", i);
-			explain_fmt_num(x, sizeof x, a.tr->att_sum[a.lth], 1);
-			explain_fmt_num(y, sizeof y, a.g->d_att_w[o + i], 1);
-			explain_fmt_num(z, sizeof z, a.g->d_att_sum[a.lth], 1);
-			fb_add(f, "sum^-1 d w[%d] + d sum = %s^-1%s%s + %s", i, x, u->utf8 ? "\u00b7" : "*", y, z);
-			return 1;
-		}
-		if (s->vec == V_OUT) {
-			fb_add(name, "d score[%d]", i);
-			explain_fmt_num(x, sizeof x, a.tr->att_exp[o + i], 1);
-			explain_fmt_num(y, sizeof y, a.g->d_att_exp[o + i], 1);
-			fb_add(f, "exp[%d] d exp[%d] = %s%s%s", i, i, x, u->utf8 ? "\u00b7" : "*", y);
-			return 1;
-		}
-		break;
-	}
-	case OP_D_ATTN_SCORES:
-		if (s->vec != V_OUT)
-			break;
-		fb_add(name, "d q[%d]", a.h * a.D + i);
-		explain_fmt_num(x, sizeof x, model_attn_scale(&u->s.cfg), 0);
-		fb_add(f, "%s%s(", x, u->utf8 ? "\u00b7" : "*");
-		fb_dot(f, &cx, a.tr->k + (size_t)a.l * a.T * a.C + a.h * a.D + i, a.C,
-		    a.g->d_att_score + a.lth * a.T, 1, a.t + 1, 6);
-		fb_add(f, ")");
-		return 1;
-	case OP_D_RELU:
-		if (s->vec != V_OUT)
-			break;
-		fb_add(name, "d fc1[%d]", i);
-		explain_fmt_num(x, sizeof x, a.tr->fc1[a.lt * a.F + i], 1);
-		explain_fmt_num(y, sizeof y, a.g->d_relu[a.lt * a.F + i], 1);
-		if (a.tr->fc1[a.lt * a.F + i] > 0)
-			fb_add(f, "d relu[%d] (fc1 %s > 0 passes it) = %s", i, x, y);
-		else
-			fb_add(f, "0 (fc1 %s <= 0: relu stopped it; d relu was %s)", x, y);
-		return 1;
-	case OP_PARAM_GRAD: {
-		/* d W[r][c] = sum_t d out_t[r] in_t[c] of a linear tensor */
-		const struct tensor *t = &m->tensors[op->tensor];
-		const size_t l0 = (size_t)(t->layer < 0 ? 0 : t->layer) * a.T;
-		const double *dout = NULL, *in = NULL;
-		int so = a.C, si = a.C, r = i / t->cols, c = i % t->cols;
-
-		if (s->vec != V_IN)
-			break;
-		switch (t->kind) {
-		case TENSOR_WQ: dout = a.g->d_q; in = a.tr->xn1; break;
-		case TENSOR_WK: dout = a.g->d_k; in = a.tr->xn1; break;
-		case TENSOR_WV: dout = a.g->d_v; in = a.tr->xn1; break;
-		case TENSOR_WO: dout = a.g->d_x_mid; in = a.tr->att_cat; break;
-		case TENSOR_FC1: dout = a.g->d_fc1; so = a.F; in = a.tr->xn2; break;
-		case TENSOR_FC2: dout = a.g->d_x_out; in = a.tr->relu; si = a.F; break;
-		default: break;
-		}
-		if (t->kind == TENSOR_LM_HEAD)
-			dout = a.g->d_logits, so = a.V, in = a.tr->x_out + (size_t)(a.L - 1) * a.T * a.C;
-		else if (dout)
-			dout += l0 * so, in += l0 * si;
-		if (!dout) {
-			fb_add(f, "the sum of d emb over the positions whose %s is %d",
-			    t->kind == TENSOR_WTE ? "token" : "position", r);
-			fb_add(name, "d %s[%d][%d]", t->name, r, c);
-			return 0;
-		}
-		fb_add(name, "d %s[%d][%d]", t->name, r, c);
-		fb_add(f, "sum_t d out_t[%d] in_t[%d] = ", r, c);
-		fb_dot(f, &cx, dout + r, so, in + c, si, a.n, 6);
-		return 1;
-	}
-	case OP_ADAM:
-		if (s->vec == V_OUT) {
-			fb_add(name, "update[%d][%d]", i / m->tensors[op->tensor].cols, i % m->tensors[op->tensor].cols);
-			fb_add(f, "lr_t m_hat / (v_hat^0.5 + eps): the engine's Adam (kernel_adam) as it ran; "
-			    "after = before - update");
-			return 0;
-		}
-		break;
-	default:
-		break;
-	}
-	if (s->label)
-		fb_add(name, "%s", s->label);
-	else if ((op->kind == OP_ADAM || (op->kind == OP_PARAM_GRAD && s->vec == V_IN))
-	    && (unsigned)s->vec <= V_GRAD && pg->vname[s->vec])
-		fb_add(name, "%s[%d][%d]", pg->vname[s->vec], i / m->tensors[op->tensor].cols,
-		    i % m->tensors[op->tensor].cols);
-	else if ((unsigned)s->vec <= V_GRAD && pg->vname[s->vec])
-		fb_add(name, "%s[%d]", pg->vname[s->vec], i);
-	else
-		fb_add(name, "%s", op_name(op->kind));
-	fb_add(f, "%s: a value the step recorded (trace --train-step prints them all)", op_name(op->kind));
-	return 0;
 }
