@@ -2,6 +2,10 @@
 /* test_train_step.c - a recorded training step against independent
  * computations.
  *
+ * 0. The parameter gradients against microgpt.py's own autograd: the
+ *    answers of a private CPython run of the reference at the same steps
+ *    (tests/data/ref_grads.txt: a hash of every gradient's bits and
+ *    samples), equal bit for bit.
  * 1. Every gradient the backward records (grad_trace) and every parameter
  *    gradient against a scalar autograd written here after microgpt.py's
  *    Value class: the step's graph built node by node as the reference
@@ -22,6 +26,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +493,76 @@ check_differences(struct trainer *tn, long s, const double *grad)
 	trace_free(&tr);
 }
 
+/* ---- the reference autograd's own answers ---- */
+
+static uint64_t
+fnv_bits(const double *x, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		uint64_t bits;
+
+		memcpy(&bits, &x[i], sizeof bits);
+		for (b = 0; b < 8; b++) {
+			h ^= (bits >> (8 * b)) & 0xff;
+			h *= 0x100000001b3u;
+		}
+	}
+	return h;
+}
+
+/* tests/data/ref_grads.txt: the gradient microgpt.py's autograd computed
+ * at this step (a private CPython run), as a hash of every parameter's
+ * bits in the reference layout and samples. The engine's must be equal
+ * bit for bit. */
+static void
+check_reference_grads(const struct trainer *t, uint64_t seed, long n_steps, long S, const double *g)
+{
+	const struct model_config *c = &t->model.cfg;
+	char path[4096], *text, *line, *save = NULL;
+	size_t len, n = t->model.n_params;
+	double *ref = xmalloc(n * sizeof *ref);
+	int found = 0, sampled = 0;
+
+	model_to_ref(&t->model, g, ref);
+	text = check_slurp(check_path("tests/data/ref_grads.txt", path, sizeof path), &len);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long sd, h;
+		int C, H, L, T;
+		long N, st;
+		size_t P;
+
+		if (sscanf(line, "grad %llu %d %d %d %d %ld %ld %zu %llx", &sd, &C, &H, &L, &T, &N, &st, &P,
+		    &h) != 9 || sd != seed || C != c->n_embd || H != c->n_head || L != c->n_layer
+		    || T != c->block_size || N != n_steps || st != S)
+			continue;
+		found = 1;
+		CHECK(P == n);
+		CHECK(fnv_bits(ref, n) == h);
+		if ((line = strtok_r(NULL, "\n", &save)) && strncmp(line, "sample ", 7) == 0) {
+			char *tok, *s2 = NULL;
+
+			for (tok = strtok_r(line + 7, " ", &s2); tok; tok = strtok_r(NULL, " ", &s2)) {
+				size_t i = strtoul(tok, NULL, 10);
+				double want = strtod(strchr(tok, ':') + 1, NULL);
+
+				CHECK(i < n && memcmp(&ref[i], &want, sizeof want) == 0);
+				sampled++;
+			}
+		}
+		printf("  every parameter gradient equal to microgpt.py's autograd bit for bit "
+		    "(hash of %zu, %d samples)\n", n, sampled);
+		break;
+	}
+	CHECK(found);
+	CHECK(sampled > 0);
+	free(text);
+	free(ref);
+}
+
 /* ---- one step of a run ---- */
 
 static void
@@ -559,6 +634,7 @@ check_step(const char *text, size_t len, const struct model_config *cfg, uint64_
 	ga = xmalloc(n * sizeof *ga);
 	memcpy(ga, a.grad, n * sizeof *ga);
 	memcpy(a.model.p, pb, n * sizeof *pb);
+	check_reference_grads(&a, seed, n_steps, S, ga);
 	check_against_autograd(&a, &g, ga, sa.loss);
 	check_differences(&a, S - 1, ga);
 
