@@ -5,8 +5,10 @@
 #define MGPT_CHECK_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int check_failures;
 
@@ -26,6 +28,28 @@ check_path(const char *rel, char *buf, size_t n)
 
 	snprintf(buf, n, "%s/%s", s ? s : ".", rel);
 	return buf;
+}
+
+/* FNV-1a over the bytes of n doubles (little-endian bits, in order): how
+ * tests/data keeps a reference run's losses, weights or gradients short.
+ * Start from CHECK_FNV_START. */
+#define CHECK_FNV_START 0xcbf29ce484222325u
+static inline uint64_t
+check_fnv_doubles(uint64_t h, const double *x, size_t n)
+{
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		uint64_t bits;
+
+		memcpy(&bits, &x[i], sizeof bits);
+		for (b = 0; b < 8; b++) {
+			h ^= (bits >> (8 * b)) & 0xff;
+			h *= 0x100000001b3u;
+		}
+	}
+	return h;
 }
 
 /* A whole file in memory (malloc'd, NUL-terminated); a test that cannot

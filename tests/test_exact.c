@@ -27,26 +27,6 @@
 #include "xmalloc.h"
 
 static uint64_t
-fnv_doubles(uint64_t h, const double *x, size_t n)
-{
-	size_t i;
-	int b;
-
-	for (i = 0; i < n; i++) {
-		uint64_t bits;
-
-		memcpy(&bits, &x[i], sizeof bits);
-		for (b = 0; b < 8; b++) {
-			h ^= (bits >> (8 * b)) & 0xff;
-			h *= 0x100000001b3u;
-		}
-	}
-	return h;
-}
-
-#define FNV_START 0xcbf29ce484222325u
-
-static uint64_t
 xorshift(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -378,7 +358,7 @@ run_case(const struct run_case *rc, char **cursor)
 		double w;
 
 		if (sscanf(line, "losses %llx", &want) == 1) {
-			h = fnv_doubles(FNV_START, loss + 1, (size_t)rc->steps);
+			h = check_fnv_doubles(CHECK_FNV_START, loss + 1, (size_t)rc->steps);
 			if (h != want) {
 				fprintf(stderr, "%s: the hash of the %ld losses differs\n", rc->name,
 				    rc->steps);
@@ -396,7 +376,7 @@ run_case(const struct run_case *rc, char **cursor)
 			const double *x = kind[0] == 'p' ? t.model.p : kind[0] == 'm' ? t.adam.m : t.adam.v;
 
 			model_to_ref(&t.model, x, ref);
-			h = fnv_doubles(FNV_START, ref, P);
+			h = check_fnv_doubles(CHECK_FNV_START, ref, P);
 			if (h != want) {
 				fprintf(stderr, "%s: final %s differs\n", rc->name, kind);
 				bad_state++;

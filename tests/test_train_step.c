@@ -495,25 +495,6 @@ check_differences(struct trainer *tn, long s, const double *grad)
 
 /* ---- the reference autograd's own answers ---- */
 
-static uint64_t
-fnv_bits(const double *x, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-	size_t i;
-	int b;
-
-	for (i = 0; i < n; i++) {
-		uint64_t bits;
-
-		memcpy(&bits, &x[i], sizeof bits);
-		for (b = 0; b < 8; b++) {
-			h ^= (bits >> (8 * b)) & 0xff;
-			h *= 0x100000001b3u;
-		}
-	}
-	return h;
-}
-
 /* tests/data/ref_grads.txt: the gradient microgpt.py's autograd computed
  * at this step (a private CPython run), as a hash of every parameter's
  * bits in the reference layout and samples. The engine's must be equal
@@ -541,7 +522,7 @@ check_reference_grads(const struct trainer *t, uint64_t seed, long n_steps, long
 			continue;
 		found = 1;
 		CHECK(P == n);
-		CHECK(fnv_bits(ref, n) == h);
+		CHECK(check_fnv_doubles(CHECK_FNV_START, ref, n) == h);
 		if ((line = strtok_r(NULL, "\n", &save)) && strncmp(line, "sample ", 7) == 0) {
 			char *tok, *s2 = NULL;
 
