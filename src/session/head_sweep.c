@@ -99,26 +99,30 @@ sweep_read_cache(struct head_sweep *h)
 static void
 sweep_write_cache(struct head_sweep *h)
 {
-	char off[STORE_SWEEP_OFFLEN], err[STORE_ERRLEN];
+	char err[STORE_ERRLEN];
+	struct store_sweep_row *rows;
 	struct store *w = NULL;
-	int i;
+	int i, n = h->todo.n_masks;
 
-	for (i = 0; i < h->todo.n_masks; i++)
+	for (i = 0; i < n; i++)
 		h->sw.dataset_loss[h->todo_at[i]] = h->todo.dataset_loss[i];
-	if (!h->cache.st || !h->cache.db || !h->todo.n_masks || !h->total)
+	if (!h->cache.st || !h->cache.db || !n || !h->total)
 		return;
 	if (!(w = store_open(h->cache.db, 0, 0, err, sizeof err))) {
 		h->write_failed = 1;
 		return;
 	}
-	for (i = 0; i < h->todo.n_masks; i++) {
-		head_sweep_off_text(&h->m->cfg, h->todo.mask[i], off, sizeof off);
-		if (store_sweep_put(w, h->cache.run_id, h->cache.step, off, h->todo.dataset_loss[i]) < 0) {
-			h->write_failed = 1;
-			break;
-		}
-		h->n_written++;
+	/* every row in one transaction: one commit for the whole sweep */
+	rows = xcalloc((size_t)n, sizeof *rows);
+	for (i = 0; i < n; i++) {
+		head_sweep_off_text(&h->m->cfg, h->todo.mask[i], rows[i].off, sizeof rows[i].off);
+		rows[i].dataset_loss = h->todo.dataset_loss[i];
 	}
+	if (store_sweep_put_rows(w, h->cache.run_id, h->cache.step, rows, n) < 0)
+		h->write_failed = 1;
+	else
+		h->n_written += n;
+	free(rows);
 	store_close(w);
 }
 

@@ -58,13 +58,24 @@ store_sweep_get(struct store *st, int64_t run_id, long step, struct store_sweep_
 int
 store_sweep_put(struct store *st, int64_t run_id, long step, const char *off, double dataset_loss)
 {
+	struct store_sweep_row r;
+
+	if (strlen(off) >= STORE_SWEEP_OFFLEN)
+		return store_fail(st, "sweep_cache: the list of heads is too long");
+	memcpy(r.off, off, strlen(off) + 1);
+	r.dataset_loss = dataset_loss;
+	return store_sweep_put_rows(st, run_id, step, &r, 1);
+}
+
+int
+store_sweep_put_rows(struct store *st, int64_t run_id, long step, const struct store_sweep_row *rows,
+    int n)
+{
 	sqlite3_stmt *s;
-	int rc;
+	int i, rc = SQLITE_DONE;
 
 	if (st->readonly)
 		return store_fail(st, "opened read-only");
-	if (strlen(off) >= STORE_SWEEP_OFFLEN)
-		return store_fail(st, "sweep_cache: the list of heads is too long");
 	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO sweep_cache "
 	    "(run_id, step, off, dataset_loss) VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK)
 		return store_fail_sql(st, "sweep_cache");
@@ -72,14 +83,17 @@ store_sweep_put(struct store *st, int64_t run_id, long step, const char *off, do
 		sqlite3_finalize(s);
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, run_id);
-	sqlite3_bind_int64(s, 2, step);
-	sqlite3_bind_text(s, 3, off, -1, SQLITE_TRANSIENT);
-	if (isnan(dataset_loss))
-		sqlite3_bind_null(s, 4);
-	else
-		sqlite3_bind_double(s, 4, dataset_loss);
-	rc = sqlite3_step(s);
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, run_id);
+		sqlite3_bind_int64(s, 2, step);
+		sqlite3_bind_text(s, 3, rows[i].off, -1, SQLITE_TRANSIENT);
+		if (isnan(rows[i].dataset_loss))
+			sqlite3_bind_null(s, 4);
+		else
+			sqlite3_bind_double(s, 4, rows[i].dataset_loss);
+		rc = sqlite3_step(s);
+	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		store_fail_sql(st, "sweep_cache");

@@ -25,5 +25,9 @@ int store_sweep_get(struct store *st, int64_t run_id, long step,
 /* Cache one row (replacing one already there), in its own transaction. */
 int store_sweep_put(struct store *st, int64_t run_id, long step, const char *off,
                     double dataset_loss);
+/* Cache n rows of (run, step) in one transaction: one commit, one round of
+ * syncs, for a whole sweep. */
+int store_sweep_put_rows(struct store *st, int64_t run_id, long step,
+                         const struct store_sweep_row *rows, int n);
 
 #endif
