@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "headstats.h"
 #include "json_out.h"
 #include "cmd.h"
 #include "store.h"
@@ -334,33 +335,6 @@ norm2(const double *v, size_t n, size_t stride, size_t count)
 	return sqrt(s);
 }
 
-/* Each head's block of an attention tensor (reference layout): rows
- * h*D.. of wq, wk, wv (the head's outputs), columns h*D.. of wo. */
-static int
-head_norms(const struct tensor *t, const double *v, int H, double *out)
-{
-	int D = t->rows / H, h, r, j;
-
-	if (t->kind == TENSOR_WQ || t->kind == TENSOR_WK || t->kind == TENSOR_WV) {
-		for (h = 0; h < H; h++)
-			out[h] = norm2(v + (size_t)h * D * t->cols, (size_t)D * t->cols, 0, 1);
-		return H;
-	}
-	if (t->kind == TENSOR_WO) {
-		D = t->cols / H;
-		for (h = 0; h < H; h++) {
-			double s = 0.0;
-
-			for (r = 0; r < t->rows; r++)
-				for (j = 0; j < D; j++)
-					s += v[(size_t)r * t->cols + h * D + j] * v[(size_t)r * t->cols + h * D + j];
-			out[h] = sqrt(s);
-		}
-		return H;
-	}
-	return 0;
-}
-
 static void
 print_tensors(struct pr *p)
 {
@@ -393,7 +367,7 @@ print_tensors(struct pr *p)
 		} else
 			fprintf(p->f, " %s [%d x %d]", t->name, t->rows, t->cols);
 		scalar(p, "norm", norm2(g + o, ne, 0, 1));
-		nh = head_norms(t, g + o, m->cfg.n_head, hn);
+		nh = headstats_block_norms(m, t, ts->grad, hn);
 		if (nh && p->json)
 			arr(p->f, "head_norms", hn, nh);
 		eol(p);

@@ -97,6 +97,31 @@ headstats_grad(const struct model *m, const double *grad, const double *p_before
 		}
 }
 
+int
+headstats_block_norms(const struct model *m, const struct tensor *t, const double *v, double *out)
+{
+	const int H = m->cfg.n_head, hd = m->head_dim;
+	const int rows = t->kind == TENSOR_WQ || t->kind == TENSOR_WK || t->kind == TENSOR_WV;
+	int h, r, c;
+
+	if (!rows && t->kind != TENSOR_WO)
+		return 0;
+	for (h = 0; h < H; h++) {
+		const int r0 = rows ? h * hd : 0, r1 = rows ? r0 + hd : t->rows;
+		const int c0 = rows ? 0 : h * hd, c1 = rows ? t->cols : c0 + hd;
+		double s = 0.0;
+
+		for (r = r0; r < r1; r++)
+			for (c = c0; c < c1; c++) {
+				double x = v[model_index(t, r, c)];
+
+				s += x * x;
+			}
+		out[h] = sqrt(s);
+	}
+	return H;
+}
+
 long
 headstats_series(struct trainer *t, long to, struct trace *tr, const int *tok, int n_tok,
     struct headstat *out, struct gradstat *gout)

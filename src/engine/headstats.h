@@ -64,6 +64,14 @@ struct gradstat {
 void headstats_grad(const struct model *m, const double *grad, const double *p_before,
                     const double *p_after, struct gradstat *out);
 
+/* The norm of each head's block of an attention tensor's values v (m's
+ * internal layout, e.g. a gradient): rows h*head_dim.. of wq, wk and wv,
+ * columns h*head_dim.. of wo, the squares added in the reference layout's
+ * row-major order. Fills out[n_head] and returns n_head; 0 for a tensor
+ * without heads. */
+int headstats_block_norms(const struct model *m, const struct tensor *t, const double *v,
+                          double *out);
+
 /* Train t on from its step s0 = t->step to step `to` (at most
  * t->n_steps), recording the statistics of the weights at every step
  * s0..to: out[(s - s0)*L*H + l*H + h], (to - s0 + 1)*L*H entries; and,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "headstats.h"
 #include "page.h"
 #include "xmalloc.h"
 
@@ -289,27 +290,6 @@ tensor_at(const struct model *m, const struct tensor *t, const double *p, int r,
 	return p[model_index(t, r, c)];
 }
 
-/* Each head's gradient norm: rows h*D.. of wq, wk, wv; columns h*D.. of wo. */
-static int
-head_norms(const struct model *m, const struct tensor *t, const double *g, int H, double *out)
-{
-	int D = m->head_dim, h, r, c;
-	int rows = t->kind == TENSOR_WQ || t->kind == TENSOR_WK || t->kind == TENSOR_WV;
-
-	if (!rows && t->kind != TENSOR_WO)
-		return 0;
-	for (h = 0; h < H; h++) {
-		double s = 0;
-
-		for (r = 0; r < t->rows; r++)
-			for (c = 0; c < t->cols; c++)
-				if ((rows ? r : c) / D == h)
-					s += tensor_at(m, t, g, r, c) * tensor_at(m, t, g, r, c);
-		out[h] = sqrt(s);
-	}
-	return H;
-}
-
 static void
 page_param_grad(struct page *pg)
 {
@@ -331,7 +311,7 @@ page_param_grad(struct page *pg)
 			vm = fmax(vm, fabs(v));
 			s += v * v;
 		}
-	nh = head_norms(m, t, g, H, hn);
+	nh = headstats_block_norms(m, t, g, hn);
 	pg->vname[V_OUT] = "|d W| of head";
 	pg->vname[V_IN] = "d W";
 	/* a number a cell where the rows fit (selectable, with its formula),
