@@ -21,7 +21,7 @@
 #include "train_step.h"
 #include "xmalloc.h"
 
-#define N_LARGEST 5
+#define N_LARGEST TRAIN_STEP_LARGEST
 
 int
 trace_train_option(struct trace_train *a, int c, const char *arg)
@@ -323,18 +323,6 @@ print_backward(struct pr *p)
 
 /* ---- per tensor: the gradient and the Adam update ---- */
 
-static double
-norm2(const double *v, size_t n, size_t stride, size_t count)
-{
-	double s = 0.0;
-	size_t i, j;
-
-	for (j = 0; j < count; j++)
-		for (i = 0; i < n; i++)
-			s += v[j * stride + i] * v[j * stride + i];
-	return sqrt(s);
-}
-
 static void
 print_tensors(struct pr *p)
 {
@@ -366,7 +354,7 @@ print_tensors(struct pr *p)
 			fprintf(p->f, ",\"rows\":%d,\"cols\":%d", t->rows, t->cols);
 		} else
 			fprintf(p->f, " %s [%d x %d]", t->name, t->rows, t->cols);
-		scalar(p, "norm", norm2(g + o, ne, 0, 1));
+		scalar(p, "norm", train_step_tensor_norm(m, t, ts->grad));
 		nh = headstats_block_norms(m, t, ts->grad, hn);
 		if (nh && p->json)
 			arr(p->f, "head_norms", hn, nh);
@@ -386,20 +374,12 @@ print_tensors(struct pr *p)
 	}
 	for (i = 0; i < m->n_tensors; i++) {
 		const struct tensor *t = &m->tensors[i];
-		size_t ne = (size_t)t->rows * t->cols, o = t->off, e;
-		int best[N_LARGEST], nb = 0;
+		size_t ne = (size_t)t->rows * t->cols, o = t->off;
+		int best[N_LARGEST], nb;
+		double un, wn;
 
 		/* the largest moves |update|, largest first (ties: lower index) */
-		for (e = 0; e < ne; e++) {
-			for (k = nb; k > 0 && fabs(up[o + e]) > fabs(up[o + best[k - 1]]); k--)
-				if (k < N_LARGEST)
-					best[k] = best[k - 1];
-			if (k < N_LARGEST) {
-				best[k] = (int)e;
-				if (nb < N_LARGEST)
-					nb++;
-			}
-		}
+		nb = train_step_largest(m, t, ts->ar.update, best, N_LARGEST);
 		begin(p, "adam", -1, p->json ? t->layer : -1, -1);
 		if (p->json) {
 			fputs(",\"tensor\":", p->f);
@@ -410,9 +390,11 @@ print_tensors(struct pr *p)
 		scalar(p, "lr", ts->ar.lr_t);
 		scalar(p, "bc1", ts->ar.bc1);
 		scalar(p, "bc2", ts->ar.bc2);
-		scalar(p, "update_norm", norm2(up + o, ne, 0, 1));
-		scalar(p, "weight_norm", norm2(pb + o, ne, 0, 1));
-		scalar(p, "ratio", norm2(up + o, ne, 0, 1) / norm2(pb + o, ne, 0, 1));
+		un = train_step_tensor_norm(m, t, ts->ar.update);
+		wn = train_step_tensor_norm(m, t, ts->p_before);
+		scalar(p, "update_norm", un);
+		scalar(p, "weight_norm", wn);
+		scalar(p, "ratio", un / wn);
 		eol(p);
 		if (p->json) {
 			fputs(",\"largest\":[", p->f);

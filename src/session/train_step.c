@@ -129,3 +129,41 @@ train_step_free(struct train_step *ts)
 	free(ts->v_after);
 	memset(ts, 0, sizeof *ts);
 }
+
+double
+train_step_tensor_norm(const struct model *m, const struct tensor *t, const double *v)
+{
+	double s = 0.0;
+	int r, c;
+
+	(void)m;
+	for (r = 0; r < t->rows; r++)
+		for (c = 0; c < t->cols; c++) {
+			double x = v[model_index(t, r, c)];
+
+			s += x * x;
+		}
+	return sqrt(s);
+}
+
+int
+train_step_largest(const struct model *m, const struct tensor *t, const double *v, int *best, int n)
+{
+	int nb = 0, e, k, ne = t->rows * t->cols;
+
+	(void)m;
+	for (e = 0; e < ne; e++) {
+		double a = fabs(v[model_index(t, e / t->cols, e % t->cols)]);
+
+		for (k = nb; k > 0 && a > fabs(v[model_index(t, best[k - 1] / t->cols, best[k - 1] % t->cols)]);
+		    k--)
+			if (k < n)
+				best[k] = best[k - 1];
+		if (k < n) {
+			best[k] = e;
+			if (nb < n)
+				nb++;
+		}
+	}
+	return nb;
+}

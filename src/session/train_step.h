@@ -41,4 +41,14 @@ int  train_step_open(struct train_step *ts, struct debug_run *r, long step,
                      char *err, size_t errlen);
 void train_step_free(struct train_step *ts);
 
+/* For people reading a step (its pages, trace): the norm of tensor t's
+ * values v (m's internal layout), squares added in the reference layout's
+ * row-major order; and the n largest |v[..]| of t, largest first (ties:
+ * the lower index), as reference indices r*cols + c in best. Returns how
+ * many (at most n). */
+#define TRAIN_STEP_LARGEST 5
+double train_step_tensor_norm(const struct model *m, const struct tensor *t, const double *v);
+int    train_step_largest(const struct model *m, const struct tensor *t, const double *v, int *best,
+                          int n);
+
 #endif

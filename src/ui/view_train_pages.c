@@ -18,7 +18,7 @@
 #include "page.h"
 #include "xmalloc.h"
 
-#define N_LARGEST 5
+#define N_LARGEST TRAIN_STEP_LARGEST
 
 /* The numbers one op reads (page.h): shapes and offsets of (layer, pos,
  * head). */
@@ -370,39 +370,6 @@ page_param_grad(struct page *pg)
 	}
 }
 
-static double
-norm_of(const struct model *m, const struct tensor *t, const double *p)
-{
-	double s = 0;
-	int r, c;
-
-	for (r = 0; r < t->rows; r++)
-		for (c = 0; c < t->cols; c++)
-			s += tensor_at(m, t, p, r, c) * tensor_at(m, t, p, r, c);
-	return sqrt(s);
-}
-
-/* The largest |update| of tensor t, largest first (ties: lower index). */
-static int
-largest(const struct model *m, const struct tensor *t, const double *up, int best[N_LARGEST])
-{
-	int nb = 0, e, k, ne = t->rows * t->cols;
-
-	for (e = 0; e < ne; e++) {
-		double a = fabs(tensor_at(m, t, up, e / t->cols, e % t->cols));
-
-		for (k = nb; k > 0 && a > fabs(tensor_at(m, t, up, best[k - 1] / t->cols, best[k - 1] % t->cols)); k--)
-			if (k < N_LARGEST)
-				best[k] = best[k - 1];
-		if (k < N_LARGEST) {
-			best[k] = e;
-			if (nb < N_LARGEST)
-				nb++;
-		}
-	}
-	return nb;
-}
-
 static void
 page_adam(struct page *pg)
 {
@@ -411,7 +378,7 @@ page_adam(struct page *pg)
 	const struct model *m = u->s.m;
 	const struct tensor *t = &m->tensors[pg->op->tensor];
 	int best[N_LARGEST], nb, k, x;
-	double un = norm_of(m, t, ts->ar.update), wn = norm_of(m, t, ts->p_before);
+	double un = train_step_tensor_norm(m, t, ts->ar.update), wn = train_step_tensor_norm(m, t, ts->p_before);
 
 	pg_heading(pg, "Adam on %s [%d x %d]: update = lr_t m_hat / (v_hat^0.5 + eps), W -= update",
 	    t->name, t->rows, t->cols);
@@ -436,7 +403,7 @@ page_adam(struct page *pg)
 	pg->vname[V_V] = "v";
 	pg->vname[V_GRAD] = "m_hat";
 	pg->vname[V_SAMPLE] = "v_hat";
-	nb = largest(m, t, ts->ar.update, best);
+	nb = train_step_largest(m, t, ts->ar.update, best, N_LARGEST);
 	pg_heading(pg, "the %d largest moves:", nb);
 	x = LBL + 2;
 	pg_text(pg, 0, ST_DIM, "[r][c]");
