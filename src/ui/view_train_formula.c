@@ -43,11 +43,12 @@ fb_d_rmsnorm(struct fbuf *f, const struct ui *u, int i, const double *dres, doub
 	explain_fmt_num(e, sizeof e, dscale, 1);
 	if (dres) {
 		explain_fmt_num(a, sizeof a, dres[i], 1);
-		fb_add(f, "d res + scale%sd xn + 2x%s(-0.5 scale^3 d scale)/n = %s + %s%s%s + 2%s%s%s(-0.5%s%s^3%s%s)/%d",
-		    dot, dot, a, b, dot, c, dot, d, dot, dot, b, dot, e, n);
-	} else
-		fb_add(f, "scale%sd xn + 2x%s(-0.5 scale^3 d scale)/n = %s%s%s + 2%s%s%s(-0.5%s%s^3%s%s)/%d",
-		    dot, dot, b, dot, c, dot, d, dot, dot, b, dot, e, n);
+		fb_add(f, "d res + ");
+	}
+	fb_add(f, "scale%sd xn + 2x%s(-0.5 scale^3 d scale)/n = ", dot, dot);
+	if (dres)
+		fb_add(f, "%s + ", a);
+	fb_add(f, "%s%s%s + 2%s%s%s(-0.5%s%s^3%s%s)/%d", b, dot, c, dot, d, dot, dot, b, dot, e, n);
 }
 
 int
