@@ -139,7 +139,7 @@ test_fast_pow_neg(void)
 				double add = a ? MODEL_RMS_EPS : 0.0;
 
 				for (i = 0; i < 1001; i++)
-					xs[i] = i == 7 ? -0.0 : i == 8 ? 0x1p-75 :
+					xs[i] = i == 7 ? -0.0 : i == 8 ? 0x1p-75 : i == 9 ? 1.0 : i == 10 ? 0.25 :
 					    rand_double(&s, (int)(xorshift(&s) % 140) - 70);
 				kernel_pow_neg_n(got, xs, add, 1001, ys[w]);
 				for (i = 0; i < 1001; i++) {

@@ -140,6 +140,8 @@ model_init(struct model *m, const struct model_config *cfg)
 	}
 	m->n_params = off;
 	m->p = xcalloc(off, sizeof *m->p);
+	m->inv_C = model_pow((double)C, -1.0);
+	m->attn_scale = model_attn_scale(cfg);
 }
 
 void
@@ -368,8 +370,8 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 {
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
-	const double inv_C = model_pow((double)C, -1.0);
-	const double inv_sqrt_d = model_attn_scale(c);
+	const double inv_C = m->inv_C;
+	const double inv_sqrt_d = m->attn_scale;
 	size_t lt0 = trace_lt(tr, l, 0), ls = trace_lt(tr, l, t0);
 	double *xn1 = tr->xn1 + ls * C;
 	int h, j, u, t;
@@ -429,7 +431,7 @@ layer_forward_rest(const struct model *m, struct trace *tr, int l, int t0, int n
 {
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, F = 4 * C;
-	const double inv_C = model_pow((double)C, -1.0);
+	const double inv_C = m->inv_C;
 	size_t ls = trace_lt(tr, l, t0);
 	double *y;
 	int h, i, j, t;
@@ -502,7 +504,7 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 {
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, t0 = tr->n_pos;
-	const double inv_C = model_pow((double)C, -1.0);
+	const double inv_C = m->inv_C;
 	double *y;
 	int l, i, t;
 
@@ -730,7 +732,7 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size, n = tr->n_pos;
 	const size_t lt0 = trace_lt(tr, l, 0), C3 = 3 * (size_t)C;
-	const double scale = model_attn_scale(c);
+	const double scale = m->attn_scale;
 	const double *kc = tr->k + lt0 * C, *vc = tr->v + lt0 * C;
 	struct grad_trace *rec = b->rec;
 	int t, h, u, j;
@@ -806,30 +808,17 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 }
 
 /* The linear weights in the reference layout, for the input gradients'
- * sums over outputs (contiguous in the input index). Eight by eight tiles:
- * the eight rows a tile writes stay in the cache. */
+ * sums over outputs (contiguous in the input index). */
 static void
 weights_to_ref(const struct model *m, double *wref)
 {
-	int i, r, k, rb, kb;
+	int i;
 
 	for (i = 0; i < m->n_tensors; i++) {
 		const struct tensor *t = &m->tensors[i];
-		const double *src = m->p + t->off;
-		double *dst = wref + t->off;
-		const int R = t->rows, K = t->cols;
 
-		if (!t->transposed)
-			continue;
-		/* src[k][r] (cols x rows) -> dst[r][k] */
-		for (rb = 0; rb < R; rb += 8)
-			for (kb = 0; kb < K; kb += 8) {
-				int re = rb + 8 < R ? rb + 8 : R, ke = kb + 8 < K ? kb + 8 : K;
-
-				for (r = rb; r < re; r++)
-					for (k = kb; k < ke; k++)
-						dst[(size_t)r * K + k] = src[(size_t)k * R + r];
-			}
+		if (t->transposed)   /* p: [cols][rows] -> wref: [rows][cols] */
+			kernel_transpose(wref + t->off, m->p + t->off, t->rows, t->cols);
 	}
 }
 
@@ -839,7 +828,7 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, T = c->block_size, V = c->vocab_size, F = 4 * C;
 	const int n = tr->n_pos, L = c->n_layer;
-	const double inv_n = 1.0 / n, inv_C = model_pow((double)C, -1.0);
+	const double inv_n = 1.0 / n, inv_C = m->inv_C;
 	const struct tensor *te = tensor_at(m, TENSOR_WTE, 0), *tp = tensor_at(m, TENSOR_WPE, 0);
 	const struct tensor *th = tensor_at(m, TENSOR_LM_HEAD, 0);
 	struct grad_trace *rec = b->rec;
