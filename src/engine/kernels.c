@@ -547,18 +547,14 @@ adam_elem(double *restrict p, uint64_t *restrict hard, const double *restrict g,
  * [2^-60, 2^60] and |y| <= 2. Otherwise (near a midpoint, about 3 % of x;
  * a power of two; a change of binade; x out of range) pow() itself. */
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
-__attribute__((target("avx2,fma"))) static inline double
-pow_neg_fma(double x, int which)
+/* Branch-free, so that a batch of them is one vector loop: NaN where
+ * pow() must decide. which is a constant wherever this is inlined. */
+__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) double
+pow_neg_fma(double x, const int which)
 {
-	double c0, rho, d, u, c, dd;
-	int k;
+	double c0, rho, d, u, c, dd, k;
+	uint64_t bad;
 
-	if (!(x >= 0x1p-60 && x <= 0x1p60))
-		return NAN;
-	/* pow(1, y) is 1 for every y (C99 F.9.4.4): every head's softmax
-	 * total at position 0 is exp(0) = 1, a power of two below */
-	if (x == 1.0)
-		return 1.0;
 	switch (which) {
 	case 0: /* -1 */
 		c0 = 1.0 / x;
@@ -594,34 +590,54 @@ pow_neg_fma(double x, int which)
 	}
 	u = exp_bits(c0) * 0x1p-52;
 	d = -rho * (c0 / u);
-	if (!(fabs(d) < 2.4) || is_pow2(c0))
-		return NAN;
-	k = (d > 0.5) - (d < -0.5) + (d > 1.5) - (d < -1.5);
+	/* selects by bits, not ?: (which gcc will not turn into vector
+	 * selects while comparisons may trap) */
+	k = keep_if(d > 0.5, 1.0, 0.0) - keep_if(d < -0.5, 1.0, 0.0) + keep_if(d > 1.5, 1.0, 0.0) -
+	    keep_if(d < -1.5, 1.0, 0.0);
 	c = c0 + k * u;
 	dd = d - k;
-	if (!(fabs(dd) < 0.5 - 1.0 / 64) || exp_bits(c) != exp_bits(c0) || is_pow2(c))
-		return NAN;
-	return c;
+	/* out of [2^-60, 2^60] (NaN too); d too far; near a midpoint; a
+	 * power of two or a change of binade */
+	bad = ((uint64_t)(x >= 0x1p-60) & (uint64_t)(x <= 0x1p60) & (uint64_t)(fabs(d) < 2.4) &
+	    (uint64_t)(fabs(dd) < 0.5 - 1.0 / 64) & (uint64_t)(exp_bits(c) == exp_bits(c0))) ^ 1;
+	bad |= is_pow2(c0) | is_pow2(c);
+	/* pow(1, y) is 1 for every y (C99 F.9.4.4): every head's softmax
+	 * total at position 0 is exp(0) = 1, a power of two above */
+	return keep_if(x == 1.0, 1.0, keep_if(bad, NAN, c));
 }
 
-/* A batch: independent chains, so that they overlap. */
-__attribute__((target("avx2,fma"))) static void
-pow_neg_fma_n(double *restrict out, const double *restrict x, double add, size_t n, double y,
-    int which)
+/* A batch: independent chains, one vector loop; pow() where it must
+ * decide. */
+__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) void
+pow_neg_batch(double *restrict out, const double *restrict x, double add, size_t n, double y,
+    const int which)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		double v = add != 0.0 ? x[i] + add : x[i];
-
-		out[i] = pow_neg_fma(v, which);
-	}
+	if (add != 0.0)
+		for (i = 0; i < n; i++)
+			out[i] = pow_neg_fma(x[i] + add, which);
+	else
+		for (i = 0; i < n; i++)
+			out[i] = pow_neg_fma(x[i], which);
 	for (i = 0; i < n; i++)
 		if (out[i] != out[i]) {
 			double v = add != 0.0 ? x[i] + add : x[i];
 
 			out[i] = pow_rt(v, y);
 		}
+}
+
+__attribute__((target("avx2,fma"))) static void
+pow_neg_fma_n(double *restrict out, const double *restrict x, double add, size_t n, double y,
+    int which)
+{
+	switch (which) {
+	case 0: pow_neg_batch(out, x, add, n, y, 0); break;
+	case 1: pow_neg_batch(out, x, add, n, y, 1); break;
+	case 2: pow_neg_batch(out, x, add, n, y, 2); break;
+	default: pow_neg_batch(out, x, add, n, y, 3); break;
+	}
 }
 #endif
 
@@ -652,10 +668,10 @@ pow_neg(double x, double y, int which)
 {
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
 	if (__builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2")) {
-		double c = pow_neg_fma(x, which);
+		double c;
 
-		if (c == c)
-			return c;
+		pow_neg_fma_n(&c, &x, 0.0, 1, y, which);
+		return c;
 	}
 #else
 	(void)which;
