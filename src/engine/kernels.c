@@ -721,24 +721,32 @@ adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     const int rec, const int fma, const int d1, const int d2)
 {
 	double a[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-	size_t i, j, n8 = n & ~(size_t)7;
+	size_t b, i, j, e, n8 = n & ~(size_t)7;
 
-	for (i = 0; i < n8; i += 8)
-		for (j = 0; j < 8; j++)
-			a[j] += adam_elem(p, hard, g, mm, vv, i + j, k, rec, fma, d1, d2);
-	for (; i < n; i++)
-		a[i - n8] += adam_elem(p, hard, g, mm, vv, i, k, rec, fma, d1, d2);
-	/* the hard ones, a few in a hundred: 64 flags to a word, then its
-	 * set bits (one mispredicted branch per hard parameter, not per
-	 * group of eight) */
-	for (i = 0; i < n; i += 64) {
-		size_t e = n - i < 64 ? n - i : 64;
-		uint64_t bits = 0;
+	/* Blocks of 64: the hard ones, a few in a hundred (about one block in
+	 * twenty has one, in training), are looked for only in a block
+	 * whose flags, or-ed together in the loop, say it has one; then 64
+	 * flags to a word, then its set bits (one mispredicted branch per
+	 * hard parameter, not per group of eight). */
+	for (b = 0; b < n; b = e) {
+		uint64_t any[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, bits = 0;
 
-		for (j = 0; j < e; j++)
-			bits |= hard[i + j] << j;
+		e = n - b < 64 ? n : b + 64;
+		for (i = b; i + 8 <= e; i += 8)
+			for (j = 0; j < 8; j++) {
+				a[j] += adam_elem(p, hard, g, mm, vv, i + j, k, rec, fma, d1, d2);
+				any[j] |= hard[i + j];
+			}
+		for (; i < e; i++) {
+			a[i - n8] += adam_elem(p, hard, g, mm, vv, i, k, rec, fma, d1, d2);
+			any[0] |= hard[i];
+		}
+		if (!((any[0] | any[1]) | (any[2] | any[3]) | (any[4] | any[5]) | (any[6] | any[7])))
+			continue;
+		for (i = b; i < e; i++)
+			bits |= hard[i] << (i - b);
 		while (bits) {
-			adam_one(p, g, mm, vv, i + (size_t)__builtin_ctzll(bits), k);
+			adam_one(p, g, mm, vv, b + (size_t)__builtin_ctzll(bits), k);
 			bits &= bits - 1;
 		}
 	}

@@ -725,16 +725,21 @@ rmsnorm_backward(double *restrict dx, const double *restrict dres, const double 
 
 /* One layer's attention, all positions and heads: from dcat (the heads'
  * outputs) to dqkv. Positions last to first, so that the cache rows k[u]
- * and v[u] gather later positions' shares first. */
-static void
-attention_backward(const struct model *m, const struct trace *tr, int l, struct backward *b)
+ * and v[u] gather later positions' shares first. Built for a head size
+ * known at compile time (dim: 4 and 8, the usual ones; 0 any) and without
+ * the record (has_rec 0): the head's vectors then stay in registers and
+ * the record's stores, which may alias, leave the loops. */
+static inline __attribute__((always_inline)) void
+attention_backward_body(const struct model *m, const struct trace *tr, int l, struct backward *b,
+    const int dim, const int has_rec)
 {
 	const struct model_config *c = &m->cfg;
-	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size, n = tr->n_pos;
+	const int C = c->n_embd, H = c->n_head, D = dim ? dim : m->head_dim, T = c->block_size;
+	const int n = tr->n_pos;
 	const size_t lt0 = trace_lt(tr, l, 0), C3 = 3 * (size_t)C;
 	const double scale = m->attn_scale;
 	const double *kc = tr->k + lt0 * C, *vc = tr->v + lt0 * C;
-	struct grad_trace *rec = b->rec;
+	struct grad_trace *rec = has_rec ? b->rec : NULL;
 	int t, h, u, j;
 
 	memset(b->dqkv, 0, (size_t)n * C3 * sizeof(double));
@@ -778,13 +783,26 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 				memcpy(rec->d_att_w + lth * T, b->dw, (size_t)(t + 1) * sizeof(double));
 				rec->d_att_sum[lth] = dtot;
 			}
-			for (j = 0; j < D; j++) {
-				double s = 0.0;
+			/* dq[j] = k[t][j] ddot[t] + ... + k[0][j] ddot[0], each j
+			 * its own sum from 0.0 (dq is zero from the memset) */
+			if (dim) {
+				double sq[8];   /* dim is 4 or 8 */
 
+				for (j = 0; j < D; j++)
+					sq[j] = 0.0;
 				for (u = t; u >= 0; u--)
-					s += kc[(size_t)u * C + h * D + j] * b->ddot[u];
-				dq[j] = s;
-			}
+					for (j = 0; j < D; j++)
+						sq[j] += kc[(size_t)u * C + h * D + j] * b->ddot[u];
+				for (j = 0; j < D; j++)
+					dq[j] = sq[j];
+			} else
+				for (j = 0; j < D; j++) {
+					double s = 0.0;
+
+					for (u = t; u >= 0; u--)
+						s += kc[(size_t)u * C + h * D + j] * b->ddot[u];
+					dq[j] = s;
+				}
 			for (u = 0; u <= t; u++) {
 				double *dk = b->dqkv + (size_t)u * C3 + C + h * D;
 				double *dv = dk + C;
@@ -805,6 +823,19 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 			}
 		}
 	}
+}
+
+static void
+attention_backward(const struct model *m, const struct trace *tr, int l, struct backward *b)
+{
+	if (b->rec)
+		attention_backward_body(m, tr, l, b, 0, 1);
+	else if (m->head_dim == 4)
+		attention_backward_body(m, tr, l, b, 4, 0);
+	else if (m->head_dim == 8)
+		attention_backward_body(m, tr, l, b, 8, 0);
+	else
+		attention_backward_body(m, tr, l, b, 0, 0);
 }
 
 /* The linear weights in the reference layout, for the input gradients'
