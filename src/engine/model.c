@@ -803,6 +803,32 @@ attention_backward_body(const struct model *m, const struct trace *tr, int l, st
 						s += kc[(size_t)u * C + h * D + j] * b->ddot[u];
 					dq[j] = s;
 				}
+			/* k[u] and v[u] take their shares: dk[u][j] += q[j] ddot[u],
+			 * dv[u][j] += w[u] dc[j] */
+			if (dim && !has_rec) {
+				/* copies in registers, all loads before the stores: the
+				 * compiler cannot tell dqkv from the others */
+				double qh[8], dch[8];   /* dim is 4 or 8 */
+
+				for (j = 0; j < D; j++) {
+					qh[j] = q[h * D + j];
+					dch[j] = dc[j];
+				}
+				for (u = 0; u <= t; u++) {
+					double *dk = b->dqkv + (size_t)u * C3 + C + h * D, *dv = dk + C;
+					double dd = b->ddot[u], wu = w[u], nk[8], nv[8];
+
+					for (j = 0; j < D; j++) {
+						nk[j] = dk[j] + qh[j] * dd;
+						nv[j] = dv[j] + wu * dch[j];
+					}
+					for (j = 0; j < D; j++) {
+						dk[j] = nk[j];
+						dv[j] = nv[j];
+					}
+				}
+				continue;
+			}
 			for (u = 0; u <= t; u++) {
 				double *dk = b->dqkv + (size_t)u * C3 + C + h * D;
 				double *dv = dk + C;
