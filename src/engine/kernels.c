@@ -45,54 +45,79 @@
 #define KERNEL
 #endif
 
-/* Eight outputs of four positions at a time: the sums stay in registers
- * and each weight is loaded once for the four. */
+/* Eight outputs (columns o.. of W, row stride ws) of four positions at a
+ * time: the sums stay in registers and each weight is loaded once for the
+ * four. The first r of the eight are stored (r < 8: a padded tail). */
+static inline __attribute__((always_inline)) void
+forward8(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
+    const double *restrict X, size_t xs, int n, int in, int r)
+{
+	int i, j, t;
+
+	for (t = 0; t + 4 <= n; t += 4) {
+		double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		const double *x0 = X + (size_t)t * xs, *x1 = x0 + xs, *x2 = x1 + xs, *x3 = x2 + xs;
+
+		for (i = 0; i < in; i++) {
+			const double *w = W + (size_t)i * ws;
+			double xi0 = x0[i], xi1 = x1[i], xi2 = x2[i], xi3 = x3[i];
+
+			for (j = 0; j < 8; j++) {
+				a0[j] += w[j] * xi0;
+				a1[j] += w[j] * xi1;
+				a2[j] += w[j] * xi2;
+				a3[j] += w[j] * xi3;
+			}
+		}
+		for (j = 0; j < r; j++) {
+			Y[(size_t)t * ys + j] = a0[j];
+			Y[(size_t)(t + 1) * ys + j] = a1[j];
+			Y[(size_t)(t + 2) * ys + j] = a2[j];
+			Y[(size_t)(t + 3) * ys + j] = a3[j];
+		}
+	}
+	for (; t < n; t++) {
+		double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		const double *x = X + (size_t)t * xs;
+
+		for (i = 0; i < in; i++) {
+			const double *w = W + (size_t)i * ws;
+			double xi = x[i];
+
+			for (j = 0; j < 8; j++)
+				acc[j] += w[j] * xi;
+		}
+		for (j = 0; j < r; j++)
+			Y[(size_t)t * ys + j] = acc[j];
+	}
+}
+
+/* The largest input a padded tail copies to the stack (8 doubles each). */
+#define PAD_MAX 512
+
 KERNEL static void
 linear_forward_impl(double *restrict Y, size_t ys, const double *restrict Wt,
     const double *restrict X, size_t xs, int n, int out, int in)
 {
-	int i, j, o, t;
+	int i, j, o, t, r;
 
-	for (o = 0; o + 8 <= out; o += 8) {
-		for (t = 0; t + 4 <= n; t += 4) {
-			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			const double *x0 = X + (size_t)t * xs, *x1 = x0 + xs, *x2 = x1 + xs, *x3 = x2 + xs;
+	for (o = 0; o + 8 <= out; o += 8)
+		forward8(Y + o, ys, Wt + o, (size_t)out, X, xs, n, in, 8);
+	if ((r = out - o) == 0)
+		return;
+	if (in <= PAD_MAX) {
+		/* the last r outputs as eight, the others' weights zero (their
+		 * sums are not stored): lm_head's 27 = 3 x 8 + 3 */
+		double wp[PAD_MAX * 8];
 
-			for (i = 0; i < in; i++) {
-				const double *w = Wt + (size_t)i * out + o;
-				double xi0 = x0[i], xi1 = x1[i], xi2 = x2[i], xi3 = x3[i];
-
-				for (j = 0; j < 8; j++) {
-					a0[j] += w[j] * xi0;
-					a1[j] += w[j] * xi1;
-					a2[j] += w[j] * xi2;
-					a3[j] += w[j] * xi3;
-				}
-			}
-			for (j = 0; j < 8; j++) {
-				Y[(size_t)t * ys + o + j] = a0[j];
-				Y[(size_t)(t + 1) * ys + o + j] = a1[j];
-				Y[(size_t)(t + 2) * ys + o + j] = a2[j];
-				Y[(size_t)(t + 3) * ys + o + j] = a3[j];
-			}
-		}
-		for (; t < n; t++) {
-			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			const double *x = X + (size_t)t * xs;
-
-			for (i = 0; i < in; i++) {
-				const double *w = Wt + (size_t)i * out + o;
-				double xi = x[i];
-
-				for (j = 0; j < 8; j++)
-					acc[j] += w[j] * xi;
-			}
+		for (i = 0; i < in; i++)
 			for (j = 0; j < 8; j++)
-				Y[(size_t)t * ys + o + j] = acc[j];
-		}
+				wp[i * 8 + j] = j < r ? Wt[(size_t)i * out + o + j] : 0.0;
+		forward8(Y + o, ys, wp, 8, X, xs, n, in, r);
+		return;
 	}
 	for (; o < out; o++)
 		for (t = 0; t < n; t++) {
@@ -105,55 +130,77 @@ linear_forward_impl(double *restrict Y, size_t ys, const double *restrict Wt,
 		}
 }
 
-/* Four rows of gWt at once share each load of dY; positions last to
- * first, the order in which microgpt.py's autograd adds them. */
+/* Eight columns o.. of gWt (row stride gws; dY's columns o.., row stride
+ * ys), four rows at once sharing each load of dY; positions last to
+ * first, the order in which microgpt.py's autograd adds them. The first
+ * r columns are stored (r < 8: a padded tail). */
+static inline __attribute__((always_inline)) void
+backward8(double *restrict gW, size_t gws, const double *restrict X, size_t xs,
+    const double *restrict dY, size_t ys, int n, int in, int r)
+{
+	int i, j, t;
+
+	for (i = 0; i + 4 <= in; i += 4) {
+		double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+
+		for (t = n - 1; t >= 0; t--) {
+			const double *dy = dY + (size_t)t * ys, *x = X + (size_t)t * xs + i;
+			double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+
+			for (j = 0; j < 8; j++) {
+				a0[j] += x0 * dy[j];
+				a1[j] += x1 * dy[j];
+				a2[j] += x2 * dy[j];
+				a3[j] += x3 * dy[j];
+			}
+		}
+		for (j = 0; j < r; j++) {
+			gW[(size_t)i * gws + j] = a0[j];
+			gW[(size_t)(i + 1) * gws + j] = a1[j];
+			gW[(size_t)(i + 2) * gws + j] = a2[j];
+			gW[(size_t)(i + 3) * gws + j] = a3[j];
+		}
+	}
+	for (; i < in; i++) {
+		double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+
+		for (t = n - 1; t >= 0; t--) {
+			const double *dy = dY + (size_t)t * ys;
+			double xi = X[(size_t)t * xs + i];
+
+			for (j = 0; j < 8; j++)
+				acc[j] += xi * dy[j];
+		}
+		for (j = 0; j < r; j++)
+			gW[(size_t)i * gws + j] = acc[j];
+	}
+}
+
 KERNEL static void
 linear_backward_w_impl(double *restrict gWt, const double *restrict X, size_t xs,
     const double *restrict dY, size_t ys, int n, int out, int in)
 {
-	int i, j, o, t;
+	int i, j, o, t, r;
 
-	for (i = 0; i + 4 <= in; i += 4) {
-		for (o = 0; o + 8 <= out; o += 8) {
-			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+	for (o = 0; o + 8 <= out; o += 8)
+		backward8(gWt + o, (size_t)out, X, xs, dY + o, ys, n, in, 8);
+	if ((r = out - o) == 0)
+		return;
+	if (n <= PAD_MAX) {
+		/* the last r columns of dY as eight, the others zero (their
+		 * sums are not stored) */
+		double dp[PAD_MAX * 8];
 
-			for (t = n - 1; t >= 0; t--) {
-				const double *dy = dY + (size_t)t * ys + o, *x = X + (size_t)t * xs + i;
-				double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-
-				for (j = 0; j < 8; j++) {
-					a0[j] += x0 * dy[j];
-					a1[j] += x1 * dy[j];
-					a2[j] += x2 * dy[j];
-					a3[j] += x3 * dy[j];
-				}
-			}
-			for (j = 0; j < 8; j++) {
-				gWt[(size_t)i * out + o + j] = a0[j];
-				gWt[(size_t)(i + 1) * out + o + j] = a1[j];
-				gWt[(size_t)(i + 2) * out + o + j] = a2[j];
-				gWt[(size_t)(i + 3) * out + o + j] = a3[j];
-			}
-		}
-	}
-	for (; i < in; i++)
-		for (o = 0; o + 8 <= out; o += 8) {
-			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-
-			for (t = n - 1; t >= 0; t--) {
-				const double *dy = dY + (size_t)t * ys + o;
-				double xi = X[(size_t)t * xs + i];
-
-				for (j = 0; j < 8; j++)
-					acc[j] += xi * dy[j];
-			}
+		for (t = 0; t < n; t++)
 			for (j = 0; j < 8; j++)
-				gWt[(size_t)i * out + o + j] = acc[j];
-		}
-	for (o = out & ~7; o < out; o++)
+				dp[t * 8 + j] = j < r ? dY[(size_t)t * ys + o + j] : 0.0;
+		backward8(gWt + o, (size_t)out, X, xs, dp, 8, n, in, r);
+		return;
+	}
+	for (; o < out; o++)
 		for (i = 0; i < in; i++) {
 			double acc = 0.0;
 
