@@ -79,19 +79,35 @@ forward8(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
 			Y[(size_t)(t + 3) * ys + j] = a3[j];
 		}
 	}
-	for (; t < n; t++) {
-		double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-		const double *x = X + (size_t)t * xs;
+	if (t < n) {
+		/* the last one to three positions in one pass: three sums side
+		 * by side, not one chain after another (a missing row repeats
+		 * the first, and is not stored) */
+		const int m = n - t;
+		double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		const double *x0 = X + (size_t)t * xs, *x1 = m > 1 ? x0 + xs : x0;
+		const double *x2 = m > 2 ? x0 + 2 * xs : x0;
 
 		for (i = 0; i < in; i++) {
 			const double *w = W + (size_t)i * ws;
-			double xi = x[i];
+			double xi0 = x0[i], xi1 = x1[i], xi2 = x2[i];
 
-			for (j = 0; j < 8; j++)
-				acc[j] += w[j] * xi;
+			for (j = 0; j < 8; j++) {
+				a0[j] += w[j] * xi0;
+				a1[j] += w[j] * xi1;
+				a2[j] += w[j] * xi2;
+			}
 		}
 		for (j = 0; j < r; j++)
-			Y[(size_t)t * ys + j] = acc[j];
+			Y[(size_t)t * ys + j] = a0[j];
+		if (m > 1)
+			for (j = 0; j < r; j++)
+				Y[(size_t)(t + 1) * ys + j] = a1[j];
+		if (m > 2)
+			for (j = 0; j < r; j++)
+				Y[(size_t)(t + 2) * ys + j] = a2[j];
 	}
 }
 
@@ -266,23 +282,42 @@ linear_backward_x_impl(double *restrict dX, size_t dxs, const double *restrict d
 			dX[(size_t)(t + 3) * dxs + j] = s3;
 		}
 	}
-	for (; t < n; t++) {
-		const double *y = dY + (size_t)t * ys;
+	if (t < n) {
+		/* the last one to three positions in one pass (see forward8) */
+		const int m = n - t;
+		const double *y0 = dY + (size_t)t * ys, *y1 = m > 1 ? y0 + ys : y0;
+		const double *y2 = m > 2 ? y0 + 2 * ys : y0;
 
 		for (j = 0; j + 8 <= in; j += 8) {
-			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
 
 			for (k = K - 1; k >= 0; k--) {
 				const double *w = W + wrow[k] + j;
-				double d = y[dyoff[k]];
+				int d = dyoff[k];
+				double d0 = y0[d], d1 = y1[d], d2 = y2[d];
 
-				for (jj = 0; jj < 8; jj++)
-					acc[jj] += w[jj] * d;
+				for (jj = 0; jj < 8; jj++) {
+					a0[jj] += w[jj] * d0;
+					a1[jj] += w[jj] * d1;
+					a2[jj] += w[jj] * d2;
+				}
 			}
 			for (jj = 0; jj < 8; jj++)
-				dX[(size_t)t * dxs + j + jj] = acc[jj];
+				dX[(size_t)t * dxs + j + jj] = a0[jj];
+			if (m > 1)
+				for (jj = 0; jj < 8; jj++)
+					dX[(size_t)(t + 1) * dxs + j + jj] = a1[jj];
+			if (m > 2)
+				for (jj = 0; jj < 8; jj++)
+					dX[(size_t)(t + 2) * dxs + j + jj] = a2[jj];
 		}
-		for (; j < in; j++) {
+	}
+	for (; t < n; t++) {
+		const double *y = dY + (size_t)t * ys;
+
+		for (j = in & ~7; j < in; j++) {
 			double acc = 0.0;
 
 			for (k = K - 1; k >= 0; k--)
