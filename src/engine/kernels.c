@@ -22,7 +22,13 @@
  * independent outputs only, every output adds its terms in the same order
  * at every vector width, and -ffp-contract=off keeps a*b+c two roundings.
  * Blocked sums are named arrays (a0..a3, s0..s3), not acc[4][8]: compilers
- * keep those in registers but spill a two-level array to the stack. */
+ * keep those in registers but spill a two-level array to the stack.
+ *
+ * Over 800 lines on purpose: every kernel here is built with the same
+ * flags (-fno-math-errno, the target clones) and the Adam loop, the power
+ * shortcuts and their fallbacks share one set of bit-level helpers
+ * (exp_bits, is_pow2, keep_if, the residuals) whose proofs are read
+ * together. */
 #include "config.h"
 
 #include <math.h>
