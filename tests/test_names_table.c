@@ -4,19 +4,24 @@
  * data/names.txt now: the same bytes, documents, token ids, vocabulary;
  * and a dataset over the tables shuffles and trains exactly as a parsed one
  * (the borrowed arrays are neither written nor freed: they are read-only,
- * and under the sanitizers a wrong free() fails here). */
+ * and under the sanitizers a wrong free() fails here); and the SHA-256 a
+ * logged run names the bundled text by, taken at build time, is that of
+ * the text the store would build from the parsed names. */
 #include "config.h"
 
 #include <string.h>
 
 #include "check.h"
 #include "dataset.h"
+#include "hash.h"
 #include "rng.h"
+#include "store_text.h"
 #include "train.h"
 
 extern const unsigned char bundled_names[];
 extern const size_t bundled_names_len;
 extern const struct dataset_table bundled_names_table;
+extern const char bundled_names_sha256[];
 
 int
 main(void)
@@ -25,8 +30,8 @@ main(void)
 	struct trainer ta, tb;
 	struct step_stats sa, sb;
 	struct model_config cfg = { 0, 16, 4, 1, 16 };
-	char path[4096], err[DATASET_ERRLEN];
-	size_t len, i;
+	char path[4096], err[DATASET_ERRLEN], hex[2 * SHA256_LEN + 1], *stored;
+	size_t len, i, n_stored;
 	char *text = check_slurp(check_path("data/names.txt", path, sizeof path), &len);
 	int k, same;
 
@@ -43,6 +48,13 @@ main(void)
 		if (table.tok[i] < 0 || table.tok[i] >= table.n_vocab)
 			break;
 	CHECK(i == table.n_tok);
+	/* the store's text of the names is the file's bytes, and its hash the
+	 * one built in */
+	stored = store_dataset_text(&parsed, &n_stored);
+	CHECK(n_stored == len && memcmp(stored, text, len) == 0);
+	sha256_hex(stored, n_stored, hex);
+	CHECK(strlen(bundled_names_sha256) == 64 && strcmp(hex, bundled_names_sha256) == 0);
+	free(stored);
 
 	/* the same shuffle and the same training, step by step */
 	trainer_init(&ta, &parsed, &cfg, 42, 50);

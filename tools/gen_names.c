@@ -7,8 +7,12 @@
  * constant tables (struct dataset_table bundled_names_table: documents'
  * token ids and offsets, the vocabulary), so that `train` starts without
  * reading, decoding or sorting any text; and the text itself as
- * bundled_names[] for what needs the bytes. tests/test_names_table.c checks
- * that the tables equal parsing data/names.txt at run time. */
+ * bundled_names[] for what needs the bytes, with bundled_names_sha256: the
+ * SHA-256 the run store names that text by, so that a logged run neither
+ * builds nor hashes it ("" when the store's text of the parsed names is not
+ * the file's bytes, which then are built and hashed at run time).
+ * tests/test_names_table.c checks all of it against parsing
+ * data/names.txt at run time. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,6 +21,8 @@
 #include <string.h>
 
 #include "dataset.h"
+#include "hash.h"
+#include "store_text.h"
 
 static char *
 slurp(const char *path, size_t *len)
@@ -45,8 +51,8 @@ int
 main(int argc, char **argv)
 {
 	struct dataset ds;
-	char err[DATASET_ERRLEN], *text;
-	size_t len, i;
+	char err[DATASET_ERRLEN], hex[2 * SHA256_LEN + 1], *text, *stored;
+	size_t len, i, n_stored;
 	int k;
 
 	if (argc != 2) {
@@ -65,11 +71,18 @@ main(int argc, char **argv)
 	    "#include <stddef.h>\n#include <stdint.h>\n\n#include \"dataset.h\"\n\n"
 	    "extern const unsigned char bundled_names[];\n"
 	    "extern const size_t bundled_names_len;\n"
-	    "extern const struct dataset_table bundled_names_table;\n\n");
+	    "extern const struct dataset_table bundled_names_table;\n"
+	    "extern const char bundled_names_sha256[];\n\n");
 	printf("const unsigned char bundled_names[] = {");
 	for (i = 0; i < len; i++)
 		printf("%s0x%02x,", i % 16 ? " " : "\n", (unsigned char)text[i]);
-	printf("\n0x00 };\nconst size_t bundled_names_len = %zu;\n\n", len);
+	printf("\n0x00 };\nconst size_t bundled_names_len = %zu;\n", len);
+	stored = store_dataset_text(&ds, &n_stored);
+	hex[0] = '\0';
+	if (n_stored == len && memcmp(stored, text, len) == 0)
+		sha256_hex(stored, n_stored, hex);
+	free(stored);
+	printf("const char bundled_names_sha256[] = \"%s\";\n\n", hex);
 
 	printf("/* %zu documents, %zu tokens, %d characters */\n", ds.n_docs, ds.n_tok, ds.n_vocab);
 	printf("static const uint32_t vocab[] = {");

@@ -11,6 +11,7 @@
 extern const unsigned char bundled_names[];
 extern const size_t bundled_names_len;
 extern const struct dataset_table bundled_names_table;   /* the same, parsed at build time */
+extern const char bundled_names_sha256[];   /* the store's name for its text; "" if unknown */
 
 /* Read and parse path (NULL: the bundled names) into ds, in file
  * order. -1 with one line in err naming the file ("bundled names" for

@@ -126,6 +126,10 @@ train_run_begin(struct train_run *t, struct store *st, int threaded, struct data
 	t->run.snapshot_every = o->snapshot_every > 0 ? o->snapshot_every : STORE_SNAPSHOT_EVERY;
 	t->run.temperature = o->temperature;
 	t->run.n_samples = o->samples;
+	/* the bundled names were hashed at build time */
+	if (st && !t->run.data_source[0] && bundled_names_sha256[0])
+		store_run_known_data(st, (const char *)bundled_names, bundled_names_len,
+		    bundled_names_sha256);
 	if (st && store_run_create(st, &t->run, &t->ds) < 0) {
 		snprintf(t->err, sizeof t->err, "%s", store_errmsg(st));
 		goto fail;

@@ -3,13 +3,14 @@
  *
  * The trainer hands over each step's figures and, at each snapshot, a copy
  * of the parameters and Adam's moments, then goes on training; the thread
- * writes them with store_run_start, then in one transaction every commit
- * interval (the steps and the snapshots handed over meanwhile: one
- * fdatasync for all of them), and at the end store_run_finish. A kill
- * loses at most the last interval's steps and snapshots, as with the
- * synchronous calls; the database always holds a contiguous log. Only the
- * waiting for SQLite, the file system and the disk moves off the training
- * thread. The engine stays single-threaded.
+ * starts the run (its row and snapshot 0: the run is in the database
+ * before its first step is), then writes them in one transaction every
+ * commit interval (the steps and the snapshots handed over meanwhile: one
+ * commit, one set of fdatasyncs, for all of them), the run's end (samples,
+ * status) with the last: a run shorter than the interval is two commits.
+ * A kill loses at most the last interval's steps and snapshots, as with
+ * the synchronous calls; the database always holds a contiguous log. Only the waiting for SQLite, the file system and the disk moves off
+ * the training thread. The engine stays single-threaded.
  *
  * A busy database (another connection's write lock held past the busy
  * timeout) is waited for, with training going on into the queue; only
@@ -85,7 +86,9 @@ struct store_logger {
 	int              n_snaps;     /* copies allowed */
 	struct trainer   start_t;     /* a new run's sizes and settings, state in snaps[0] */
 	size_t           n_params;
-	int              start;       /* snaps[0] is the step-0 state of a run to start */
+	int              start;       /* snaps[0] is the step-0 state of a run to start
+	                               * (set before the thread starts, cleared by it
+	                               * under the lock) */
 	int              eager;       /* commit interval 0: every step wakes the thread */
 	struct step_stats local[LOCAL_STEPS];   /* the trainer's, not handed over yet */
 	int              n_local;
@@ -136,6 +139,17 @@ spawn(pthread_t *t, void *(*fn)(void *), void *arg)
 	if (ap)
 		pthread_attr_destroy(ap);
 	return e;
+}
+
+/* The calling thread's name, as top -H, ps -L and perf show it. */
+static void
+name_thread(const char *name)
+{
+#ifdef HAVE_PTHREAD_SETNAME_NP
+	pthread_setname_np(pthread_self(), name);
+#else
+	(void)name;
+#endif
 }
 
 static void
@@ -247,7 +261,7 @@ to_timespec(struct timespec *ts, double t)
 static int
 pool_full(const struct store_logger *lg)
 {
-	return lg->n_snap_q + lg->n_held >= lg->n_snaps;
+	return lg->n_snap_q + lg->n_held + lg->start >= lg->n_snaps;
 }
 
 /* Wait, holding the lock, until there is work: the end, steps and
@@ -280,16 +294,23 @@ wait_work(struct store_logger *lg)
 	}
 }
 
-/* The buffered steps and ts[k] in one transaction, waiting out a busy
- * database. */
+/* The run's start if it is still to be written, the buffered steps, ts[k]
+ * and end (or NULL) in one transaction, waiting out a busy database. */
 static int
-write_batch(struct store_logger *lg, const struct train_state *ts, int k)
+write_batch(struct store_logger *lg, const struct train_state *ts, int k,
+    const struct store_end *end)
 {
 	double since = 0, pause = BUSY_PAUSE_MIN;
 
-	while (store_log_batch(lg->st, lg->run, ts, k) < 0)
+	while (store_log_commit(lg->st, lg->run, lg->start ? &lg->start_t : NULL, ts, k, end) < 0)
 		if (!busy_again(lg, &since, &pause))
 			return -1;
+	if (lg->start) {
+		lock(lg);
+		lg->start = 0;
+		unlock(lg);
+		snap_release(lg, 0);
+	}
 	return 0;
 }
 
@@ -311,10 +332,11 @@ drain_items(struct store_logger *lg, const struct item *it, size_t n, int *n_hel
 
 /* Write the snapshots held and the items taken from the queue, in order,
  * in one transaction (in one a snapshot when every step is to be its own:
- * commit interval 0); snapshot copies go back to the trainer once
- * committed. */
+ * commit interval 0), with end (or NULL) in the last; snapshot copies go
+ * back to the trainer once committed. */
 static int
-write_items(struct store_logger *lg, const struct item *it, size_t n, int n_held)
+write_items(struct store_logger *lg, const struct item *it, size_t n, int n_held,
+    const struct store_end *end)
 {
 	struct train_state ts[SNAP_MAX];
 	size_t i;
@@ -329,12 +351,12 @@ write_items(struct store_logger *lg, const struct item *it, size_t n, int n_held
 		}
 		ts[k++] = snap_state(&lg->snaps[it[i].snap]);
 		if (lg->eager || k == SNAP_MAX) {
-			rc = write_batch(lg, ts, k);
+			rc = write_batch(lg, ts, k, NULL);
 			k = 0;
 		}
 	}
 	if (rc == 0)
-		rc = write_batch(lg, ts, k);
+		rc = write_batch(lg, ts, k, end);
 	for (k = 0; k < n_held; k++)
 		snap_release(lg, lg->held[k]);
 	for (i = 0; i < n; i++)
@@ -348,21 +370,16 @@ logger_main(void *arg)
 {
 	struct store_logger *lg = arg;
 	struct store *st = lg->st;
+	struct store_end end;
 	struct item *it;
-	double since, pause;
 	size_t n, cap;
 	int rc = 0, ending, commit, n_held = 0;
 
+	name_thread("mgpt-log");
 	/* (Each commit is synced on its own, in the rollback journal: no
 	 * log to fold.) */
-	if (lg->start) {
-		since = 0;
-		pause = BUSY_PAUSE_MIN;
-		while ((rc = store_run_start(st, lg->run, &lg->start_t)) < 0 &&
-		    busy_again(lg, &since, &pause))
-			;
-		snap_release(lg, 0);
-	}
+	if (lg->start)
+		rc = write_batch(lg, NULL, 0, NULL);
 	lock(lg);
 	while (rc == 0 && !lg->quit) {
 		wait_work(lg);
@@ -392,14 +409,14 @@ logger_main(void *arg)
 			lg->n_held = n_held;
 			continue;
 		}
-		rc = write_items(lg, it, n, n_held);
+		if (ending) {   /* set before the end was announced */
+			end.names = lg->names;
+			end.n = lg->n_names;
+			end.status = lg->end_status;
+		}
+		rc = write_items(lg, it, n, n_held, ending ? &end : NULL);
 		n_held = 0;
-		if (rc == 0 && ending) {
-			since = 0;
-			pause = BUSY_PAUSE_MIN;
-			while ((rc = store_run_finish(st, lg->run, lg->names, lg->n_names,
-			    lg->end_status)) < 0 && busy_again(lg, &since, &pause))
-				;
+		if (ending) {
 			lock(lg);
 			lg->n_held = 0;
 			break;
@@ -605,6 +622,7 @@ opening_main(void *arg)
 {
 	struct store_opening *op = arg;
 
+	name_thread("mgpt-open");
 	op->st = store_open_ex(op->path, 1, 0, &op->deferred, op->err, sizeof op->err);
 	return NULL;
 }

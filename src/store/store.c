@@ -27,7 +27,7 @@
 static const char *const sql_text[SQL__COUNT] = {
 	[SQL_INSERT_STEP] = "INSERT INTO steps (run_id, step, loss, lr, grad_norm, n_pos) "
 	                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[SQL_INSERT_SNAPSHOT] = "INSERT OR REPLACE INTO snapshots (run_id, step, n_params, params, "
+	[SQL_INSERT_SNAPSHOT] = "INSERT INTO snapshots (run_id, step, n_params, params, "
 	                        "adam_m, adam_v, checksum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[SQL_UPDATE_BEST] = "UPDATE runs SET best_loss = ?2 WHERE id = ?1",
 	[SQL_INSERT_SAMPLE] = "INSERT INTO samples (run_id, idx, step, name) VALUES (?1, ?2, ?3, ?4)",
@@ -376,6 +376,14 @@ store_fold(struct store *st)
 }
 
 void
+store_drop_text(struct store *st)
+{
+	free(st->ds_own);
+	st->ds_own = NULL;
+	st->ds_text = NULL;
+}
+
+void
 store_close(struct store *st)
 {
 	int i;
@@ -399,7 +407,7 @@ store_close(struct store *st)
 	model_free(&st->layout);
 	free(st->pend);
 	free(st->blob);
-	free(st->ds_text);
+	store_drop_text(st);
 	free(st);
 }
 

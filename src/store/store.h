@@ -110,6 +110,11 @@ void store_set_commit_interval(struct store *st, double seconds);
  * per content), the run and the snapshot of t at step 0 in one
  * transaction, and fills run->id, name, created, status. */
 int  store_run_create(struct store *st, struct run_info *run, const struct dataset *ds);
+/* The dataset of the next store_run_create is text[len] in the store's form
+ * (documents in file order, each ended by '\n'), whose SHA-256 is
+ * sha256_hex: neither built nor hashed then (the bundled names, hashed at
+ * build time). text must outlive the run's start; it is not copied. */
+void store_run_known_data(struct store *st, const char *text, size_t len, const char *sha256_hex);
 int  store_run_start(struct store *st, struct run_info *run, const struct trainer *t);
 /* What a snapshot records: the training state after `step` steps, the
  * parameters and Adam's moments, each [n_params] in the engine's layout
@@ -135,6 +140,14 @@ int  store_log_snapshot(struct store *st, struct run_info *run, struct train_sta
 int  store_log_samples(struct store *st, struct run_info *run, char *const *names, int n);
 /* Write everything buffered and set the final status and end time. */
 int  store_run_end(struct store *st, struct run_info *run, enum run_status status);
+
+/* The end of a run as the logging thread writes it with its last steps:
+ * the names drawn (names[n], UTF-8) and the final status. */
+struct store_end {
+	char *const     *names;
+	int              n;
+	enum run_status  status;
+};
 
 /* Logging from a thread of its own, so that training does not wait for
  * the database. From store_logger_start until store_logger_end or

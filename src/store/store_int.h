@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_text.h"
 
 #define STORE_APP_ID  0x4d475054   /* "MGPT" in the header's application_id */
 #define STORE_SCHEMA  3            /* user_version this program writes */
@@ -39,9 +40,13 @@ struct store {
 	size_t         n_pend, cap_pend;
 	unsigned char *blob;           /* [blob_cap] snapshot encoding scratch */
 	size_t         blob_cap;
-	char          *ds_text;        /* the new run's dataset, between */
+	const char    *ds_text;        /* the new run's dataset, between */
 	size_t         ds_len;         /* store_run_create and store_run_start */
 	char           ds_hash[65];
+	char          *ds_own;         /* ds_text when built (malloc'd), else NULL */
+	const char    *known_text;     /* store_run_known_data's, for the next */
+	size_t         known_len;      /* store_run_create */
+	char           known_hash[65];
 	struct model   layout;         /* tensors of the model last encoded (p unused) */
 	int            busy;           /* the last failure was SQLITE_BUSY/LOCKED: try again */
 };
@@ -89,17 +94,21 @@ double        store_now(void);
 int           store_proc_gone(int64_t pid, const char *host, const char *boot, int64_t start);
 void          store_proc_self(int64_t *pid, char *host, size_t hostlen, char *boot,
                               size_t bootlen, int64_t *start);
-/* Dataset <-> the text stored for it (documents in file order, each ended
- * by '\n'). text is malloc'd. */
-char         *store_dataset_text(const struct dataset *ds, size_t *len);
 /* A snapshot of ts into st->blob (params, m, v: 3 * n_params LE doubles in
  * the reference layout of cfg's model) and its checksum. */
 int           store_snapshot_encode(struct store *st, const struct model_config *cfg,
                                     const struct train_state *ts, uint64_t *sum);
-/* The buffered steps and the snapshots snap[n_snap] (in step order, each
- * at or before the steps logged) in one transaction. */
-int           store_log_batch(struct store *st, const struct run_info *run,
-                              const struct train_state *snap, int n_snap);
+/* The new run's dataset text is not needed any more. */
+void          store_drop_text(struct store *st);
+/* All the logging thread has, in one transaction: the run's start (start:
+ * the trainer at step 0, for a run not started yet: run->id 0, after
+ * store_run_create; else NULL), the buffered steps, the snapshots
+ * snap[n_snap] (in step order, each at or before the steps logged), and
+ * the run's end (end: NULL, or its names and status).
+ * On failure nothing is written and a start stays to be done. */
+int           store_log_commit(struct store *st, struct run_info *run,
+                               const struct trainer *start, const struct train_state *snap,
+                               int n_snap, const struct store_end *end);
 /* Append a trained step to the buffer (run's figures updated); no write. */
 void          store_log_append(struct store *st, struct run_info *run, const struct step_stats *s);
 

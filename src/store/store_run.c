@@ -111,6 +111,14 @@ check_loggable(struct store *st, const struct model_config *cfg)
 	return 0;
 }
 
+void
+store_run_known_data(struct store *st, const char *text, size_t len, const char *sha256_hex)
+{
+	st->known_text = text;
+	st->known_len = len;
+	snprintf(st->known_hash, sizeof st->known_hash, "%s", sha256_hex);
+}
+
 int
 store_run_create(struct store *st, struct run_info *run, const struct dataset *ds)
 {
@@ -126,9 +134,16 @@ store_run_create(struct store *st, struct run_info *run, const struct dataset *d
 		if (taken)
 			return store_fail(st, "a run named '%s' already exists", run->name);
 	}
-	free(st->ds_text);
-	st->ds_text = store_dataset_text(ds, &st->ds_len);
-	st->ds_hash[0] = '\0';   /* by store_run_start, which may be on another thread */
+	store_drop_text(st);
+	if (st->known_text) {
+		st->ds_text = st->known_text;
+		st->ds_len = st->known_len;
+		memcpy(st->ds_hash, st->known_hash, sizeof st->ds_hash);
+		st->known_text = NULL;
+	} else {
+		st->ds_text = st->ds_own = store_dataset_text(ds, &st->ds_len);
+		st->ds_hash[0] = '\0';   /* by store_run_start, which may be on another thread */
+	}
 	run->steps_done = 0;
 	run->last_loss = run->best_loss = NAN;
 	return 0;
@@ -236,8 +251,11 @@ fail_txn(struct store *st)
 	return -1;
 }
 
-int
-store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
+/* The rows of a run's start: its dataset (once per content), the run and
+ * the snapshot of t at step 0; *id_out the run's id. The caller holds a
+ * transaction, and on failure rolls it back and puts run->name back. */
+static int
+start_rows(struct store *st, struct run_info *run, const struct trainer *t, int64_t *id_out)
 {
 	char host[256], boot[64], gen[sizeof run->name];
 	int64_t pid, start, id = 0;
@@ -249,8 +267,6 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 		return store_fail(st, "store_run_start without store_run_create");
 	if (!st->ds_hash[0])
 		sha256_hex(st->ds_text, st->ds_len, st->ds_hash);
-	if (begin(st) < 0)
-		return -1;
 	/* Once per content: a dataset already there (the bundled names,
 	 * usually) is not built into a record again only to be ignored. */
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO datasets (hash, n_docs, text) SELECT ?1, ?2, ?3 "
@@ -279,8 +295,7 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 	if (sqlite3_column_type(s, 0) != SQLITE_INTEGER) {
 		/* 1..2^63-1 all taken: not a database this program wrote */
 		sqlite3_finalize(s);
-		store_fail(st, "no run id left");
-		return fail_txn(st);
+		return store_fail(st, "no run id left");
 	}
 	id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -290,7 +305,7 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 		for (k = 2; (rc = name_taken(st, gen)) == 1; k++)
 			snprintf(gen, sizeof gen, "run-%lld-%d", (long long)id, k);
 		if (rc < 0)
-			return fail_txn(st);
+			return -1;
 	} else
 		snprintf(gen, sizeof gen, "%s", run->name);
 
@@ -341,8 +356,7 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE) {
 			sqlite3_finalize(s);
-			store_fail(st, "a run named '%s' already exists", run->name);
-			return fail_txn(st);
+			return store_fail(st, "a run named '%s' already exists", run->name);
 		}
 		goto sqlfail;
 	}
@@ -350,20 +364,45 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 	s = NULL;
 	state = store_state_of(t);
 	if (insert_snapshot(st, run, id, &state) < 0)
-		return fail_txn(st);
-	st->n_pend = 0;
-	if (commit(st) < 0)
 		return -1;
-	/* the run is this id from now on, and only once it is written: a
-	 * failed start leaves run->id 0, which no call takes for a run */
-	run->id = id;
-	free(st->ds_text);
-	st->ds_text = NULL;
+	*id_out = id;
 	return 0;
 sqlfail:
 	store_fail_sql(st, NULL);
 	sqlite3_finalize(s);
-	return fail_txn(st);
+	return -1;
+}
+
+/* After a start committed: the dataset's text is not needed again. */
+static void
+started(struct store *st, struct run_info *run, int64_t id)
+{
+	/* the run is this id from now on, and only once it is written: a
+	 * failed start leaves run->id 0, which no call takes for a run */
+	run->id = id;
+	store_drop_text(st);
+}
+
+int
+store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
+{
+	char name[sizeof run->name];
+	int64_t id;
+
+	memcpy(name, run->name, sizeof name);
+	if (begin(st) < 0)
+		return -1;
+	if (start_rows(st, run, t, &id) < 0) {
+		memcpy(run->name, name, sizeof name);
+		return fail_txn(st);
+	}
+	st->n_pend = 0;
+	if (commit(st) < 0) {
+		memcpy(run->name, name, sizeof name);
+		return -1;
+	}
+	started(st, run, id);
+	return 0;
 }
 
 /* Write the buffered steps (and a snapshot) in one transaction. */
@@ -382,8 +421,8 @@ flush(struct store *st, const struct run_info *run, const struct train_state *sn
 	return commit(st);
 }
 
-int
-store_log_batch(struct store *st, const struct run_info *run, const struct train_state *snap,
+static int
+check_snapshots(struct store *st, const struct run_info *run, const struct train_state *snap,
     int n_snap)
 {
 	int i;
@@ -393,7 +432,54 @@ store_log_batch(struct store *st, const struct run_info *run, const struct train
 		    (i > 0 && snap[i].step <= snap[i - 1].step))
 			return store_fail(st, "run %lld: snapshot of step %ld after %ld logged steps",
 			    (long long)run->id, snap[i].step, run->steps_done);
-	return st->n_pend || n_snap ? flush(st, run, snap, n_snap) : 0;
+	return 0;
+}
+
+static int insert_samples(struct store *st, const struct run_info *run, char *const *names, int n);
+static int update_end(struct store *st, struct run_info *run, enum run_status status);
+
+int
+store_log_commit(struct store *st, struct run_info *run, const struct trainer *start,
+    const struct train_state *snap, int n_snap, const struct store_end *end)
+{
+	char name[sizeof run->name];
+	int64_t id = run->id;
+	int i;
+
+	if (check_snapshots(st, run, snap, n_snap) < 0)
+		return -1;
+	if (!start && !end && !st->n_pend && !n_snap)
+		return 0;
+	if (!start && run->id <= 0)
+		return store_fail(st, "the run was never started: nothing of it is saved");
+	memcpy(name, run->name, sizeof name);
+	store_abort(st);   /* after a failure, the failed transaction */
+	if (begin(st) < 0)
+		return -1;
+	if (start && start_rows(st, run, start, &id) < 0)
+		goto fail;
+	run->id = id;   /* the steps' rows name it */
+	if (write_pending(st, run) < 0)
+		goto fail;
+	for (i = 0; i < n_snap; i++)
+		if (insert_snapshot(st, run, id, &snap[i]) < 0)
+			goto fail;
+	if (end && (insert_samples(st, run, end->names, end->n) < 0 ||
+	    update_end(st, run, end->status) < 0))
+		goto fail;
+	if (commit(st) < 0)
+		goto undo;
+	if (start)
+		started(st, run, id);
+	return 0;
+fail:
+	store_abort(st);
+undo:
+	if (start) {
+		run->id = 0;
+		memcpy(run->name, name, sizeof name);
+	}
+	return -1;
 }
 
 int
