@@ -6,7 +6,7 @@
  * of interleaved rounds, so that a busy moment of the machine hits all
  * three alike), and the same for 8000 steps; for both, where the logging
  * time goes, measured in this process through the same calls `train`
- * makes; the size of a new database holding that run; the time to
+ * makes (the trainer thread's extra CPU time and the store's threads'); the size of a new database holding that run; the time to
  * produce an arbitrary step of a 10,000-step run, cold (open the run's data,
  * set up a trainer, replay) and warm (seek a trainer already set up), median
  * and 95th percentile of 100 random steps; one transaction per step against
@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -31,6 +33,8 @@
 
 extern const unsigned char bundled_names[];
 extern const size_t bundled_names_len;
+extern const struct dataset_table bundled_names_table;
+extern const char bundled_names_sha256[];
 
 static char dir[256];
 static const char *prog;
@@ -137,98 +141,133 @@ db_size(void)
 	row("database size of a 1000-step default run (new)", file_mb(fresh), "MB", "<= 2");
 }
 
-/* Where the logging time of an n-step default run goes: the calls train
- * makes, timed one by one, in this process, on an existing database. */
-enum { PH_TRAIN, PH_OPEN, PH_START, PH_STEPS, PH_SNAPS, PH_END, PH_CLOSE, PH__COUNT };
+/* CPU seconds of the calling thread, and its page faults. */
+static double
+thread_cpu(long *faults)
+{
+	struct timespec ts;
+	struct rusage ru;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	if (faults && getrusage(RUSAGE_THREAD, &ru) == 0)
+		*faults = ru.ru_minflt;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static long
+process_faults(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : 0;
+}
+
+/* Where the logging time of an n-step default run goes, in this process,
+ * with the calls `train` makes (src/session/train_run.c): the database
+ * opened on a thread while the data is read, the run created (the bundled
+ * names' text and hash from the build), the logging thread started, steps
+ * and snapshots handed to it, the end written, the file closed. The
+ * trainer thread's CPU time (CLOCK_THREAD_CPUTIME_ID) against the same
+ * loop unlogged is what logging costs the trainer (hand-overs, snapshot
+ * copies); the process's CPU time (getrusage RUSAGE_SELF, which counts
+ * the joined threads) less the trainer's is the store's threads' (opening,
+ * logging). Page faults likewise (RUSAGE_THREAD and RUSAGE_SELF). */
+enum { BD_TRAIN, BD_TRAIN_LOGGED, BD_STORE, BD_ALL, BD_FLT_TRAIN, BD_FLT_STORE, BD__COUNT };
 
 static void
 breakdown(long steps, int rounds)
 {
-	static const char *const what[PH__COUNT] = {
-		"  in process: the training alone",
-		"  store: open an existing database",
-		"  store: start the run (its row, data, snapshot 0)",
-		"  store: log the steps",
-		NULL,   /* the snapshots, with their count */
-		"  store: end the run (samples, status, commit)",
-		"  store: close",
-	};
 	struct model_config cfg = { 0, 16, 4, 1, 16 };
-	double *ph = xcalloc((size_t)rounds * PH__COUNT, sizeof *ph), sum = 0, m;
+	double *v = xcalloc((size_t)rounds * BD__COUNT, sizeof *v);
 	char path[300], err[STORE_ERRLEN], *names[20], label[96];
-	int i, k;
+	int i, k, logged;
 
 	snprintf(path, sizeof path, "%s/breakdown-%ld.db", dir, steps);
 	for (k = 0; k < 20; k++)
 		names[k] = "anna";
 	for (i = -1; i < rounds; i++) {   /* round -1 makes the database */
-		double t[PH__COUNT] = { 0 }, t0;
-		struct step_stats ss;
-		struct run_info r;
-		struct dataset ds;
-		struct trainer tr;
-		struct store *st;
+		double t[2] = { 0, 0 }, p0 = 0, p1 = 0;
+		long f0 = 0, f1 = 0, pf0 = 0, pf1 = 0, fu0 = 0, fu1 = 0;
 
-		if (dataset_parse(&ds, (const char *)bundled_names, bundled_names_len, err,
-		    sizeof err) < 0)
-			die("names", err);
-		cfg.vocab_size = ds.n_vocab + 1;
-		t0 = bench_now();
-		if (!(st = store_open(path, 1, 0, err, sizeof err)))
-			die(path, err);
-		t[PH_OPEN] = bench_now() - t0;
-		memset(&r, 0, sizeof r);
-		r.seed = 42;
-		r.cfg = cfg;
-		r.n_steps = steps;
-		r.snapshot_every = STORE_SNAPSHOT_EVERY;
-		r.temperature = 0.5;
-		r.n_samples = 20;
-		t0 = bench_now();
-		if (store_run_create(st, &r, &ds) < 0)
-			die("create", store_errmsg(st));
-		t[PH_START] = bench_now() - t0;
-		trainer_init(&tr, &ds, &cfg, 42, steps);
-		t0 = bench_now();
-		if (store_run_start(st, &r, &tr) < 0)
-			die("start", store_errmsg(st));
-		t[PH_START] += bench_now() - t0;
-		while (tr.step < steps) {
-			t0 = bench_now();
-			trainer_step(&tr, &ss);
-			t[PH_TRAIN] += bench_now() - t0;
-			t0 = bench_now();
-			if (store_log_step(st, &r, &ss) < 0)
-				die("step", store_errmsg(st));
-			t[PH_STEPS] += bench_now() - t0;
-			if (tr.step % r.snapshot_every == 0 || tr.step == steps) {
-				t0 = bench_now();
-				if (store_log_snapshot(st, &r, store_state_of(&tr)) < 0)
-					die("snapshot", store_errmsg(st));
-				t[PH_SNAPS] += bench_now() - t0;
+		for (logged = 0; logged < 2; logged++) {
+			struct store_opening *op = NULL;
+			struct store_logger *lg = NULL;
+			struct step_stats ss;
+			struct store *st = NULL;
+			struct run_info r;
+			struct dataset ds;
+			struct trainer tr;
+			double m0, m1;
+
+			p0 = bench_cpu();
+			pf0 = process_faults();
+			m0 = thread_cpu(logged ? &f0 : &fu0);
+			if (logged)
+				op = store_open_start(path);
+			dataset_from_table(&ds, &bundled_names_table);
+			cfg.vocab_size = ds.n_vocab + 1;
+			if (logged) {
+				if (!store_open_join(op, &st, err, sizeof err) &&
+				    !(st = store_open(path, 1, 0, err, sizeof err)))
+					die(path, err);
+				if (!st)
+					die(path, err);
+				memset(&r, 0, sizeof r);
+				r.seed = 42;
+				r.cfg = cfg;
+				r.n_steps = steps;
+				r.snapshot_every = STORE_SNAPSHOT_EVERY;
+				r.temperature = 0.5;
+				r.n_samples = 20;
+				store_run_known_data(st, (const char *)bundled_names, bundled_names_len,
+				    bundled_names_sha256);
+				if (store_run_create(st, &r, &ds) < 0)
+					die("create", store_errmsg(st));
 			}
+			trainer_init(&tr, &ds, &cfg, 42, steps);
+			if (logged && !(lg = store_logger_start(st, &r, &tr)))
+				die("logger", store_errmsg(st));
+			while (tr.step < steps) {
+				trainer_step(&tr, &ss);
+				if (!logged)
+					continue;
+				if (store_logger_step(lg, &ss) < 0 ||
+				    ((tr.step % r.snapshot_every == 0 || tr.step == steps) &&
+				    store_logger_snapshot(lg, store_state_of(&tr)) < 0))
+					die("logging", store_errmsg(st));
+			}
+			if (logged && store_logger_end(lg, names, 20, RUN_FINISHED) < 0)
+				die("end", store_errmsg(st));
+			store_close(st);
+			trainer_free(&tr);
+			dataset_free(&ds);
+			m1 = thread_cpu(logged ? &f1 : &fu1);
+			p1 = bench_cpu();
+			pf1 = process_faults();
+			t[logged] = m1 - m0;
 		}
-		t0 = bench_now();
-		if (store_log_samples(st, &r, names, 20) < 0 || store_run_end(st, &r, RUN_FINISHED) < 0)
-			die("end", store_errmsg(st));
-		t[PH_END] = bench_now() - t0;
-		t0 = bench_now();
-		store_close(st);
-		t[PH_CLOSE] = bench_now() - t0;
-		trainer_free(&tr);
-		dataset_free(&ds);
-		for (k = 0; i >= 0 && k < PH__COUNT; k++)
-			ph[k * rounds + i] = t[k];
+		if (i < 0)
+			continue;
+		v[BD_TRAIN * rounds + i] = t[0];
+		v[BD_TRAIN_LOGGED * rounds + i] = t[1];
+		v[BD_STORE * rounds + i] = (p1 - p0) - t[1];
+		v[BD_ALL * rounds + i] = (t[1] - t[0]) + (p1 - p0) - t[1];
+		v[BD_FLT_TRAIN * rounds + i] = (double)((f1 - f0) - (fu1 - fu0));
+		v[BD_FLT_STORE * rounds + i] = (double)((pf1 - pf0) - (f1 - f0));
 	}
-	snprintf(label, sizeof label, "  store: %ld snapshots (every %d steps)",
-	    (steps - 1) / STORE_SNAPSHOT_EVERY + 1, STORE_SNAPSHOT_EVERY);
-	for (k = 0; k < PH__COUNT; k++) {
-		m = bench_median(ph + k * rounds, rounds);
-		row(what[k] ? what[k] : label, m * 1e3, "ms", NULL);
-		sum += k == PH_TRAIN ? 0 : m;
-	}
-	row("  store: all of the above (medians added)", sum * 1e3, "ms", NULL);
-	free(ph);
+	snprintf(label, sizeof label, "  in process, as train logs: the trainer, unlogged");
+	row(label, bench_median(v + BD_TRAIN * rounds, rounds) * 1e3, "ms", NULL);
+	row("  the trainer, logging (its hand-overs, snapshot copies)",
+	    bench_median(v + BD_TRAIN_LOGGED * rounds, rounds) * 1e3, "ms", NULL);
+	row("  the store's threads (opening the file, logging)",
+	    bench_median(v + BD_STORE * rounds, rounds) * 1e3, "ms", NULL);
+	row("  logging in all (trainer's extra + store's threads)",
+	    bench_median(v + BD_ALL * rounds, rounds) * 1e3, "ms", NULL);
+	row("  page faults: the trainer's extra", bench_median(v + BD_FLT_TRAIN * rounds, rounds),
+	    "", NULL);
+	row("  page faults: the store's threads", bench_median(v + BD_FLT_STORE * rounds, rounds),
+	    "", NULL);
+	free(v);
 }
 
 /* Any step of a 10,000-step run. */
