@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "paths.h"
 #include "dataset.h"
+#include "fixed4.h"
 #include "model.h"
 #include "store.h"
 #include "train.h"
@@ -107,6 +108,25 @@ drop_early(struct store_opening *op)
 		store_close(st);
 }
 
+/* printf's "%4ld" of v >= 0 at buf + n (at most 20 characters); returns
+ * the new end. */
+static size_t
+put_long4(char *buf, size_t n, long v)
+{
+	char d[24];
+	int k = 0;
+
+	do {
+		d[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (k < 4)
+		d[k++] = ' ';
+	while (k > 0)
+		buf[n++] = d[--k];
+	return n;
+}
+
 /* After each step: the reference's line, the bar; stop on a signal. */
 static int
 train_print_step(void *ctx, const struct train_run *t)
@@ -114,7 +134,20 @@ train_print_step(void *ctx, const struct train_run *t)
 	const int *tty = ctx;
 	const long step = t->tr.step, steps = t->run.n_steps;
 
-	printf("step %4ld / %4ld | loss %.4f\n", step, steps, t->last.loss);
+	char line[64 + FIXED4_MAX];
+	size_t n = 0;
+
+	/* "step %4ld / %4ld | loss %.4f\n" without printf (1.7 % of the
+	 * run): the loss by fixed4_format */
+	memcpy(line, "step ", 5);
+	n = put_long4(line, 5, step);
+	memcpy(line + n, " / ", 3);
+	n = put_long4(line, n + 3, steps);
+	memcpy(line + n, " | loss ", 8);
+	n += 8;
+	n += fixed4_format(line + n, t->last.loss);
+	line[n++] = '\n';
+	fwrite(line, 1, n, stdout);
 	if (*tty && (step % PROGRESS_EVERY == 0 || step == steps))
 		progress(step, steps, t->last.loss);
 	return stop_signal != 0;

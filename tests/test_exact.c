@@ -139,7 +139,7 @@ test_fast_pow_neg(void)
 				double add = a ? MODEL_RMS_EPS : 0.0;
 
 				for (i = 0; i < 1001; i++)
-					xs[i] = i == 7 ? -0.0 : i == 8 ? 0x1p-75 :
+					xs[i] = i == 7 ? -0.0 : i == 8 ? 0x1p-75 : i == 9 ? 1.0 : i == 10 ? 0.25 :
 					    rand_double(&s, (int)(xorshift(&s) % 140) - 70);
 				kernel_pow_neg_n(got, xs, add, 1001, ys[w]);
 				for (i = 0; i < 1001; i++) {
@@ -218,7 +218,12 @@ test_adam_builds(void)
 	for (round = 0; round < 40; round++) {
 		struct kernel_adam_k k;
 
-		step = (long)(xorshift(&s) % 3000);
+		/* steps on both sides of where bc1 and then bc2 round to 1.0
+		 * (step + 1 = 231 and 3725: the kernels skip those divisions),
+		 * then any step of an 8000-step run */
+		static const long edge[] = { 0, 229, 230, 3723, 3724, 7999, 100 };
+
+		step = round < 7 ? edge[round] : (long)(xorshift(&s) % 8000);
 		memset(&k, 0, sizeof k);
 		k.b1 = 0.85;
 		k.b2 = 0.99;
@@ -226,8 +231,12 @@ test_adam_builds(void)
 		k.c2 = 1 - k.b2;
 		k.bc1 = 1 - model_pow(k.b1, (double)(step + 1));
 		k.bc2 = 1 - model_pow(k.b2, (double)(step + 1));
-		k.lr_t = 0.01 * (1 - (double)step / 3000);
+		k.lr_t = 0.01 * (1 - (double)step / 8000);
 		k.eps = 1e-8;
+		if (round == 6)   /* bc2 at 1.0 before bc1: not met with these betas */
+			k.bc2 = 1.0;
+		if (round < 6)
+			CHECK((k.bc1 == 1.0) == (step >= 230) && (k.bc2 == 1.0) == (step >= 3724));
 		for (i = 0; i < ADAM_N; i++) {
 			int kind = (int)(xorshift(&s) % 8);
 

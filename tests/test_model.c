@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "dataset.h"
+#include "kernels.h"
 #include "model.h"
 #include "rng.h"
 #include "train.h"
@@ -276,10 +277,37 @@ test_pow(void)
 	printf("pow: %d known answers, %d differ\n", n, bad);
 }
 
+/* kernel_transpose (the backward's reference layout of every weight):
+ * every shape from 1 x 1 to 27 x 70, whole tiles of eight and the edges,
+ * against the plain definition, and nothing written outside. */
+static void
+test_transpose(void)
+{
+	static double src[27 * 70], dst[27 * 70 + 8];
+	int R, K, r, k, bad = 0;
+
+	for (r = 0; r < 27 * 70; r++)
+		src[r] = r + 0.5;
+	for (R = 1; R <= 27; R++)
+		for (K = 1; K <= 70; K++) {
+			for (r = 0; r < 27 * 70 + 8; r++)
+				dst[r] = -1.0;
+			kernel_transpose(dst, src, R, K);
+			for (r = 0; r < R; r++)
+				for (k = 0; k < K; k++)
+					bad += dst[r * K + k] != src[k * R + r];
+			for (r = R * K; r < 27 * 70 + 8; r++)
+				bad += dst[r] != -1.0;
+		}
+	CHECK(bad == 0);
+	printf("kernel_transpose: every shape up to 27 x 70 equal to the definition\n");
+}
+
 int
 main(void)
 {
 	test_pow();
+	test_transpose();
 	test_layout();
 	test_forward_seq();
 	test_gradient_check(0);

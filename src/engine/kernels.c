@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* kernels.c - the engine's hot loops: linear layers forward and backward,
  * and the Adam update. See kernels.h for what each computes, in which order.
+ * Over 800 lines on purpose: see the end of this comment.
  *
  * This file alone is compiled with -fno-math-errno, so that sqrt() in the
  * Adam update is one (vector) instruction instead of an instruction and a
@@ -22,7 +23,13 @@
  * independent outputs only, every output adds its terms in the same order
  * at every vector width, and -ffp-contract=off keeps a*b+c two roundings.
  * Blocked sums are named arrays (a0..a3, s0..s3), not acc[4][8]: compilers
- * keep those in registers but spill a two-level array to the stack. */
+ * keep those in registers but spill a two-level array to the stack.
+ *
+ * The file is long on purpose: every kernel here is built with the same
+ * flags (-fno-math-errno, the target clones) and the Adam loop, the power
+ * shortcuts and their fallbacks share one set of bit-level helpers
+ * (exp_bits, is_pow2, keep_if, the residuals) whose proofs are read
+ * together. */
 #include "config.h"
 
 #include <math.h>
@@ -31,6 +38,10 @@
 #include <string.h>
 
 #include "kernels.h"
+
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#endif
 
 /* The dispatched versions are static: clang resolves target_clones only
  * for calls in the defining file, so the public names below are plain
@@ -41,54 +52,95 @@
 #define KERNEL
 #endif
 
-/* Eight outputs of four positions at a time: the sums stay in registers
- * and each weight is loaded once for the four. */
+/* Eight outputs (columns o.. of W, row stride ws) of four positions at a
+ * time: the sums stay in registers and each weight is loaded once for the
+ * four. The first r of the eight are stored (r < 8: a padded tail). */
+static inline __attribute__((always_inline)) void
+forward8(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
+    const double *restrict X, size_t xs, int n, int in, int r)
+{
+	int i, j, t;
+
+	for (t = 0; t + 4 <= n; t += 4) {
+		double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		const double *x0 = X + (size_t)t * xs, *x1 = x0 + xs, *x2 = x1 + xs, *x3 = x2 + xs;
+
+		for (i = 0; i < in; i++) {
+			const double *w = W + (size_t)i * ws;
+			double xi0 = x0[i], xi1 = x1[i], xi2 = x2[i], xi3 = x3[i];
+
+			for (j = 0; j < 8; j++) {
+				a0[j] += w[j] * xi0;
+				a1[j] += w[j] * xi1;
+				a2[j] += w[j] * xi2;
+				a3[j] += w[j] * xi3;
+			}
+		}
+		for (j = 0; j < r; j++) {
+			Y[(size_t)t * ys + j] = a0[j];
+			Y[(size_t)(t + 1) * ys + j] = a1[j];
+			Y[(size_t)(t + 2) * ys + j] = a2[j];
+			Y[(size_t)(t + 3) * ys + j] = a3[j];
+		}
+	}
+	if (t < n) {
+		/* the last one to three positions in one pass: three sums side
+		 * by side, not one chain after another (a missing row repeats
+		 * the first, and is not stored) */
+		const int m = n - t;
+		double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		const double *x0 = X + (size_t)t * xs, *x1 = m > 1 ? x0 + xs : x0;
+		const double *x2 = m > 2 ? x0 + 2 * xs : x0;
+
+		for (i = 0; i < in; i++) {
+			const double *w = W + (size_t)i * ws;
+			double xi0 = x0[i], xi1 = x1[i], xi2 = x2[i];
+
+			for (j = 0; j < 8; j++) {
+				a0[j] += w[j] * xi0;
+				a1[j] += w[j] * xi1;
+				a2[j] += w[j] * xi2;
+			}
+		}
+		for (j = 0; j < r; j++)
+			Y[(size_t)t * ys + j] = a0[j];
+		if (m > 1)
+			for (j = 0; j < r; j++)
+				Y[(size_t)(t + 1) * ys + j] = a1[j];
+		if (m > 2)
+			for (j = 0; j < r; j++)
+				Y[(size_t)(t + 2) * ys + j] = a2[j];
+	}
+}
+
+/* The largest input a padded tail copies to the stack (8 doubles each). */
+#define PAD_MAX 512
+
 KERNEL static void
 linear_forward_impl(double *restrict Y, size_t ys, const double *restrict Wt,
     const double *restrict X, size_t xs, int n, int out, int in)
 {
-	int i, j, o, t;
+	int i, j, o, t, r;
 
-	for (o = 0; o + 8 <= out; o += 8) {
-		for (t = 0; t + 4 <= n; t += 4) {
-			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			const double *x0 = X + (size_t)t * xs, *x1 = x0 + xs, *x2 = x1 + xs, *x3 = x2 + xs;
+	for (o = 0; o + 8 <= out; o += 8)
+		forward8(Y + o, ys, Wt + o, (size_t)out, X, xs, n, in, 8);
+	if ((r = out - o) == 0)
+		return;
+	if (in <= PAD_MAX) {
+		/* the last r outputs as eight, the others' weights zero (their
+		 * sums are not stored): lm_head's 27 = 3 x 8 + 3 */
+		double wp[PAD_MAX * 8];
 
-			for (i = 0; i < in; i++) {
-				const double *w = Wt + (size_t)i * out + o;
-				double xi0 = x0[i], xi1 = x1[i], xi2 = x2[i], xi3 = x3[i];
-
-				for (j = 0; j < 8; j++) {
-					a0[j] += w[j] * xi0;
-					a1[j] += w[j] * xi1;
-					a2[j] += w[j] * xi2;
-					a3[j] += w[j] * xi3;
-				}
-			}
-			for (j = 0; j < 8; j++) {
-				Y[(size_t)t * ys + o + j] = a0[j];
-				Y[(size_t)(t + 1) * ys + o + j] = a1[j];
-				Y[(size_t)(t + 2) * ys + o + j] = a2[j];
-				Y[(size_t)(t + 3) * ys + o + j] = a3[j];
-			}
-		}
-		for (; t < n; t++) {
-			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			const double *x = X + (size_t)t * xs;
-
-			for (i = 0; i < in; i++) {
-				const double *w = Wt + (size_t)i * out + o;
-				double xi = x[i];
-
-				for (j = 0; j < 8; j++)
-					acc[j] += w[j] * xi;
-			}
+		for (i = 0; i < in; i++)
 			for (j = 0; j < 8; j++)
-				Y[(size_t)t * ys + o + j] = acc[j];
-		}
+				wp[i * 8 + j] = j < r ? Wt[(size_t)i * out + o + j] : 0.0;
+		forward8(Y + o, ys, wp, 8, X, xs, n, in, r);
+		return;
 	}
 	for (; o < out; o++)
 		for (t = 0; t < n; t++) {
@@ -101,55 +153,77 @@ linear_forward_impl(double *restrict Y, size_t ys, const double *restrict Wt,
 		}
 }
 
-/* Four rows of gWt at once share each load of dY; positions last to
- * first, the order in which microgpt.py's autograd adds them. */
+/* Eight columns o.. of gWt (row stride gws; dY's columns o.., row stride
+ * ys), four rows at once sharing each load of dY; positions last to
+ * first, the order in which microgpt.py's autograd adds them. The first
+ * r columns are stored (r < 8: a padded tail). */
+static inline __attribute__((always_inline)) void
+backward8(double *restrict gW, size_t gws, const double *restrict X, size_t xs,
+    const double *restrict dY, size_t ys, int n, int in, int r)
+{
+	int i, j, t;
+
+	for (i = 0; i + 4 <= in; i += 4) {
+		double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+		double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+
+		for (t = n - 1; t >= 0; t--) {
+			const double *dy = dY + (size_t)t * ys, *x = X + (size_t)t * xs + i;
+			double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+
+			for (j = 0; j < 8; j++) {
+				a0[j] += x0 * dy[j];
+				a1[j] += x1 * dy[j];
+				a2[j] += x2 * dy[j];
+				a3[j] += x3 * dy[j];
+			}
+		}
+		for (j = 0; j < r; j++) {
+			gW[(size_t)i * gws + j] = a0[j];
+			gW[(size_t)(i + 1) * gws + j] = a1[j];
+			gW[(size_t)(i + 2) * gws + j] = a2[j];
+			gW[(size_t)(i + 3) * gws + j] = a3[j];
+		}
+	}
+	for (; i < in; i++) {
+		double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+
+		for (t = n - 1; t >= 0; t--) {
+			const double *dy = dY + (size_t)t * ys;
+			double xi = X[(size_t)t * xs + i];
+
+			for (j = 0; j < 8; j++)
+				acc[j] += xi * dy[j];
+		}
+		for (j = 0; j < r; j++)
+			gW[(size_t)i * gws + j] = acc[j];
+	}
+}
+
 KERNEL static void
 linear_backward_w_impl(double *restrict gWt, const double *restrict X, size_t xs,
     const double *restrict dY, size_t ys, int n, int out, int in)
 {
-	int i, j, o, t;
+	int i, j, o, t, r;
 
-	for (i = 0; i + 4 <= in; i += 4) {
-		for (o = 0; o + 8 <= out; o += 8) {
-			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-			double a3[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+	for (o = 0; o + 8 <= out; o += 8)
+		backward8(gWt + o, (size_t)out, X, xs, dY + o, ys, n, in, 8);
+	if ((r = out - o) == 0)
+		return;
+	if (n <= PAD_MAX) {
+		/* the last r columns of dY as eight, the others zero (their
+		 * sums are not stored) */
+		double dp[PAD_MAX * 8];
 
-			for (t = n - 1; t >= 0; t--) {
-				const double *dy = dY + (size_t)t * ys + o, *x = X + (size_t)t * xs + i;
-				double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-
-				for (j = 0; j < 8; j++) {
-					a0[j] += x0 * dy[j];
-					a1[j] += x1 * dy[j];
-					a2[j] += x2 * dy[j];
-					a3[j] += x3 * dy[j];
-				}
-			}
-			for (j = 0; j < 8; j++) {
-				gWt[(size_t)i * out + o + j] = a0[j];
-				gWt[(size_t)(i + 1) * out + o + j] = a1[j];
-				gWt[(size_t)(i + 2) * out + o + j] = a2[j];
-				gWt[(size_t)(i + 3) * out + o + j] = a3[j];
-			}
-		}
-	}
-	for (; i < in; i++)
-		for (o = 0; o + 8 <= out; o += 8) {
-			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-
-			for (t = n - 1; t >= 0; t--) {
-				const double *dy = dY + (size_t)t * ys + o;
-				double xi = X[(size_t)t * xs + i];
-
-				for (j = 0; j < 8; j++)
-					acc[j] += xi * dy[j];
-			}
+		for (t = 0; t < n; t++)
 			for (j = 0; j < 8; j++)
-				gWt[(size_t)i * out + o + j] = acc[j];
-		}
-	for (o = out & ~7; o < out; o++)
+				dp[t * 8 + j] = j < r ? dY[(size_t)t * ys + o + j] : 0.0;
+		backward8(gWt + o, (size_t)out, X, xs, dp, 8, n, in, r);
+		return;
+	}
+	for (; o < out; o++)
 		for (i = 0; i < in; i++) {
 			double acc = 0.0;
 
@@ -215,23 +289,42 @@ linear_backward_x_impl(double *restrict dX, size_t dxs, const double *restrict d
 			dX[(size_t)(t + 3) * dxs + j] = s3;
 		}
 	}
-	for (; t < n; t++) {
-		const double *y = dY + (size_t)t * ys;
+	if (t < n) {
+		/* the last one to three positions in one pass (see forward8) */
+		const int m = n - t;
+		const double *y0 = dY + (size_t)t * ys, *y1 = m > 1 ? y0 + ys : y0;
+		const double *y2 = m > 2 ? y0 + 2 * ys : y0;
 
 		for (j = 0; j + 8 <= in; j += 8) {
-			double acc[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a0[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a1[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
+			double a2[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
 
 			for (k = K - 1; k >= 0; k--) {
 				const double *w = W + wrow[k] + j;
-				double d = y[dyoff[k]];
+				int d = dyoff[k];
+				double d0 = y0[d], d1 = y1[d], d2 = y2[d];
 
-				for (jj = 0; jj < 8; jj++)
-					acc[jj] += w[jj] * d;
+				for (jj = 0; jj < 8; jj++) {
+					a0[jj] += w[jj] * d0;
+					a1[jj] += w[jj] * d1;
+					a2[jj] += w[jj] * d2;
+				}
 			}
 			for (jj = 0; jj < 8; jj++)
-				dX[(size_t)t * dxs + j + jj] = acc[jj];
+				dX[(size_t)t * dxs + j + jj] = a0[jj];
+			if (m > 1)
+				for (jj = 0; jj < 8; jj++)
+					dX[(size_t)(t + 1) * dxs + j + jj] = a1[jj];
+			if (m > 2)
+				for (jj = 0; jj < 8; jj++)
+					dX[(size_t)(t + 2) * dxs + j + jj] = a2[jj];
 		}
-		for (; j < in; j++) {
+	}
+	for (; t < n; t++) {
+		const double *y = dY + (size_t)t * ys;
+
+		for (j = in & ~7; j < in; j++) {
 			double acc = 0.0;
 
 			for (k = K - 1; k >= 0; k--)
@@ -239,6 +332,82 @@ linear_backward_x_impl(double *restrict dX, size_t dxs, const double *restrict d
 			dX[(size_t)t * dxs + j] = acc;
 		}
 	}
+}
+
+/* ---- the reference layout of a weight: a transpose ---- */
+
+static void
+transpose_tail(double *restrict dst, const double *restrict src, int R, int K, int r0, int r1,
+    int k0, int k1)
+{
+	int r, k;
+
+	for (k = k0; k < k1; k++)
+		for (r = r0; r < r1; r++)
+			dst[(size_t)r * K + k] = src[(size_t)k * R + r];
+}
+
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+/* Eight by eight tiles in registers: eight rows loaded, three rounds of
+ * two-source shuffles, eight rows stored (the scalar loop moved one
+ * double at a time: 8 % of a training step's CPU). */
+__attribute__((target("avx512f"))) static void
+transpose_avx512(double *restrict dst, const double *restrict src, int R, int K)
+{
+	const __m512i i0 = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
+	const __m512i i1 = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+	const __m512i j0 = _mm512_set_epi64(11, 10, 9, 8, 3, 2, 1, 0);
+	const __m512i j1 = _mm512_set_epi64(15, 14, 13, 12, 7, 6, 5, 4);
+	int rb, kb;
+
+	for (kb = 0; kb + 8 <= K; kb += 8) {
+		for (rb = 0; rb + 8 <= R; rb += 8) {
+			const double *s = src + (size_t)kb * R + rb;
+			double *d = dst + (size_t)rb * K + kb;
+			__m512d a0 = _mm512_loadu_pd(s), a1 = _mm512_loadu_pd(s + R);
+			__m512d a2 = _mm512_loadu_pd(s + 2 * R), a3 = _mm512_loadu_pd(s + 3 * R);
+			__m512d a4 = _mm512_loadu_pd(s + 4 * R), a5 = _mm512_loadu_pd(s + 5 * R);
+			__m512d a6 = _mm512_loadu_pd(s + 6 * R), a7 = _mm512_loadu_pd(s + 7 * R);
+			/* pairs of rows: b0 = a0[0] a1[0] a0[2] a1[2] ... */
+			__m512d b0 = _mm512_unpacklo_pd(a0, a1), b1 = _mm512_unpackhi_pd(a0, a1);
+			__m512d b2 = _mm512_unpacklo_pd(a2, a3), b3 = _mm512_unpackhi_pd(a2, a3);
+			__m512d b4 = _mm512_unpacklo_pd(a4, a5), b5 = _mm512_unpackhi_pd(a4, a5);
+			__m512d b6 = _mm512_unpacklo_pd(a6, a7), b7 = _mm512_unpackhi_pd(a6, a7);
+			/* fours: c0 = column 0 of rows 0-3, then column 4 */
+			__m512d c0 = _mm512_permutex2var_pd(b0, i0, b2);
+			__m512d c1 = _mm512_permutex2var_pd(b1, i0, b3);
+			__m512d c2 = _mm512_permutex2var_pd(b0, i1, b2);
+			__m512d c3 = _mm512_permutex2var_pd(b1, i1, b3);
+			__m512d c4 = _mm512_permutex2var_pd(b4, i0, b6);
+			__m512d c5 = _mm512_permutex2var_pd(b5, i0, b7);
+			__m512d c6 = _mm512_permutex2var_pd(b4, i1, b6);
+			__m512d c7 = _mm512_permutex2var_pd(b5, i1, b7);
+
+			_mm512_storeu_pd(d, _mm512_permutex2var_pd(c0, j0, c4));
+			_mm512_storeu_pd(d + K, _mm512_permutex2var_pd(c1, j0, c5));
+			_mm512_storeu_pd(d + 2 * K, _mm512_permutex2var_pd(c2, j0, c6));
+			_mm512_storeu_pd(d + 3 * K, _mm512_permutex2var_pd(c3, j0, c7));
+			_mm512_storeu_pd(d + 4 * K, _mm512_permutex2var_pd(c0, j1, c4));
+			_mm512_storeu_pd(d + 5 * K, _mm512_permutex2var_pd(c1, j1, c5));
+			_mm512_storeu_pd(d + 6 * K, _mm512_permutex2var_pd(c2, j1, c6));
+			_mm512_storeu_pd(d + 7 * K, _mm512_permutex2var_pd(c3, j1, c7));
+		}
+		transpose_tail(dst, src, R, K, rb, R, kb, kb + 8);
+	}
+	transpose_tail(dst, src, R, K, 0, R, kb, K);
+}
+#endif
+
+void
+kernel_transpose(double *dst, const double *src, int R, int K)
+{
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+	if (__builtin_cpu_supports("avx512f")) {
+		transpose_avx512(dst, src, R, K);
+		return;
+	}
+#endif
+	transpose_tail(dst, src, R, K, 0, R, 0, K);
 }
 
 /* ---- x ** 2 and x ** 0.5 ---- */
@@ -404,18 +573,29 @@ near_sqrt(double s, double r)
 	return fabs(r) > (31.0 / 32.0) * (s * (exp_bits(s) * 0x1p-52));
 }
 
+/* c + ulp(c) when toward's sign bit is clear, else c - ulp(c): the sign
+ * moved by bits (an or), not chosen by a comparison and a select, which
+ * took a tenth of the Adam loop's time. It differs from "toward > 0" only
+ * for a zero or a NaN toward, and both callers use the result only where
+ * near_square / near_sqrt hold, which need |toward| above a positive
+ * bound. */
 static inline __attribute__((always_inline)) double
 step_ulp(double c, double toward)
 {
+	uint64_t a, b;
 	double u = exp_bits(c) * 0x1p-52;
 
-	return c + (toward > 0 ? u : -u);
+	memcpy(&a, &u, sizeof a);
+	memcpy(&b, &toward, sizeof b);
+	a |= b & 0x8000000000000000u;
+	memcpy(&u, &a, sizeof u);
+	return c + u;
 }
 
 static inline __attribute__((always_inline)) double
 adam_elem(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     double *restrict mm, double *restrict vv, size_t x, const struct kernel_adam_k *k,
-    const int rec, const int fma)
+    const int rec, const int fma, const int d1, const int d2)
 {
 	const double bc1 = k->bc1, bc2 = k->bc2;
 	double gi = g[x], sq = gi * gi;
@@ -429,8 +609,9 @@ adam_elem(double *restrict p, uint64_t *restrict hard, const double *restrict g,
 	 * decided */
 	h = ((in ^ 1) & (gi != 0.0)) |
 	    (in & (is_pow2(sq) | (near_square(sq, e2) & (v != v2))));
-	m_hat = m / bc1;
-	v_hat = v / bc2;
+	/* d1, d2 0: bc1, bc2 are 1.0, and x / 1.0 is x (adam_body) */
+	m_hat = d1 ? m / bc1 : m;
+	v_hat = d2 ? v / bc2 : v;
 	s = sqrt(v_hat);
 	rs = fma ? FMA(s, s, -v_hat) : (s * s - v_hat) + square_err(s, s * s);
 	u = k->lr_t * m_hat / (s + k->eps);
@@ -466,14 +647,14 @@ adam_elem(double *restrict p, uint64_t *restrict hard, const double *restrict g,
  * [2^-60, 2^60] and |y| <= 2. Otherwise (near a midpoint, about 3 % of x;
  * a power of two; a change of binade; x out of range) pow() itself. */
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
-__attribute__((target("avx2,fma"))) static inline double
-pow_neg_fma(double x, int which)
+/* Branch-free, so that a batch of them is one vector loop: NaN where
+ * pow() must decide. which is a constant wherever this is inlined. */
+__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) double
+pow_neg_fma(double x, const int which)
 {
-	double c0, rho, d, u, c, dd;
-	int k;
+	double c0, rho, d, u, c, dd, k;
+	uint64_t bad;
 
-	if (!(x >= 0x1p-60 && x <= 0x1p60))
-		return NAN;
 	switch (which) {
 	case 0: /* -1 */
 		c0 = 1.0 / x;
@@ -509,34 +690,54 @@ pow_neg_fma(double x, int which)
 	}
 	u = exp_bits(c0) * 0x1p-52;
 	d = -rho * (c0 / u);
-	if (!(fabs(d) < 2.4) || is_pow2(c0))
-		return NAN;
-	k = (d > 0.5) - (d < -0.5) + (d > 1.5) - (d < -1.5);
+	/* selects by bits, not ?: (which gcc will not turn into vector
+	 * selects while comparisons may trap) */
+	k = keep_if(d > 0.5, 1.0, 0.0) - keep_if(d < -0.5, 1.0, 0.0) + keep_if(d > 1.5, 1.0, 0.0) -
+	    keep_if(d < -1.5, 1.0, 0.0);
 	c = c0 + k * u;
 	dd = d - k;
-	if (!(fabs(dd) < 0.5 - 1.0 / 64) || exp_bits(c) != exp_bits(c0) || is_pow2(c))
-		return NAN;
-	return c;
+	/* out of [2^-60, 2^60] (NaN too); d too far; near a midpoint; a
+	 * power of two or a change of binade */
+	bad = ((uint64_t)(x >= 0x1p-60) & (uint64_t)(x <= 0x1p60) & (uint64_t)(fabs(d) < 2.4) &
+	    (uint64_t)(fabs(dd) < 0.5 - 1.0 / 64) & (uint64_t)(exp_bits(c) == exp_bits(c0))) ^ 1;
+	bad |= is_pow2(c0) | is_pow2(c);
+	/* pow(1, y) is 1 for every y (C99 F.9.4.4): every head's softmax
+	 * total at position 0 is exp(0) = 1, a power of two above */
+	return keep_if(x == 1.0, 1.0, keep_if(bad, NAN, c));
 }
 
-/* A batch: independent chains, so that they overlap. */
-__attribute__((target("avx2,fma"))) static void
-pow_neg_fma_n(double *restrict out, const double *restrict x, double add, size_t n, double y,
-    int which)
+/* A batch: independent chains, one vector loop; pow() where it must
+ * decide. */
+__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) void
+pow_neg_batch(double *restrict out, const double *restrict x, double add, size_t n, double y,
+    const int which)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		double v = add != 0.0 ? x[i] + add : x[i];
-
-		out[i] = pow_neg_fma(v, which);
-	}
+	if (add != 0.0)
+		for (i = 0; i < n; i++)
+			out[i] = pow_neg_fma(x[i] + add, which);
+	else
+		for (i = 0; i < n; i++)
+			out[i] = pow_neg_fma(x[i], which);
 	for (i = 0; i < n; i++)
 		if (out[i] != out[i]) {
 			double v = add != 0.0 ? x[i] + add : x[i];
 
 			out[i] = pow_rt(v, y);
 		}
+}
+
+__attribute__((target("avx2,fma"))) static void
+pow_neg_fma_n(double *restrict out, const double *restrict x, double add, size_t n, double y,
+    int which)
+{
+	switch (which) {
+	case 0: pow_neg_batch(out, x, add, n, y, 0); break;
+	case 1: pow_neg_batch(out, x, add, n, y, 1); break;
+	case 2: pow_neg_batch(out, x, add, n, y, 2); break;
+	default: pow_neg_batch(out, x, add, n, y, 3); break;
+	}
 }
 #endif
 
@@ -567,10 +768,10 @@ pow_neg(double x, double y, int which)
 {
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
 	if (__builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2")) {
-		double c = pow_neg_fma(x, which);
+		double c;
 
-		if (c == c)
-			return c;
+		pow_neg_fma_n(&c, &x, 0.0, 1, y, which);
+		return c;
 	}
 #else
 	(void)which;
@@ -617,38 +818,67 @@ kernel_pow_m15(double x)
 static inline __attribute__((always_inline)) double
 adam_body(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k,
-    const int rec, const int fma)
+    const int rec, const int fma, const int d1, const int d2)
 {
 	double a[8] = { 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 };
-	size_t i, j, n8 = n & ~(size_t)7;
+	size_t b, i, j, e, n8 = n & ~(size_t)7;
 
-	for (i = 0; i < n8; i += 8)
-		for (j = 0; j < 8; j++)
-			a[j] += adam_elem(p, hard, g, mm, vv, i + j, k, rec, fma);
-	for (; i < n; i++)
-		a[i - n8] += adam_elem(p, hard, g, mm, vv, i, k, rec, fma);
-	/* the hard ones, a few in a hundred: 64 flags to a word, then its
-	 * set bits (one mispredicted branch per hard parameter, not per
-	 * group of eight) */
-	for (i = 0; i < n; i += 64) {
-		size_t e = n - i < 64 ? n - i : 64;
-		uint64_t bits = 0;
+	/* Blocks of 64: the hard ones, a few in a hundred (about one block in
+	 * twenty has one, in training), are looked for only in a block
+	 * whose flags, or-ed together in the loop, say it has one; then 64
+	 * flags to a word, then its set bits (one mispredicted branch per
+	 * hard parameter, not per group of eight). */
+	for (b = 0; b < n; b = e) {
+		uint64_t any[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, bits = 0;
 
-		for (j = 0; j < e; j++)
-			bits |= hard[i + j] << j;
+		e = n - b < 64 ? n : b + 64;
+		for (i = b; i + 8 <= e; i += 8)
+			for (j = 0; j < 8; j++) {
+				a[j] += adam_elem(p, hard, g, mm, vv, i + j, k, rec, fma, d1, d2);
+				any[j] |= hard[i + j];
+			}
+		for (; i < e; i++) {
+			a[i - n8] += adam_elem(p, hard, g, mm, vv, i, k, rec, fma, d1, d2);
+			any[0] |= hard[i];
+		}
+		if (!((any[0] | any[1]) | (any[2] | any[3]) | (any[4] | any[5]) | (any[6] | any[7])))
+			continue;
+		for (i = b; i < e; i++)
+			bits |= hard[i] << (i - b);
 		while (bits) {
-			adam_one(p, g, mm, vv, i + (size_t)__builtin_ctzll(bits), k);
+			adam_one(p, g, mm, vv, b + (size_t)__builtin_ctzll(bits), k);
 			bits &= bits - 1;
 		}
 	}
 	return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
+/* The bias corrections bc1 = 1 - 0.85 ** (step+1) and bc2 = 1 - 0.99 **
+ * (step+1) round to exactly 1.0 from step+1 = 231 and 3725 on (beta ** t
+ * below 2^-54), and x / 1.0 is x, bit for bit, for every x the loop can
+ * meet (NaN, infinities and -0 included; arithmetic makes no signalling
+ * NaN). So from there on the body skips those divisions, which is exact:
+ * in an 8000-step run one of the five divider operations a parameter
+ * takes (two divisions, a square root, two more divisions) for 97 % of
+ * the steps and two for 53 %. (bc2 at 1.0 before bc1 is not met with
+ * Adam's betas: it divides by both.) */
+static inline __attribute__((always_inline)) double
+adam_bc(double *restrict p, uint64_t *restrict hard, const double *restrict g,
+    double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k,
+    const int fma)
+{
+	if (k->bc1 != 1.0)
+		return adam_body(p, hard, g, mm, vv, n, k, 0, fma, 1, 1);
+	if (k->bc2 != 1.0)
+		return adam_body(p, hard, g, mm, vv, n, k, 0, fma, 0, 1);
+	return adam_body(p, hard, g, mm, vv, n, k, 0, fma, 0, 0);
+}
+
 static double
 adam_plain(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
 {
-	return adam_body(p, hard, g, mm, vv, n, k, 0, 0);
+	return adam_bc(p, hard, g, mm, vv, n, k, 0);
 }
 
 /* Opening a step, not training: no clones needed (and the same bits). */
@@ -656,7 +886,7 @@ static double
 adam_rec(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
 {
-	return adam_body(p, hard, g, mm, vv, n, k, 1, 0);
+	return adam_body(p, hard, g, mm, vv, n, k, 1, 0, 1, 1);
 }
 
 /* The FMA builds, chosen at run time (target_clones cannot say "AVX-512
@@ -669,14 +899,14 @@ __attribute__((target("avx2,fma"))) static double
 adam_avx2(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
 {
-	return adam_body(p, hard, g, mm, vv, n, k, 0, 1);
+	return adam_bc(p, hard, g, mm, vv, n, k, 1);
 }
 
 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))) static double
 adam_avx512(double *restrict p, uint64_t *restrict hard, const double *restrict g,
     double *restrict mm, double *restrict vv, size_t n, const struct kernel_adam_k *k)
 {
-	return adam_body(p, hard, g, mm, vv, n, k, 0, 1);
+	return adam_bc(p, hard, g, mm, vv, n, k, 1);
 }
 
 static int

@@ -35,6 +35,10 @@ void   kernel_linear_backward_x(double *dX, size_t dxs, const double *dY, size_t
                                 const double *W, const int *wrow, const int *dyoff,
                                 int n, int K, int in);
 
+/* dst[r][k] = src[k][r] for r < R, k < K: a linear weight from the
+ * internal layout (Wt, in x out) to the reference's (W, out x in). */
+void   kernel_transpose(double *dst, const double *src, int R, int K);
+
 /* The constants of one Adam step. */
 struct kernel_adam_k {
 	double b1, b2, c1, c2;   /* beta1, beta2, 1 - beta1, 1 - beta2 */

@@ -140,6 +140,8 @@ model_init(struct model *m, const struct model_config *cfg)
 	}
 	m->n_params = off;
 	m->p = xcalloc(off, sizeof *m->p);
+	m->inv_C = model_pow((double)C, -1.0);
+	m->attn_scale = model_attn_scale(cfg);
 }
 
 void
@@ -368,8 +370,8 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 {
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size;
-	const double inv_C = model_pow((double)C, -1.0);
-	const double inv_sqrt_d = model_attn_scale(c);
+	const double inv_C = m->inv_C;
+	const double inv_sqrt_d = m->attn_scale;
 	size_t lt0 = trace_lt(tr, l, 0), ls = trace_lt(tr, l, t0);
 	double *xn1 = tr->xn1 + ls * C;
 	int h, j, u, t;
@@ -429,7 +431,7 @@ layer_forward_rest(const struct model *m, struct trace *tr, int l, int t0, int n
 {
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, H = c->n_head, D = m->head_dim, F = 4 * C;
-	const double inv_C = model_pow((double)C, -1.0);
+	const double inv_C = m->inv_C;
 	size_t ls = trace_lt(tr, l, t0);
 	double *y;
 	int h, i, j, t;
@@ -502,7 +504,7 @@ model_forward_seq(const struct model *m, struct trace *tr, const int *tokens, co
 {
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, t0 = tr->n_pos;
-	const double inv_C = model_pow((double)C, -1.0);
+	const double inv_C = m->inv_C;
 	double *y;
 	int l, i, t;
 
@@ -723,16 +725,21 @@ rmsnorm_backward(double *restrict dx, const double *restrict dres, const double 
 
 /* One layer's attention, all positions and heads: from dcat (the heads'
  * outputs) to dqkv. Positions last to first, so that the cache rows k[u]
- * and v[u] gather later positions' shares first. */
-static void
-attention_backward(const struct model *m, const struct trace *tr, int l, struct backward *b)
+ * and v[u] gather later positions' shares first. Built for a head size
+ * known at compile time (dim: 4 and 8, the usual ones; 0 any) and without
+ * the record (has_rec 0): the head's vectors then stay in registers and
+ * the record's stores, which may alias, leave the loops. */
+static inline __attribute__((always_inline)) void
+attention_backward_body(const struct model *m, const struct trace *tr, int l, struct backward *b,
+    const int dim, const int has_rec)
 {
 	const struct model_config *c = &m->cfg;
-	const int C = c->n_embd, H = c->n_head, D = m->head_dim, T = c->block_size, n = tr->n_pos;
+	const int C = c->n_embd, H = c->n_head, D = dim ? dim : m->head_dim, T = c->block_size;
+	const int n = tr->n_pos;
 	const size_t lt0 = trace_lt(tr, l, 0), C3 = 3 * (size_t)C;
-	const double scale = model_attn_scale(c);
+	const double scale = m->attn_scale;
 	const double *kc = tr->k + lt0 * C, *vc = tr->v + lt0 * C;
-	struct grad_trace *rec = b->rec;
+	struct grad_trace *rec = has_rec ? b->rec : NULL;
 	int t, h, u, j;
 
 	memset(b->dqkv, 0, (size_t)n * C3 * sizeof(double));
@@ -776,12 +783,51 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 				memcpy(rec->d_att_w + lth * T, b->dw, (size_t)(t + 1) * sizeof(double));
 				rec->d_att_sum[lth] = dtot;
 			}
-			for (j = 0; j < D; j++) {
-				double s = 0.0;
+			/* dq[j] = k[t][j] ddot[t] + ... + k[0][j] ddot[0], each j
+			 * its own sum from 0.0 (dq is zero from the memset) */
+			if (dim) {
+				double sq[8];   /* dim is 4 or 8 */
 
+				for (j = 0; j < D; j++)
+					sq[j] = 0.0;
 				for (u = t; u >= 0; u--)
-					s += kc[(size_t)u * C + h * D + j] * b->ddot[u];
-				dq[j] = s;
+					for (j = 0; j < D; j++)
+						sq[j] += kc[(size_t)u * C + h * D + j] * b->ddot[u];
+				for (j = 0; j < D; j++)
+					dq[j] = sq[j];
+			} else
+				for (j = 0; j < D; j++) {
+					double s = 0.0;
+
+					for (u = t; u >= 0; u--)
+						s += kc[(size_t)u * C + h * D + j] * b->ddot[u];
+					dq[j] = s;
+				}
+			/* k[u] and v[u] take their shares: dk[u][j] += q[j] ddot[u],
+			 * dv[u][j] += w[u] dc[j] */
+			if (dim && !has_rec) {
+				/* copies in registers, all loads before the stores: the
+				 * compiler cannot tell dqkv from the others */
+				double qh[8], dch[8];   /* dim is 4 or 8 */
+
+				for (j = 0; j < D; j++) {
+					qh[j] = q[h * D + j];
+					dch[j] = dc[j];
+				}
+				for (u = 0; u <= t; u++) {
+					double *dk = b->dqkv + (size_t)u * C3 + C + h * D, *dv = dk + C;
+					double dd = b->ddot[u], wu = w[u], nk[8], nv[8];
+
+					for (j = 0; j < D; j++) {
+						nk[j] = dk[j] + qh[j] * dd;
+						nv[j] = dv[j] + wu * dch[j];
+					}
+					for (j = 0; j < D; j++) {
+						dk[j] = nk[j];
+						dv[j] = nv[j];
+					}
+				}
+				continue;
 			}
 			for (u = 0; u <= t; u++) {
 				double *dk = b->dqkv + (size_t)u * C3 + C + h * D;
@@ -805,31 +851,31 @@ attention_backward(const struct model *m, const struct trace *tr, int l, struct 
 	}
 }
 
+static void
+attention_backward(const struct model *m, const struct trace *tr, int l, struct backward *b)
+{
+	if (b->rec)
+		attention_backward_body(m, tr, l, b, 0, 1);
+	else if (m->head_dim == 4)
+		attention_backward_body(m, tr, l, b, 4, 0);
+	else if (m->head_dim == 8)
+		attention_backward_body(m, tr, l, b, 8, 0);
+	else
+		attention_backward_body(m, tr, l, b, 0, 0);
+}
+
 /* The linear weights in the reference layout, for the input gradients'
- * sums over outputs (contiguous in the input index). Eight by eight tiles:
- * the eight rows a tile writes stay in the cache. */
+ * sums over outputs (contiguous in the input index). */
 static void
 weights_to_ref(const struct model *m, double *wref)
 {
-	int i, r, k, rb, kb;
+	int i;
 
 	for (i = 0; i < m->n_tensors; i++) {
 		const struct tensor *t = &m->tensors[i];
-		const double *src = m->p + t->off;
-		double *dst = wref + t->off;
-		const int R = t->rows, K = t->cols;
 
-		if (!t->transposed)
-			continue;
-		/* src[k][r] (cols x rows) -> dst[r][k] */
-		for (rb = 0; rb < R; rb += 8)
-			for (kb = 0; kb < K; kb += 8) {
-				int re = rb + 8 < R ? rb + 8 : R, ke = kb + 8 < K ? kb + 8 : K;
-
-				for (r = rb; r < re; r++)
-					for (k = kb; k < ke; k++)
-						dst[(size_t)r * K + k] = src[(size_t)k * R + r];
-			}
+		if (t->transposed)   /* p: [cols][rows] -> wref: [rows][cols] */
+			kernel_transpose(wref + t->off, m->p + t->off, t->rows, t->cols);
 	}
 }
 
@@ -839,7 +885,7 @@ model_backward(const struct model *m, const struct trace *tr, double *g, struct 
 	const struct model_config *c = &m->cfg;
 	const int C = c->n_embd, T = c->block_size, V = c->vocab_size, F = 4 * C;
 	const int n = tr->n_pos, L = c->n_layer;
-	const double inv_n = 1.0 / n, inv_C = model_pow((double)C, -1.0);
+	const double inv_n = 1.0 / n, inv_C = m->inv_C;
 	const struct tensor *te = tensor_at(m, TENSOR_WTE, 0), *tp = tensor_at(m, TENSOR_WPE, 0);
 	const struct tensor *th = tensor_at(m, TENSOR_LM_HEAD, 0);
 	struct grad_trace *rec = b->rec;

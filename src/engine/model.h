@@ -64,6 +64,9 @@ struct model {
 	int            n_tensors;
 	struct tensor *tensors;   /* [n_tensors] creation order */
 	double        *p;         /* [n_params] parameters (internal layout) */
+	double         inv_C;     /* n_embd ** -1 (pow(), as the reference: once,
+	                           * not in every pass) */
+	double         attn_scale; /* model_attn_scale(&cfg) */
 };
 
 /* Validate a configuration; on error write a one-line reason and return -1.
