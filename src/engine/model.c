@@ -297,20 +297,36 @@ rmsnorm_forward(double *restrict y, const double *restrict x, int rows, int n, d
 /* softmax with the maximum subtracted; e / total is e * total^-1. In two
  * halves, so that a layer's totals ** -1 are one batch between them:
  * softmax_exp records the maximum, e and the total; softmax_apply
- * p = e * inv. */
+ * p = e * inv.
+ *
+ * At the maximum's first place x - max is +0 when max is finite, and
+ * exp(+0) is exactly 1 (C11 F.10.3.1), so that one is not called: a
+ * quarter of an attention row's exp calls at the default size (the row
+ * at position 0 is only that one). The sum keeps its order. */
 static void
 softmax_exp(double *restrict e, const double *restrict x, int n, double *max_out,
     double *sum_out)
 {
 	double mx = x[0], total = 0.0;
-	int i;
+	int i, im = 0, skip;
 
 	for (i = 1; i < n; i++)
-		if (x[i] > mx)
+		if (x[i] > mx) {
 			mx = x[i];
-	for (i = 0; i < n; i++) {
+			im = i;
+		}
+	skip = isfinite(mx) ? im : n;
+	for (i = 0; i < skip; i++) {
 		e[i] = exp(x[i] - mx);
 		total += e[i];
+	}
+	if (i < n) {
+		e[i] = 1.0;
+		total += 1.0;
+		for (i++; i < n; i++) {
+			e[i] = exp(x[i] - mx);
+			total += e[i];
+		}
 	}
 	*max_out = mx;
 	*sum_out = total;
