@@ -294,6 +294,28 @@ rmsnorm_forward(double *restrict y, const double *restrict x, int rows, int n, d
 			y[(size_t)t * n + i] = x[(size_t)t * n + i] * scale_out[t];
 }
 
+/* exp() without its errno wrapper where that can be had: glibc's exp is
+ * a wrapper that calls __ieee754_exp (the multiarch core, FMA here) and
+ * then only looks at the result to set errno, a tenth of a softmax's time.
+ * The core is the same function, so the same bits. It is reached by a weak
+ * reference: a static link that has exp has it (one member of libm.a
+ * defines both); a shared libm does not export it, nor does another C
+ * library, and the reference is then null and exp() is called. */
+#if defined(__GLIBC__) && (defined(__x86_64__) || defined(__i386__))
+extern double __ieee754_exp(double) __attribute__((weak));
+#define MODEL_EXP_CORE 1
+#endif
+
+static inline double
+model_exp(double x)
+{
+#ifdef MODEL_EXP_CORE
+	if (__ieee754_exp)
+		return __ieee754_exp(x);
+#endif
+	return exp(x);
+}
+
 /* softmax with the maximum subtracted; e / total is e * total^-1. In two
  * halves, so that a layer's totals ** -1 are one batch between them:
  * softmax_exp records the maximum, e and the total; softmax_apply
@@ -317,14 +339,14 @@ softmax_exp(double *restrict e, const double *restrict x, int n, double *max_out
 		}
 	skip = isfinite(mx) ? im : n;
 	for (i = 0; i < skip; i++) {
-		e[i] = exp(x[i] - mx);
+		e[i] = model_exp(x[i] - mx);
 		total += e[i];
 	}
 	if (i < n) {
 		e[i] = 1.0;
 		total += 1.0;
 		for (i++; i < n; i++) {
-			e[i] = exp(x[i] - mx);
+			e[i] = model_exp(x[i] - mx);
 			total += e[i];
 		}
 	}
@@ -354,7 +376,7 @@ model_softmax_temp(const double *logits, int n, double temperature, double *prob
 		if (probs[i] > mx)
 			mx = probs[i];
 	for (i = 0; i < n; i++) {
-		probs[i] = exp(probs[i] - mx);
+		probs[i] = model_exp(probs[i] - mx);
 		total += probs[i];
 	}
 	inv = kernel_pow_m1(total);
