@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "store_int.h"
@@ -42,7 +43,8 @@
 /* A snapshot handed over: the step and copies of p, m and v. */
 struct snap {
 	long    step;
-	double *p, *m, *v;            /* [n_params] each, the engine's layout */
+	double *p, *m, *v;            /* [n_params] each, the engine's layout, in one block */
+	size_t  mapped;               /* the block's length when mmap'd, else 0 (malloc'd) */
 	int     in_use;
 };
 
@@ -166,15 +168,41 @@ unlock(struct store_logger *lg)
 
 static void to_timespec(struct timespec *ts, double t);
 
+/* A copy's memory is mapped with its pages already there: a page first
+ * touched costs about 10 us of CPU in a virtual machine (a fault for each),
+ * one populated by the mapping about half that (a 100 KB copy of the
+ * default model: 25 pages). malloc'd where mmap cannot. */
+static double *
+snap_alloc(size_t len, size_t *mapped)
+{
+	void *mem = MAP_FAILED;
+
+#ifdef MAP_POPULATE
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+	    -1, 0);
+#endif
+	*mapped = mem == MAP_FAILED ? 0 : len;
+	return mem == MAP_FAILED ? xmalloc(len) : mem;
+}
+
+static void
+snap_free(struct snap *sn)
+{
+	if (sn->mapped)
+		munmap(sn->p, sn->mapped);
+	else
+		free(sn->p);
+}
+
 static void
 snap_copy(struct store_logger *lg, struct snap *sn, const struct train_state *ts)
 {
 	size_t b = lg->n_params * sizeof(double);
 
 	if (!sn->p) {
-		sn->p = xmalloc(b);
-		sn->m = xmalloc(b);
-		sn->v = xmalloc(b);
+		sn->p = snap_alloc(3 * b, &sn->mapped);
+		sn->m = sn->p + lg->n_params;
+		sn->v = sn->m + lg->n_params;
 	}
 	memcpy(sn->p, ts->p, b);
 	memcpy(sn->m, ts->m, b);
@@ -437,9 +465,8 @@ logger_free(struct store_logger *lg)
 	int i;
 
 	for (i = 0; i < SNAP_MAX; i++) {
-		free(lg->snaps[i].p);
-		free(lg->snaps[i].m);
-		free(lg->snaps[i].v);
+		if (lg->snaps[i].p)
+			snap_free(&lg->snaps[i]);
 	}
 	free(lg->q);
 	free(lg->spare);
