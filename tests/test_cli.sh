@@ -20,6 +20,15 @@ grep -q '^--- inference (new, hallucinated names) ---$' "$T/out" || fail "infere
 grep -q '^sample  2: ' "$T/out" || fail "sample line format"
 [ -s "$T/err" ] && fail "progress bar written although stderr is not a terminal"
 
+# The binary's own arithmetic (statically linked, it calls glibc's exp core
+# without the errno wrapper: model_exp) gives the reference's 1000th step
+# to the last bit (tests/test_model checks the same in-process).
+expect 0 "train 1000 steps" -- "$M" train --db "$T/known.db" --samples 1
+expect 0 "trace step 1000" -- "$M" trace --db "$T/known.db" --train-step 1000
+sed -n 2p "$T/out" | grep -qxF '# loss 2.1184045964554596, lr 1.0000000000000009e-05, grad norm 2.0353766561686655' \
+	|| fail "step 1000's figures: $(sed -n 2p "$T/out")"
+rm -f "$T/known.db"
+
 # Mixed case, hyphens and accented UTF-8 are ordinary characters.
 printf 'Anne-Marie\nJos\303\251\n\303\211lodie\n' >"$T/mixed.txt"
 expect 0 "utf-8 data" -- "$M" train --no-db --data "$T/mixed.txt" --steps 2 --samples 1 \

@@ -19,6 +19,7 @@
  * trace layout; one file keeps the two checkable together. */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,23 +295,61 @@ rmsnorm_forward(double *restrict y, const double *restrict x, int rows, int n, d
 			y[(size_t)t * n + i] = x[(size_t)t * n + i] * scale_out[t];
 }
 
+/* exp() without its errno wrapper where that can be had: glibc's exp is
+ * a wrapper that calls __ieee754_exp (the multiarch core, FMA here) and
+ * then only looks at the result to set errno, a tenth of a softmax's time.
+ * The core is the same function, so the same bits. It is reached by a weak
+ * reference: a static link that has exp has it (one member of libm.a
+ * defines both); a shared libm does not export it, nor does another C
+ * library, and the reference is then null and exp() is called. */
+#if defined(__GLIBC__) && (defined(__x86_64__) || defined(__i386__))
+extern double __ieee754_exp(double) __attribute__((weak));
+#define MODEL_EXP_CORE 1
+#endif
+
+static inline double
+model_exp(double x)
+{
+#ifdef MODEL_EXP_CORE
+	if (__ieee754_exp)
+		return __ieee754_exp(x);
+#endif
+	return exp(x);
+}
+
 /* softmax with the maximum subtracted; e / total is e * total^-1. In two
  * halves, so that a layer's totals ** -1 are one batch between them:
  * softmax_exp records the maximum, e and the total; softmax_apply
- * p = e * inv. */
+ * p = e * inv.
+ *
+ * At the maximum's first place x - max is +0 when max is finite, and
+ * exp(+0) is exactly 1 (C11 F.10.3.1), so that one is not called: a
+ * quarter of an attention row's exp calls at the default size (the row
+ * at position 0 is only that one). The sum keeps its order. */
 static void
 softmax_exp(double *restrict e, const double *restrict x, int n, double *max_out,
     double *sum_out)
 {
 	double mx = x[0], total = 0.0;
-	int i;
+	int i, im = 0, skip;
 
 	for (i = 1; i < n; i++)
-		if (x[i] > mx)
+		if (x[i] > mx) {
 			mx = x[i];
-	for (i = 0; i < n; i++) {
-		e[i] = exp(x[i] - mx);
+			im = i;
+		}
+	skip = isfinite(mx) ? im : n;
+	for (i = 0; i < skip; i++) {
+		e[i] = model_exp(x[i] - mx);
 		total += e[i];
+	}
+	if (i < n) {
+		e[i] = 1.0;
+		total += 1.0;
+		for (i++; i < n; i++) {
+			e[i] = model_exp(x[i] - mx);
+			total += e[i];
+		}
 	}
 	*max_out = mx;
 	*sum_out = total;
@@ -338,7 +377,7 @@ model_softmax_temp(const double *logits, int n, double temperature, double *prob
 		if (probs[i] > mx)
 			mx = probs[i];
 	for (i = 0; i < n; i++) {
-		probs[i] = exp(probs[i] - mx);
+		probs[i] = model_exp(probs[i] - mx);
 		total += probs[i];
 	}
 	inv = kernel_pow_m1(total);
@@ -1044,6 +1083,40 @@ adam_init(struct adam *a, size_t n)
 	a->v = xcalloc(n, sizeof(double));
 	a->hard = xcalloc(n, sizeof *a->hard);
 	a->rec = NULL;
+	a->bc_beta[0] = a->bc_beta[1] = 0.0;   /* none: found at the first update */
+	a->bc_one[0] = a->bc_one[1] = LONG_MAX;
+}
+
+/* Adam's bias correction 1 - beta ** t (t = step + 1), with pow() only
+ * where its result can show: for 0 < beta < 1, once pow(beta, t*) is below
+ * 2^-55, every later t has beta ** t below 2^-55 (1 + 2^-52) exactly and
+ * pow(beta, t) (error under one ulp) below 2^-54, and 1 - x for such an x
+ * rounds to 1.0 (1 - 2^-54 is the midpoint below 1). t* is found once per
+ * beta (log2 guesses it, pow confirms it), so two pow calls a step go for
+ * the 97 % of an 8000-step run's steps that divide by 1.0 anyway. */
+static double
+adam_bias_correction(double beta, long t, double *found_for, long *one_from)
+{
+	if (beta != *found_for) {
+		long s = LONG_MAX;
+
+		if (beta > 0.0 && beta < 1.0) {
+			double guess = ceil(-55.0 / log2(beta));
+			int tries;
+
+			if (guess < 1.0)
+				guess = 1.0;
+			if (guess < 1e15)
+				for (s = (long)guess, tries = 0; model_pow(beta, (double)s) >= 0x1p-55; s++)
+					if (++tries == 64) {
+						s = LONG_MAX;
+						break;
+					}
+		}
+		*found_for = beta;
+		*one_from = s;
+	}
+	return t >= *one_from ? 1.0 : 1 - model_pow(beta, (double)t);
 }
 
 void
@@ -1074,8 +1147,8 @@ adam_update_norm(struct adam *a, double *restrict p, const double *restrict g, s
 	k.b2 = a->beta2;
 	k.c1 = 1 - k.b1;
 	k.c2 = 1 - k.b2;
-	k.bc1 = 1 - model_pow(k.b1, (double)(step + 1));
-	k.bc2 = 1 - model_pow(k.b2, (double)(step + 1));
+	k.bc1 = adam_bias_correction(k.b1, step + 1, &a->bc_beta[0], &a->bc_one[0]);
+	k.bc2 = adam_bias_correction(k.b2, step + 1, &a->bc_beta[1], &a->bc_one[1]);
 	k.eps = a->eps;
 	k.rec_m_hat = a->rec ? a->rec->m_hat : NULL;
 	k.rec_v_hat = a->rec ? a->rec->v_hat : NULL;

@@ -213,6 +213,8 @@ struct adam {
 	uint64_t *hard;                 /* [n_params] scratch: where pow() decides */
 	struct adam_record *rec;        /* NULL, or where the next updates write
 	                                 * m_hat, v_hat, the update (gradtrace.h) */
+	double bc_beta[2];              /* the betas bc_one was found for */
+	long   bc_one[2];               /* 1 - beta ** t is 1.0 from t = bc_one on */
 };
 void   adam_init(struct adam *a, size_t n_params);
 void   adam_free(struct adam *a);
