@@ -31,15 +31,21 @@ resume() {
 	same_as_ref "$1" "$2" "$3"
 }
 
-# wait_running DB: poll until the newest run is running with steps logged.
-wait_running() {
+# stop_running PID DB: stop PID (SIGSTOP) at a moment when its run is
+# running with steps logged. The run trains in a few tens of milliseconds,
+# less than a few polls take: polled while it runs, it could finish between
+# two of them (and a SIGINT then came too late). It trains a few
+# milliseconds between polls and is stopped for each.
+stop_running() {
 	i=0
-	while [ $i -lt 500 ]; do
+	while [ $i -lt 2000 ]; do
 		i=$((i + 1))
-		"$M" runs --db "$1" 2>/dev/null | grep -q ' running  *[1-9][0-9]*/' && return 0
-		sleep 0.01
+		sleep 0.003
+		kill -STOP "$1" 2>/dev/null || break
+		"$M" runs --db "$2" 2>/dev/null | grep -q ' running  *[1-9][0-9]*/' && return 0
+		kill -CONT "$1"
 	done
-	fail "no running run appeared in $1"
+	fail "no running run appeared in $2"
 	return 1
 }
 
@@ -76,7 +82,7 @@ echo "ok: $k kills, $resumed runs resumed"
 # SIGKILL once steps are logged, for certain mid-run.
 "$M" train --db "$T/k.db" $ARGS >/dev/null 2>&1 &
 pid=$!
-wait_running "$T/k.db"
+stop_running $pid "$T/k.db"
 kill -KILL $pid
 wait $pid 2>/dev/null
 expect 0 "check after SIGKILL" -- "$TOOL" check "$T/k.db" && grep -q '^1 interrupted [0-9]*$' "$T/out" \
@@ -86,8 +92,9 @@ resume "SIGKILL mid-run" "$T/k.db" 1
 # SIGINT: what is done is written, the run is interrupted, exit 130.
 "$M" train --db "$T/int.db" $ARGS >"$T/int.out" 2>"$T/int.err" &
 pid=$!
-wait_running "$T/int.db"
+stop_running $pid "$T/int.db"
 kill -INT $pid
+kill -CONT $pid
 wait $pid
 rc=$?
 [ $rc = 130 ] || fail "SIGINT: exit $rc, want 130 ($(cat "$T/int.err"))"
