@@ -15,7 +15,10 @@
  * clock's beside.
  *
  * usage: bench_store [ROUNDS]      (rows as bench/bench.h describes;
- *                                   ROUNDS 11 with BENCH_FULL, else 5) */
+ *                                   ROUNDS 21 with BENCH_FULL, else 15:
+ *                                   a 1000-step round is about 0.1 s, and
+ *                                   5 let one slow --no-db median flip
+ *                                   the verdict) */
 #include "config.h"
 
 #include <stdio.h>
@@ -418,7 +421,7 @@ runs_many(int n_runs)
 int
 main(int argc, char **argv)
 {
-	int full = bench_full(), rounds = argc > 1 ? atoi(argv[1]) : full ? 11 : 5;
+	int full = bench_full(), rounds = argc > 1 ? atoi(argv[1]) : full ? 21 : 15;
 	char cmd[300];
 
 	prog = getenv("MGPT_TUI");
