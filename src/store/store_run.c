@@ -405,19 +405,30 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 	return 0;
 }
 
+/* The buffered steps and the snapshots snap[n_snap] of run->id; the
+ * caller holds a transaction. */
+static int
+write_batch(struct store *st, const struct run_info *run, const struct train_state *snap,
+    int n_snap)
+{
+	int i;
+
+	if (write_pending(st, run) < 0)
+		return -1;
+	for (i = 0; i < n_snap; i++)
+		if (insert_snapshot(st, run, run->id, &snap[i]) < 0)
+			return -1;
+	return 0;
+}
+
 /* Write the buffered steps (and a snapshot) in one transaction. */
 static int
 flush(struct store *st, const struct run_info *run, const struct train_state *snap, int n_snap)
 {
-	int i;
-
 	if (begin(st) < 0)
 		return -1;
-	if (write_pending(st, run) < 0)
+	if (write_batch(st, run, snap, n_snap) < 0)
 		return fail_txn(st);
-	for (i = 0; i < n_snap; i++)
-		if (insert_snapshot(st, run, run->id, &snap[i]) < 0)
-			return fail_txn(st);
 	return commit(st);
 }
 
@@ -444,7 +455,6 @@ store_log_commit(struct store *st, struct run_info *run, const struct trainer *s
 {
 	char name[sizeof run->name];
 	int64_t id = run->id;
-	int i;
 
 	if (check_snapshots(st, run, snap, n_snap) < 0)
 		return -1;
@@ -458,12 +468,9 @@ store_log_commit(struct store *st, struct run_info *run, const struct trainer *s
 		return -1;
 	if (start && start_rows(st, run, start, &id) < 0)
 		goto fail;
-	run->id = id;   /* the steps' rows name it */
-	if (write_pending(st, run) < 0)
+	run->id = id;   /* the steps' and snapshots' rows name it */
+	if (write_batch(st, run, snap, n_snap) < 0)
 		goto fail;
-	for (i = 0; i < n_snap; i++)
-		if (insert_snapshot(st, run, id, &snap[i]) < 0)
-			goto fail;
 	if (end && (insert_samples(st, run, end->names, end->n) < 0 ||
 	    update_end(st, run, end->status) < 0))
 		goto fail;
@@ -598,15 +605,9 @@ int
 store_run_finish(struct store *st, struct run_info *run, char *const *names, int n,
     enum run_status status)
 {
-	store_abort(st);   /* after a failure, the failed transaction */
-	if (run->id <= 0)
-		return store_fail(st, "the run was never started: nothing of it is saved");
-	if (begin(st) < 0)
-		return -1;
-	if (write_pending(st, run) < 0 || insert_samples(st, run, names, n) < 0 ||
-	    update_end(st, run, status) < 0)
-		return fail_txn(st);
-	return commit(st);
+	struct store_end end = { names, n, status };
+
+	return store_log_commit(st, run, NULL, NULL, 0, &end);
 }
 
 /* ---- resume and delete ---- */
