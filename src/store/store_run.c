@@ -386,23 +386,8 @@ started(struct store *st, struct run_info *run, int64_t id)
 int
 store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 {
-	char name[sizeof run->name];
-	int64_t id;
-
-	memcpy(name, run->name, sizeof name);
-	if (begin(st) < 0)
-		return -1;
-	if (start_rows(st, run, t, &id) < 0) {
-		memcpy(run->name, name, sizeof name);
-		return fail_txn(st);
-	}
-	st->n_pend = 0;
-	if (commit(st) < 0) {
-		memcpy(run->name, name, sizeof name);
-		return -1;
-	}
-	started(st, run, id);
-	return 0;
+	st->n_pend = 0;   /* a new run has no steps yet */
+	return store_log_commit(st, run, t, NULL, 0, NULL);
 }
 
 /* The buffered steps and the snapshots snap[n_snap] of run->id; the
