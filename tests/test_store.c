@@ -403,6 +403,22 @@ test_resume(const struct traj *tj)
 
 /* NaN and infinite losses are kept as such; replay notices a log that the
  * engine does not reproduce. */
+/* A 4-step run of the small model started in st (nothing trained yet). */
+static void
+start_small(struct store *st, struct run_info *run, struct dataset *ds, struct trainer *t)
+{
+	load_names(ds);
+	memset(run, 0, sizeof *run);
+	run->seed = SEED;
+	run->cfg = small;
+	run->n_steps = 4;
+	run->snapshot_every = 100;
+	run->temperature = 1;
+	CHECK(store_run_create(st, run, ds) == 0);
+	trainer_init(t, ds, &small, SEED, 4);
+	CHECK(store_run_start(st, run, t) == 0);
+}
+
 static void
 test_nonfinite(void)
 {
@@ -416,16 +432,7 @@ test_nonfinite(void)
 
 	if (!st)
 		return;
-	load_names(&ds);
-	memset(&run, 0, sizeof run);
-	run.seed = SEED;
-	run.cfg = small;
-	run.n_steps = 4;
-	run.snapshot_every = 100;
-	run.temperature = 1;
-	CHECK(store_run_create(st, &run, &ds) == 0);
-	trainer_init(&t, &ds, &small, SEED, 4);
-	CHECK(store_run_start(st, &run, &t) == 0);
+	start_small(st, &run, &ds, &t);
 	ss.loss = NAN;       CHECK(store_log_step(st, &run, &ss) == 0);
 	ss.loss = INFINITY;  CHECK(store_log_step(st, &run, &ss) == 0);
 	ss.loss = -INFINITY; CHECK(store_log_step(st, &run, &ss) == 0);
@@ -463,16 +470,7 @@ test_sweep_cache(void)
 
 	if (!st)
 		return;
-	load_names(&ds);
-	memset(&run, 0, sizeof run);
-	run.seed = SEED;
-	run.cfg = small;
-	run.n_steps = 4;
-	run.snapshot_every = 100;
-	run.temperature = 1;
-	CHECK(store_run_create(st, &run, &ds) == 0);
-	trainer_init(&t, &ds, &small, SEED, 4);
-	CHECK(store_run_start(st, &run, &t) == 0);
+	start_small(st, &run, &ds, &t);
 	CHECK(store_run_end(st, &run, RUN_INTERRUPTED) == 0);
 	trainer_free(&t);
 	dataset_free(&ds);

@@ -89,8 +89,8 @@ struct store_logger {
 	struct trainer   start_t;     /* a new run's sizes and settings, state in snaps[0] */
 	size_t           n_params;
 	int              start;       /* snaps[0] is the step-0 state of a run to start
-	                               * (set before the thread starts, cleared by it
-	                               * under the lock) */
+	                               * (set before the thread starts; only the
+	                               * thread reads or clears it then) */
 	int              eager;       /* commit interval 0: every step wakes the thread */
 	struct step_stats local[LOCAL_STEPS];   /* the trainer's, not handed over yet */
 	int              n_local;
@@ -289,7 +289,7 @@ to_timespec(struct timespec *ts, double t)
 static int
 pool_full(const struct store_logger *lg)
 {
-	return lg->n_snap_q + lg->n_held + lg->start >= lg->n_snaps;
+	return lg->n_snap_q + lg->n_held >= lg->n_snaps;
 }
 
 /* Wait, holding the lock, until there is work: the end, steps and
@@ -334,9 +334,7 @@ write_batch(struct store_logger *lg, const struct train_state *ts, int k,
 		if (!busy_again(lg, &since, &pause))
 			return -1;
 	if (lg->start) {
-		lock(lg);
 		lg->start = 0;
-		unlock(lg);
 		snap_release(lg, 0);
 	}
 	return 0;

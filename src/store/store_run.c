@@ -386,22 +386,23 @@ started(struct store *st, struct run_info *run, int64_t id)
 int
 store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 {
-	char name[sizeof run->name];
-	int64_t id;
+	st->n_pend = 0;   /* a new run has no steps yet */
+	return store_log_commit(st, run, t, NULL, 0, NULL);
+}
 
-	memcpy(name, run->name, sizeof name);
-	if (begin(st) < 0)
+/* The buffered steps and the snapshots snap[n_snap] of run->id; the
+ * caller holds a transaction. */
+static int
+write_batch(struct store *st, const struct run_info *run, const struct train_state *snap,
+    int n_snap)
+{
+	int i;
+
+	if (write_pending(st, run) < 0)
 		return -1;
-	if (start_rows(st, run, t, &id) < 0) {
-		memcpy(run->name, name, sizeof name);
-		return fail_txn(st);
-	}
-	st->n_pend = 0;
-	if (commit(st) < 0) {
-		memcpy(run->name, name, sizeof name);
-		return -1;
-	}
-	started(st, run, id);
+	for (i = 0; i < n_snap; i++)
+		if (insert_snapshot(st, run, run->id, &snap[i]) < 0)
+			return -1;
 	return 0;
 }
 
@@ -409,15 +410,10 @@ store_run_start(struct store *st, struct run_info *run, const struct trainer *t)
 static int
 flush(struct store *st, const struct run_info *run, const struct train_state *snap, int n_snap)
 {
-	int i;
-
 	if (begin(st) < 0)
 		return -1;
-	if (write_pending(st, run) < 0)
+	if (write_batch(st, run, snap, n_snap) < 0)
 		return fail_txn(st);
-	for (i = 0; i < n_snap; i++)
-		if (insert_snapshot(st, run, run->id, &snap[i]) < 0)
-			return fail_txn(st);
 	return commit(st);
 }
 
@@ -444,7 +440,6 @@ store_log_commit(struct store *st, struct run_info *run, const struct trainer *s
 {
 	char name[sizeof run->name];
 	int64_t id = run->id;
-	int i;
 
 	if (check_snapshots(st, run, snap, n_snap) < 0)
 		return -1;
@@ -458,12 +453,9 @@ store_log_commit(struct store *st, struct run_info *run, const struct trainer *s
 		return -1;
 	if (start && start_rows(st, run, start, &id) < 0)
 		goto fail;
-	run->id = id;   /* the steps' rows name it */
-	if (write_pending(st, run) < 0)
+	run->id = id;   /* the steps' and snapshots' rows name it */
+	if (write_batch(st, run, snap, n_snap) < 0)
 		goto fail;
-	for (i = 0; i < n_snap; i++)
-		if (insert_snapshot(st, run, id, &snap[i]) < 0)
-			goto fail;
 	if (end && (insert_samples(st, run, end->names, end->n) < 0 ||
 	    update_end(st, run, end->status) < 0))
 		goto fail;
@@ -598,15 +590,9 @@ int
 store_run_finish(struct store *st, struct run_info *run, char *const *names, int n,
     enum run_status status)
 {
-	store_abort(st);   /* after a failure, the failed transaction */
-	if (run->id <= 0)
-		return store_fail(st, "the run was never started: nothing of it is saved");
-	if (begin(st) < 0)
-		return -1;
-	if (write_pending(st, run) < 0 || insert_samples(st, run, names, n) < 0 ||
-	    update_end(st, run, status) < 0)
-		return fail_txn(st);
-	return commit(st);
+	struct store_end end = { names, n, status };
+
+	return store_log_commit(st, run, NULL, NULL, 0, &end);
 }
 
 /* ---- resume and delete ---- */
