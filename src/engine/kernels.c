@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "kernels_wide.h"
 
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
@@ -925,6 +926,10 @@ void
 kernel_linear_forward(double *Y, size_t ys, const double *Wt, const double *X, size_t xs,
     int n, int out, int in)
 {
+	if (kernel_wide_ok()) {
+		kernel_wide_forward(Y, ys, Wt, X, xs, n, out, in);
+		return;
+	}
 	linear_forward_impl(Y, ys, Wt, X, xs, n, out, in);
 }
 
@@ -932,6 +937,10 @@ void
 kernel_linear_backward_w(double *gWt, const double *X, size_t xs, const double *dY, size_t ys,
     int n, int out, int in)
 {
+	if (kernel_wide_ok()) {
+		kernel_wide_backward_w(gWt, X, xs, dY, ys, n, out, in);
+		return;
+	}
 	linear_backward_w_impl(gWt, X, xs, dY, ys, n, out, in);
 }
 
@@ -939,6 +948,10 @@ void
 kernel_linear_backward_x(double *dX, size_t dxs, const double *dY, size_t ys, const double *W,
     const int *wrow, const int *dyoff, int n, int K, int in)
 {
+	if (kernel_wide_ok()) {
+		kernel_wide_backward_x(dX, dxs, dY, ys, W, wrow, dyoff, n, K, in);
+		return;
+	}
 	linear_backward_x_impl(dX, dxs, dY, ys, W, wrow, dyoff, n, K, in);
 }
 

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* kernels_wide.h - the AVX-512 linear kernels (kernels_wide.c), called by
+ * kernels.c's kernel_linear_* when kernel_wide_ok(): the same sums as
+ * those (kernels.h), term for term. Internal to the kernels. */
+#ifndef MGPT_KERNELS_WIDE_H
+#define MGPT_KERNELS_WIDE_H
+
+#include <stddef.h>
+
+/* 1 when the CPU runs the functions below (AVX-512F), else 0: then they
+ * must not be called (and are not built without target attributes). */
+int  kernel_wide_ok(void);
+void kernel_wide_forward(double *Y, size_t ys, const double *Wt, const double *X, size_t xs,
+                         int n, int out, int in);
+void kernel_wide_backward_w(double *gWt, const double *X, size_t xs, const double *dY,
+                            size_t ys, int n, int out, int in);
+void kernel_wide_backward_x(double *dX, size_t dxs, const double *dY, size_t ys,
+                            const double *W, const int *wrow, const int *dyoff, int n, int K,
+                            int in);
+
+#endif
