@@ -7,8 +7,11 @@
 
 #include <stddef.h>
 
-/* 1 when the CPU runs the functions below (AVX-512F), else 0: then they
- * must not be called (and are not built without target attributes). */
+/* Built where the compiler takes target attributes (KERNEL_WIDE defined;
+ * not with --disable-dispatch). kernel_wide_ok(): 1 when the CPU runs
+ * them (AVX-512F), else 0, and then they must not be called. */
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+#define KERNEL_WIDE 1
 int  kernel_wide_ok(void);
 void kernel_wide_forward(double *Y, size_t ys, const double *Wt, const double *X, size_t xs,
                          int n, int out, int in);
@@ -17,5 +20,6 @@ void kernel_wide_backward_w(double *gWt, const double *X, size_t xs, const doubl
 void kernel_wide_backward_x(double *dX, size_t dxs, const double *dY, size_t ys,
                             const double *W, const int *wrow, const int *dyoff, int n, int K,
                             int in);
+#endif
 
 #endif
