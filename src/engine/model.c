@@ -890,6 +890,9 @@ attention_backward_body(const struct model *m, const struct trace *tr, int l, st
 	}
 }
 
+#ifdef HAVE_TARGET_CLONES
+__attribute__((target_clones("default", "avx2", "avx512f")))
+#endif
 static void
 attention_backward(const struct model *m, const struct trace *tr, int l, struct backward *b)
 {
