@@ -26,8 +26,6 @@
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
 
-#define WIDE __attribute__((target("avx512f")))
-#define INLINE static inline __attribute__((always_inline))
 
 int
 kernel_wide_ok(void)
@@ -45,7 +43,7 @@ wide_masks(int r, __mmask8 *lo, __mmask8 *hi)
 
 /* Sixteen (nv = 2) or eight (nv = 1) lanes at p: plain loads for a whole
  * block (full), masked ones at an edge. */
-WIDE INLINE void
+WIDE_TARGET WIDE_INLINE void
 wide_load(const double *p, const int nv, const int full, __mmask8 lo, __mmask8 hi, __m512d *a,
     __m512d *b)
 {
@@ -54,7 +52,7 @@ wide_load(const double *p, const int nv, const int full, __mmask8 lo, __mmask8 h
 		*b = full ? _mm512_loadu_pd(p + 8) : _mm512_maskz_loadu_pd(hi, p + 8);
 }
 
-WIDE INLINE void
+WIDE_TARGET WIDE_INLINE void
 wide_store(double *p, const int nv, const int full, __mmask8 lo, __mmask8 hi, __m512d a,
     __m512d b)
 {
@@ -77,7 +75,7 @@ wide_store(double *p, const int nv, const int full, __mmask8 lo, __mmask8 hi, __
 
 /* R rows of positions (4, or 3 at the end: a missing row repeats row 0
  * and is not stored, m rows are real) times nv vectors of outputs. */
-WIDE INLINE void
+WIDE_TARGET WIDE_INLINE void
 fwd_block(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
     const double *restrict X, size_t xs, int in, const int R, int m, const int nv,
     const int full, __mmask8 lo, __mmask8 hi)
@@ -120,7 +118,7 @@ fwd_block(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
 		wide_store(Y + 3 * ys, nv, full, lo, hi, a3, b3);
 }
 
-WIDE INLINE void
+WIDE_TARGET WIDE_INLINE void
 fwd_cols(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
     const double *restrict X, size_t xs, int n, int in, const int nv, const int full,
     __mmask8 lo, __mmask8 hi)
@@ -135,7 +133,7 @@ fwd_cols(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
 		    full, lo, hi);
 }
 
-WIDE void
+WIDE_TARGET void
 kernel_wide_forward(double *restrict Y, size_t ys, const double *restrict Wt,
     const double *restrict X, size_t xs, int n, int out, int in)
 {
@@ -156,7 +154,7 @@ kernel_wide_forward(double *restrict Y, size_t ys, const double *restrict Wt,
 /* ---- backward, weights: gW[i][o] = sum over t descending of X[t][i] dY[t][o] ---- */
 
 /* R rows i (4, or 1 at the end) times nv vectors of columns o. */
-WIDE INLINE void
+WIDE_TARGET WIDE_INLINE void
 bw_block(double *restrict gW, size_t gws, const double *restrict X, size_t xs,
     const double *restrict dY, size_t ys, int n, const int R, const int nv, const int full,
     __mmask8 lo, __mmask8 hi)
@@ -197,7 +195,7 @@ bw_block(double *restrict gW, size_t gws, const double *restrict X, size_t xs,
 	}
 }
 
-WIDE INLINE void
+WIDE_TARGET WIDE_INLINE void
 bw_cols(double *restrict gW, size_t gws, const double *restrict X, size_t xs,
     const double *restrict dY, size_t ys, int n, int in, const int nv, const int full,
     __mmask8 lo, __mmask8 hi)
@@ -210,7 +208,7 @@ bw_cols(double *restrict gW, size_t gws, const double *restrict X, size_t xs,
 		bw_block(gW + (size_t)i * gws, gws, X + i, xs, dY, ys, n, 1, nv, full, lo, hi);
 }
 
-WIDE void
+WIDE_TARGET void
 kernel_wide_backward_w(double *restrict gWt, const double *restrict X, size_t xs,
     const double *restrict dY, size_t ys, int n, int out, int in)
 {
@@ -232,7 +230,7 @@ kernel_wide_backward_w(double *restrict gWt, const double *restrict X, size_t xs
 
 /* R rows of positions (4, or 3 at the end as in fwd_block) times nv
  * vectors of inputs j. */
-WIDE INLINE void
+WIDE_TARGET WIDE_INLINE void
 bx_block(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
     const double *restrict W, const int *restrict wrow, const int *restrict dyoff, int K,
     const int R, int m, const int nv, const int full, __mmask8 lo, __mmask8 hi)
@@ -276,7 +274,7 @@ bx_block(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
 		wide_store(dX + 3 * dxs, nv, full, lo, hi, a3, b3);
 }
 
-WIDE INLINE void
+WIDE_TARGET WIDE_INLINE void
 bx_rows(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
     const double *restrict W, const int *restrict wrow, const int *restrict dyoff, int n,
     int K, const int nv, const int full, __mmask8 lo, __mmask8 hi)
@@ -291,7 +289,7 @@ bx_rows(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
 		    n - t, nv, full, lo, hi);
 }
 
-WIDE void
+WIDE_TARGET void
 kernel_wide_backward_x(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
     const double *restrict W, const int *restrict wrow, const int *restrict dyoff, int n, int K,
     int in)

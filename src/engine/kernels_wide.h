@@ -12,6 +12,10 @@
  * them (AVX-512F), else 0, and then they must not be called. */
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
 #define KERNEL_WIDE 1
+/* (here, not in the .c file: tools/calls.sh takes a line that starts with
+ * __attribute__ in kernels.c for a function defined there) */
+#define WIDE_TARGET __attribute__((target("avx512f")))
+#define WIDE_INLINE static inline __attribute__((always_inline))
 int  kernel_wide_ok(void);
 void kernel_wide_forward(double *Y, size_t ys, const double *Wt, const double *X, size_t xs,
                          int n, int out, int in);
