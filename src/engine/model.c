@@ -778,12 +778,21 @@ rmsnorm_backward(double *restrict dx, const double *restrict dres, const double 
 	 * for all positions at once by the caller) */
 	da = (-0.5 * pw) * ds;
 	gss = inv_n * da;
-	for (j = 0; j < n; j++) {
-		double d = dres ? dres[j] + scale * dy[j] : scale * dy[j];
+	/* two loops, not the test inside one: then each is a vector loop */
+	if (dres)
+		for (j = 0; j < n; j++) {
+			double d = dres[j] + scale * dy[j];
 
-		d += x[j] * gss;
-		dx[j] = d + x[j] * gss;
-	}
+			d += x[j] * gss;
+			dx[j] = d + x[j] * gss;
+		}
+	else
+		for (j = 0; j < n; j++) {
+			double d = scale * dy[j];
+
+			d += x[j] * gss;
+			dx[j] = d + x[j] * gss;
+		}
 }
 
 /* One layer's attention, all positions and heads: from dcat (the heads'
