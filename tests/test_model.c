@@ -355,7 +355,7 @@ test_linear_kernels(void)
 					for (o = 0; o < (int)ys; o++) {
 						double acc = 0.0;
 
-						for (i = 0; i < in; i++)
+						for (i = 0; o < out && i < in; i++)
 							acc += W[(size_t)i * out + o] * X[t * xs + i];
 						bad += Y[t * ys + o] != (o < out ? acc : -7.0);
 					}
@@ -399,7 +399,7 @@ test_linear_kernels(void)
 						for (i = 0; i < (int)xs; i++) {
 							double acc = 0.0;
 
-							for (k = out - 1; k >= 0; k--)
+							for (k = out - 1; i < in && k >= 0; k--)
 								acc += W[wrow[k] + i] * dY[t * ys + dyoff[k]];
 							bad += dX[t * xs + i] != (i < in ? acc : -7.0);
 						}
