@@ -6,7 +6,11 @@
  * of interleaved rounds, so that a busy moment of the machine hits all
  * three alike), and the same for 8000 steps; for both, where the logging
  * time goes, measured in this process through the same calls `train`
- * makes (the trainer thread's extra CPU time and the store's threads'); the size of a new database holding that run; the time to
+ * makes (the trainer thread's extra CPU time and the store's threads');
+ * for both, beside the CPU the goal leaves the logging, the floor: the
+ * store's own writes for such a run alone, in a process of their own
+ * (`bench_store --floor DB STEPS`: no training, no threads, two commits);
+ * the size of a new database holding that run; the time to
  * produce an arbitrary step of a 10,000-step run, cold (open the run's data,
  * set up a trainer, replay) and warm (seek a trainer already set up), median
  * and 95th percentile of 100 random steps; one transaction per step against
@@ -31,6 +35,7 @@
 
 #include "bench.h"
 #include "store.h"
+#include "store_int.h"   /* store_log_append, store_log_commit: the floor */
 #include "train.h"
 #include "xmalloc.h"
 
@@ -89,7 +94,7 @@ die(const char *what, const char *err)
  * an idle second core and counts other programs' on a busy one. Goals
  * (issue 15): logged <= 1.25x the CPU of --no-db at 1000 steps, <= 1.10x
  * at 8000. */
-static void
+static double
 overhead(const char *steps, int rounds, int goal_run)
 {
 	char db[300], fresh[300], what[96];
@@ -129,6 +134,114 @@ overhead(const char *steps, int rounds, int goal_run)
 	    "x", NULL);
 	unlink(fresh);
 	free(t);
+	return mc_nodb;
+}
+
+/* The floor: what the store's own writes for an n-step default run cost
+ * in a process of their own, with nothing else in it: no training, no
+ * threads, the fewest commits a run can have (its start, then everything
+ * else with its end), the same calls, schema, pragmas and row sizes as
+ * train. Run as `bench_store --floor DB STEPS`: prints the CPU seconds
+ * (user + system) from before the store is opened to after it is closed.
+ * The trainer that gives the snapshots their sizes is set up before. */
+static int
+floor_child(const char *path, long steps)
+{
+	struct model_config cfg = { 0, 16, 4, 1, 16 };
+	char err[STORE_ERRLEN], *names[20];
+	struct train_state *snap;
+	struct store_end end;
+	struct step_stats ss;
+	struct run_info r;
+	struct dataset ds;
+	struct trainer tr;
+	struct store *st;
+	double c0, c1;
+	long i;
+	int n_snap = 0, k;
+
+	for (k = 0; k < 20; k++)
+		names[k] = "anna";
+	dataset_from_table(&ds, &bundled_names_table);
+	cfg.vocab_size = ds.n_vocab + 1;
+	memset(&r, 0, sizeof r);
+	r.seed = 42;
+	r.cfg = cfg;
+	r.n_steps = steps;
+	r.snapshot_every = STORE_SNAPSHOT_EVERY;
+	r.temperature = 0.5;
+	r.n_samples = 20;
+	memset(&ss, 0, sizeof ss);
+	snap = xcalloc((size_t)(steps / r.snapshot_every + 2), sizeof *snap);
+	c0 = bench_cpu();
+	if (!(st = store_open(path, 1, 0, err, sizeof err)))
+		die(path, err);
+	/* the logging thread's page cache (src/store/logger.c) */
+	if (store_exec(st, "PRAGMA cache_size = -256") < 0)
+		die(path, store_errmsg(st));
+	store_run_known_data(st, (const char *)bundled_names, bundled_names_len, bundled_names_sha256);
+	if (store_run_create(st, &r, &ds) < 0)
+		die("create", store_errmsg(st));
+	c1 = bench_cpu();   /* the trainer's set-up is not the store's */
+	trainer_init(&tr, &ds, &cfg, 42, steps);
+	c0 -= bench_cpu() - c1;
+	if (store_run_start(st, &r, &tr) < 0)
+		die("start", store_errmsg(st));
+	for (i = 1; i <= steps; i++) {
+		ss.loss = 3.0 - (double)i / (double)steps;
+		ss.lr = 0.01;
+		ss.grad_norm = 1.0;
+		ss.n_pos = 7;
+		store_log_append(st, &r, &ss);
+		if (i % r.snapshot_every == 0 || i == steps) {
+			snap[n_snap] = store_state_of(&tr);
+			snap[n_snap++].step = i;
+		}
+	}
+	end.names = names;
+	end.n = 20;
+	end.status = RUN_FINISHED;
+	if (store_log_commit(st, &r, NULL, snap, n_snap, &end) < 0)
+		die("end", store_errmsg(st));
+	store_close(st);
+	printf("%.9f\n", bench_cpu() - c0);
+	trainer_free(&tr);
+	dataset_free(&ds);
+	free(snap);
+	return 0;
+}
+
+/* The floor of an n-step run (floor_child) in fresh processes, median of
+ * rounds, beside the logging budget the goal leaves: `budget` ms. */
+static void
+floor_rows(long steps, int rounds, double budget_ms)
+{
+	char self[300], cmd[700], what[120];
+	double *v = xcalloc((size_t)rounds, sizeof *v);
+	ssize_t n;
+	int i;
+
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		die("/proc/self/exe", "cannot find this program");
+	self[n] = '\0';
+	snprintf(cmd, sizeof cmd, "LD_BIND_NOW=1 '%s' --floor '%s/floor-%ld.db' %ld", self, dir, steps, steps);
+	for (i = -1; i < rounds; i++) {   /* round -1 makes the database */
+		FILE *f = popen(cmd, "r");
+		double c = -1;
+
+		if (!f || fscanf(f, "%lf", &c) != 1 || pclose(f) != 0 || c < 0)
+			die(cmd, "failed");
+		if (i >= 0)
+			v[i] = c;
+	}
+	snprintf(what, sizeof what, "  the goal leaves logging (%s x --no-db)",
+	    steps <= 1000 ? "0.25" : "0.10");
+	row(what, budget_ms, "ms", NULL);
+	snprintf(what, sizeof what, "  the store's writes alone, 2 commits, no training, no threads "
+	    "(median of %d)", rounds);
+	row(what, bench_median(v, rounds) * 1e3, "ms", NULL);
+	free(v);
 }
 
 /* A new database holding one default run of 1000 steps. */
@@ -421,8 +534,13 @@ runs_many(int n_runs)
 int
 main(int argc, char **argv)
 {
-	int full = bench_full(), rounds = argc > 1 ? atoi(argv[1]) : full ? 21 : 15;
+	int full = bench_full(), rounds;
 	char cmd[300];
+	double nodb;
+
+	if (argc == 4 && !strcmp(argv[1], "--floor"))
+		return floor_child(argv[2], atol(argv[3]));
+	rounds = argc > 1 ? atoi(argv[1]) : full ? 21 : 15;
 
 	prog = getenv("MGPT_TUI");
 	if (!prog || !*prog) {
@@ -436,11 +554,13 @@ main(int argc, char **argv)
 		perror("bench_store: mkdtemp");
 		return 1;
 	}
-	overhead("1000", rounds, 1);
+	nodb = overhead("1000", rounds, 1);
 	breakdown(1000, rounds);
+	floor_rows(1000, rounds, 0.25 * nodb * 1e3);
 	/* 8000 steps: at most 5 rounds, 3 unless BENCH_FULL */
-	overhead("8000", rounds < (full ? 5 : 3) ? rounds : (full ? 5 : 3), 0);
+	nodb = overhead("8000", rounds < (full ? 5 : 3) ? rounds : (full ? 5 : 3), 0);
 	breakdown(8000, full ? 5 : 3);
+	floor_rows(8000, full ? 5 : 3, 0.10 * nodb * 1e3);
 	db_size();
 	seek();
 	commits();
