@@ -303,11 +303,121 @@ test_transpose(void)
 	printf("kernel_transpose: every shape up to 27 x 70 equal to the definition\n");
 }
 
+/* The linear kernels (kernel_linear_*: on AVX-512, kernels_wide.c's
+ * sixteen-wide blocks) against their definition in kernels.h, bit for bit:
+ * every sum in its order from 0.0, one rounding per product and per sum
+ * (this file is built with -ffp-contract=off). Values spread over 2^-30 to
+ * 2^30 so that any other order changes bits; strides wider than the rows,
+ * so that a store outside a row or past the last one shows; shapes across
+ * the block edges (1 to 9 positions, 1 to 35 outputs, inputs 1 to 65), and
+ * the input gradient also with a permuted order of terms. */
+#define LIN_N 9
+#define LIN_OUT 35
+#define LIN_IN 65
+#define LIN_PAD 3
+
+static double
+lin_value(struct rng *r)
+{
+	return (rng_random(r) - 0.5) * ldexp(1.0, (int)rng_randbelow(r, 61) - 30);
+}
+
+static void
+test_linear_kernels(void)
+{
+	static const int ins[] = { 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 48, 64, 65 };
+	static double W[LIN_OUT * LIN_IN], X[LIN_N * (LIN_IN + LIN_PAD)];
+	static double dY[LIN_N * (LIN_OUT + LIN_PAD)], Y[LIN_N * (LIN_OUT + LIN_PAD) + 8];
+	static double gW[LIN_IN * LIN_OUT + 8], Wref[LIN_OUT * LIN_IN];
+	static double dX[LIN_N * (LIN_IN + LIN_PAD) + 8];
+	int wrow[LIN_OUT], dyoff[LIN_OUT];
+	struct rng r;
+	int n, out, ii, in, i, o, t, k, perm, bad = 0, shapes = 0;
+
+	rng_seed(&r, 7);
+	for (i = 0; i < LIN_OUT * LIN_IN; i++)
+		W[i] = lin_value(&r);
+	for (i = 0; i < LIN_N * (LIN_IN + LIN_PAD); i++)
+		X[i] = lin_value(&r);
+	for (i = 0; i < LIN_N * (LIN_OUT + LIN_PAD); i++)
+		dY[i] = lin_value(&r);
+	for (n = 1; n <= LIN_N; n++)
+		for (out = 1; out <= LIN_OUT; out++)
+			for (ii = 0; ii < (int)(sizeof ins / sizeof ins[0]); ii++) {
+				const size_t xs = (size_t)(in = ins[ii]) + LIN_PAD, ys = (size_t)out + LIN_PAD;
+
+				shapes++;
+				/* forward: W as Wt[in][out] */
+				for (i = 0; i < (int)(sizeof Y / sizeof Y[0]); i++)
+					Y[i] = -7.0;
+				kernel_linear_forward(Y, ys, W, X, xs, n, out, in);
+				for (t = 0; t < n; t++)
+					for (o = 0; o < (int)ys; o++) {
+						double acc = 0.0;
+
+						for (i = 0; o < out && i < in; i++)
+							acc += W[(size_t)i * out + o] * X[t * xs + i];
+						bad += Y[t * ys + o] != (o < out ? acc : -7.0);
+					}
+				for (i = n * (int)ys; i < (int)(sizeof Y / sizeof Y[0]); i++)
+					bad += Y[i] != -7.0;
+				/* weight gradient, positions last to first */
+				for (i = 0; i < (int)(sizeof gW / sizeof gW[0]); i++)
+					gW[i] = -7.0;
+				kernel_linear_backward_w(gW, X, xs, dY, ys, n, out, in);
+				for (i = 0; i < in; i++)
+					for (o = 0; o < out; o++) {
+						double acc = 0.0;
+
+						for (t = n - 1; t >= 0; t--)
+							acc += X[t * xs + i] * dY[t * ys + o];
+						bad += gW[(size_t)i * out + o] != acc;
+					}
+				for (i = in * out; i < (int)(sizeof gW / sizeof gW[0]); i++)
+					bad += gW[i] != -7.0;
+				/* input gradient over the out rows of W[out][in], plain
+				 * and in a permuted order */
+				for (perm = 0; perm < 2; perm++) {
+					for (k = 0; k < out; k++) {
+						wrow[k] = k * in;
+						dyoff[k] = k;
+					}
+					for (k = out - 1; perm && k > 0; k--) {
+						int j = (int)rng_randbelow(&r, (uint64_t)k + 1), s = wrow[k];
+
+						wrow[k] = wrow[j];
+						wrow[j] = s;
+						s = dyoff[k];
+						dyoff[k] = dyoff[(k + j) / 2];
+						dyoff[(k + j) / 2] = s;
+					}
+					memcpy(Wref, W, sizeof Wref);
+					for (i = 0; i < (int)(sizeof dX / sizeof dX[0]); i++)
+						dX[i] = -7.0;
+					kernel_linear_backward_x(dX, xs, dY, ys, Wref, wrow, dyoff, n, out, in);
+					for (t = 0; t < n; t++)
+						for (i = 0; i < (int)xs; i++) {
+							double acc = 0.0;
+
+							for (k = out - 1; i < in && k >= 0; k--)
+								acc += W[wrow[k] + i] * dY[t * ys + dyoff[k]];
+							bad += dX[t * xs + i] != (i < in ? acc : -7.0);
+						}
+					for (i = n * (int)xs; i < (int)(sizeof dX / sizeof dX[0]); i++)
+						bad += dX[i] != -7.0;
+				}
+			}
+	CHECK(bad == 0);
+	printf("linear kernels: %d shapes equal to the definition, bit for bit (%d differ)\n",
+	    shapes, bad);
+}
+
 int
 main(void)
 {
 	test_pow();
 	test_transpose();
+	test_linear_kernels();
 	test_layout();
 	test_forward_seq();
 	test_gradient_check(0);

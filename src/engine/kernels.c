@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "kernels_wide.h"
 
 #if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
@@ -758,6 +759,8 @@ kernel_pow_neg_n(double *out, const double *x, double add, size_t n, double y)
 		pow_neg_fma_n(out, x, add, n, y, which);
 		return;
 	}
+#else
+	(void)which;
 #endif
 	for (i = 0; i < n; i++)
 		out[i] = pow_rt(add != 0.0 ? x[i] + add : x[i], y);
@@ -925,6 +928,12 @@ void
 kernel_linear_forward(double *Y, size_t ys, const double *Wt, const double *X, size_t xs,
     int n, int out, int in)
 {
+#ifdef KERNEL_WIDE
+	if (kernel_wide_ok()) {
+		kernel_wide_forward(Y, ys, Wt, X, xs, n, out, in);
+		return;
+	}
+#endif
 	linear_forward_impl(Y, ys, Wt, X, xs, n, out, in);
 }
 
@@ -932,6 +941,12 @@ void
 kernel_linear_backward_w(double *gWt, const double *X, size_t xs, const double *dY, size_t ys,
     int n, int out, int in)
 {
+#ifdef KERNEL_WIDE
+	if (kernel_wide_ok()) {
+		kernel_wide_backward_w(gWt, X, xs, dY, ys, n, out, in);
+		return;
+	}
+#endif
 	linear_backward_w_impl(gWt, X, xs, dY, ys, n, out, in);
 }
 
@@ -939,6 +954,12 @@ void
 kernel_linear_backward_x(double *dX, size_t dxs, const double *dY, size_t ys, const double *W,
     const int *wrow, const int *dyoff, int n, int K, int in)
 {
+#ifdef KERNEL_WIDE
+	if (kernel_wide_ok()) {
+		kernel_wide_backward_x(dX, dxs, dY, ys, W, wrow, dyoff, n, K, in);
+		return;
+	}
+#endif
 	linear_backward_x_impl(dX, dxs, dY, ys, W, wrow, dyoff, n, K, in);
 }
 

@@ -400,6 +400,25 @@ weight(const struct model *m, enum tensor_kind k, int l)
 	return m->p + tensor_at(m, k, l)->off;
 }
 
+/* A head's output: out[j] = w[0] v[0][j] + ... + w[t] v[t][j], each j its
+ * own sum from 0.0, u ascending; the D sums side by side (D = 4 or 8,
+ * inlined with a constant D: vectors), not one chain after another. */
+static inline __attribute__((always_inline)) void
+head_sum(double *restrict out, const double *restrict w, const double *restrict v, int C, int t,
+    const int D)
+{
+	double acc[8];
+	int j, u;
+
+	for (j = 0; j < D; j++)
+		acc[j] = 0.0;
+	for (u = 0; u <= t; u++)
+		for (j = 0; j < D; j++)
+			acc[j] += w[u] * v[(size_t)u * C + j];
+	for (j = 0; j < D; j++)
+		out[j] = acc[j];
+}
+
 /* Layer l's attention up to the heads' outputs for positions t0..t0+n-1:
  * rmsnorm, q k v, scores, softmax, weighted sums into att_head. x is the
  * layer input of position t0, rows at stride C. */
@@ -450,13 +469,18 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 			double *e = tr->att_exp + lth * T, *w = tr->att_w + lth * T;
 
 			softmax_apply(w, e, t + 1, tr->att_inv[lth]);
-			for (j = 0; j < D; j++) {
-				double acc = 0.0;
+			if (D == 4)
+				head_sum(head + h * D, w, tr->v + lt0 * C + h * D, C, t, 4);
+			else if (D == 8)
+				head_sum(head + h * D, w, tr->v + lt0 * C + h * D, C, t, 8);
+			else
+				for (j = 0; j < D; j++) {
+					double acc = 0.0;
 
-				for (u = 0; u <= t; u++)
-					acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
-				head[h * D + j] = acc;
-			}
+					for (u = 0; u <= t; u++)
+						acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
+					head[h * D + j] = acc;
+				}
 		}
 	}
 }
@@ -754,12 +778,21 @@ rmsnorm_backward(double *restrict dx, const double *restrict dres, const double 
 	 * for all positions at once by the caller) */
 	da = (-0.5 * pw) * ds;
 	gss = inv_n * da;
-	for (j = 0; j < n; j++) {
-		double d = dres ? dres[j] + scale * dy[j] : scale * dy[j];
+	/* two loops, not the test inside one: then each is a vector loop */
+	if (dres)
+		for (j = 0; j < n; j++) {
+			double d = dres[j] + scale * dy[j];
 
-		d += x[j] * gss;
-		dx[j] = d + x[j] * gss;
-	}
+			d += x[j] * gss;
+			dx[j] = d + x[j] * gss;
+		}
+	else
+		for (j = 0; j < n; j++) {
+			double d = scale * dy[j];
+
+			d += x[j] * gss;
+			dx[j] = d + x[j] * gss;
+		}
 }
 
 /* One layer's attention, all positions and heads: from dcat (the heads'
@@ -890,6 +923,9 @@ attention_backward_body(const struct model *m, const struct trace *tr, int l, st
 	}
 }
 
+#ifdef HAVE_TARGET_CLONES
+__attribute__((target_clones("default", "avx2", "avx512f")))
+#endif
 static void
 attention_backward(const struct model *m, const struct trace *tr, int l, struct backward *b)
 {

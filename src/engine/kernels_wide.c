@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/* kernels_wide.c - the linear kernels of kernels.c sixteen outputs wide,
+ * for AVX-512 (chosen at run time by kernels.c; same flags, same library).
+ *
+ * Why: each output of a linear layer is a chain of additions in a fixed
+ * order (kernels.h), so a block of outputs runs at the adder's latency, not
+ * its throughput. kernels.c's blocks keep four chains of eight lanes in
+ * flight (four positions, or four rows, times one vector): an iteration
+ * waits for the previous one's additions while two of the core's four
+ * floating-point pipes idle. Two vectors of outputs (sixteen) for the same
+ * four positions make eight independent chains, and each broadcast input
+ * serves sixteen products instead of eight.
+ *
+ * No sum changes: every lane is one output's own chain, its terms added in
+ * the order kernels.h gives, one rounded product and one rounded sum each
+ * (-ffp-contract=off, and AVX-512F alone has no fused multiply-add). The
+ * edges (fewer than sixteen outputs, one to three positions) are the same
+ * chains with masked loads and stores: masked-off lanes read zeros, are
+ * never stored, and never touch memory past the arrays. */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "kernels_wide.h"
+
+#if defined(HAVE_TARGET_CLONES) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+
+
+int
+kernel_wide_ok(void)
+{
+	return __builtin_cpu_supports("avx512f");
+}
+
+/* Lanes 0..r-1 of sixteen (r >= 1) as two eight-lane masks. */
+static inline void
+wide_masks(int r, __mmask8 *lo, __mmask8 *hi)
+{
+	*lo = (__mmask8)(r >= 8 ? 0xff : (1u << r) - 1);
+	*hi = (__mmask8)(r >= 16 ? 0xff : r > 8 ? (1u << (r - 8)) - 1 : 0);
+}
+
+/* Sixteen (nv = 2) or eight (nv = 1) lanes at p: plain loads for a whole
+ * block (full), masked ones at an edge. */
+WIDE_TARGET WIDE_INLINE void
+wide_load(const double *p, const int nv, const int full, __mmask8 lo, __mmask8 hi, __m512d *a,
+    __m512d *b)
+{
+	*a = full ? _mm512_loadu_pd(p) : _mm512_maskz_loadu_pd(lo, p);
+	if (nv == 2)
+		*b = full ? _mm512_loadu_pd(p + 8) : _mm512_maskz_loadu_pd(hi, p + 8);
+}
+
+WIDE_TARGET WIDE_INLINE void
+wide_store(double *p, const int nv, const int full, __mmask8 lo, __mmask8 hi, __m512d a,
+    __m512d b)
+{
+	if (full)
+		_mm512_storeu_pd(p, a);
+	else
+		_mm512_mask_storeu_pd(p, lo, a);
+	if (nv == 2) {
+		if (full)
+			_mm512_storeu_pd(p + 8, b);
+		else
+			_mm512_mask_storeu_pd(p + 8, hi, b);
+	}
+}
+
+/* acc += v * s, two roundings */
+#define WIDE_MAC(acc, v, s) ((acc) = _mm512_add_pd((acc), _mm512_mul_pd((v), (s))))
+
+/* ---- forward: Y[t][o] = sum over i ascending of W[i][o] X[t][i] ---- */
+
+/* R rows of positions (4, or 3 at the end: a missing row repeats row 0
+ * and is not stored, m rows are real) times nv vectors of outputs. */
+WIDE_TARGET WIDE_INLINE void
+fwd_block(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
+    const double *restrict X, size_t xs, int in, const int R, int m, const int nv,
+    const int full, __mmask8 lo, __mmask8 hi)
+{
+	const __m512d z = _mm512_setzero_pd();
+	__m512d a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+	const double *x0 = X, *x1 = m > 1 ? X + xs : X, *x2 = m > 2 ? X + 2 * xs : X;
+	const double *x3 = m > 3 ? X + 3 * xs : X;
+	int i;
+
+	for (i = 0; i < in; i++) {
+		__m512d wa, wb = z, s;
+
+		wide_load(W + (size_t)i * ws, nv, full, lo, hi, &wa, &wb);
+		s = _mm512_set1_pd(x0[i]);
+		WIDE_MAC(a0, wa, s);
+		if (nv == 2)
+			WIDE_MAC(b0, wb, s);
+		s = _mm512_set1_pd(x1[i]);
+		WIDE_MAC(a1, wa, s);
+		if (nv == 2)
+			WIDE_MAC(b1, wb, s);
+		s = _mm512_set1_pd(x2[i]);
+		WIDE_MAC(a2, wa, s);
+		if (nv == 2)
+			WIDE_MAC(b2, wb, s);
+		if (R == 4) {
+			s = _mm512_set1_pd(x3[i]);
+			WIDE_MAC(a3, wa, s);
+			if (nv == 2)
+				WIDE_MAC(b3, wb, s);
+		}
+	}
+	wide_store(Y, nv, full, lo, hi, a0, b0);
+	if (m > 1)
+		wide_store(Y + ys, nv, full, lo, hi, a1, b1);
+	if (m > 2)
+		wide_store(Y + 2 * ys, nv, full, lo, hi, a2, b2);
+	if (R == 4)
+		wide_store(Y + 3 * ys, nv, full, lo, hi, a3, b3);
+}
+
+WIDE_TARGET WIDE_INLINE void
+fwd_cols(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
+    const double *restrict X, size_t xs, int n, int in, const int nv, const int full,
+    __mmask8 lo, __mmask8 hi)
+{
+	int t;
+
+	for (t = 0; t + 4 <= n; t += 4)
+		fwd_block(Y + (size_t)t * ys, ys, W, ws, X + (size_t)t * xs, xs, in, 4, 4, nv, full,
+		    lo, hi);
+	if (t < n)
+		fwd_block(Y + (size_t)t * ys, ys, W, ws, X + (size_t)t * xs, xs, in, 3, n - t, nv,
+		    full, lo, hi);
+}
+
+WIDE_TARGET void
+kernel_wide_forward(double *restrict Y, size_t ys, const double *restrict Wt,
+    const double *restrict X, size_t xs, int n, int out, int in)
+{
+	__mmask8 lo, hi;
+	int o, r;
+
+	for (o = 0; o + 16 <= out; o += 16)
+		fwd_cols(Y + o, ys, Wt + o, (size_t)out, X, xs, n, in, 2, 1, 0xff, 0xff);
+	if ((r = out - o) == 0)
+		return;
+	wide_masks(r, &lo, &hi);
+	if (r <= 8)
+		fwd_cols(Y + o, ys, Wt + o, (size_t)out, X, xs, n, in, 1, 0, lo, hi);
+	else
+		fwd_cols(Y + o, ys, Wt + o, (size_t)out, X, xs, n, in, 2, 0, lo, hi);
+}
+
+/* ---- backward, weights: gW[i][o] = sum over t descending of X[t][i] dY[t][o] ---- */
+
+/* R rows i (4, or 1 at the end) times nv vectors of columns o. */
+WIDE_TARGET WIDE_INLINE void
+bw_block(double *restrict gW, size_t gws, const double *restrict X, size_t xs,
+    const double *restrict dY, size_t ys, int n, const int R, const int nv, const int full,
+    __mmask8 lo, __mmask8 hi)
+{
+	const __m512d z = _mm512_setzero_pd();
+	__m512d a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+	int t;
+
+	for (t = n - 1; t >= 0; t--) {
+		const double *x = X + (size_t)t * xs;
+		__m512d da, db = z, s;
+
+		wide_load(dY + (size_t)t * ys, nv, full, lo, hi, &da, &db);
+		s = _mm512_set1_pd(x[0]);
+		WIDE_MAC(a0, s, da);
+		if (nv == 2)
+			WIDE_MAC(b0, s, db);
+		if (R == 4) {
+			s = _mm512_set1_pd(x[1]);
+			WIDE_MAC(a1, s, da);
+			if (nv == 2)
+				WIDE_MAC(b1, s, db);
+			s = _mm512_set1_pd(x[2]);
+			WIDE_MAC(a2, s, da);
+			if (nv == 2)
+				WIDE_MAC(b2, s, db);
+			s = _mm512_set1_pd(x[3]);
+			WIDE_MAC(a3, s, da);
+			if (nv == 2)
+				WIDE_MAC(b3, s, db);
+		}
+	}
+	wide_store(gW, nv, full, lo, hi, a0, b0);
+	if (R == 4) {
+		wide_store(gW + gws, nv, full, lo, hi, a1, b1);
+		wide_store(gW + 2 * gws, nv, full, lo, hi, a2, b2);
+		wide_store(gW + 3 * gws, nv, full, lo, hi, a3, b3);
+	}
+}
+
+WIDE_TARGET WIDE_INLINE void
+bw_cols(double *restrict gW, size_t gws, const double *restrict X, size_t xs,
+    const double *restrict dY, size_t ys, int n, int in, const int nv, const int full,
+    __mmask8 lo, __mmask8 hi)
+{
+	int i;
+
+	for (i = 0; i + 4 <= in; i += 4)
+		bw_block(gW + (size_t)i * gws, gws, X + i, xs, dY, ys, n, 4, nv, full, lo, hi);
+	for (; i < in; i++)
+		bw_block(gW + (size_t)i * gws, gws, X + i, xs, dY, ys, n, 1, nv, full, lo, hi);
+}
+
+WIDE_TARGET void
+kernel_wide_backward_w(double *restrict gWt, const double *restrict X, size_t xs,
+    const double *restrict dY, size_t ys, int n, int out, int in)
+{
+	__mmask8 lo, hi;
+	int o, r;
+
+	for (o = 0; o + 16 <= out; o += 16)
+		bw_cols(gWt + o, (size_t)out, X, xs, dY + o, ys, n, in, 2, 1, 0xff, 0xff);
+	if ((r = out - o) == 0)
+		return;
+	wide_masks(r, &lo, &hi);
+	if (r <= 8)
+		bw_cols(gWt + o, (size_t)out, X, xs, dY + o, ys, n, in, 1, 0, lo, hi);
+	else
+		bw_cols(gWt + o, (size_t)out, X, xs, dY + o, ys, n, in, 2, 0, lo, hi);
+}
+
+/* ---- backward, inputs: dX[t][j] = sum over k descending of W[wrow[k] + j] dY[t][dyoff[k]] ---- */
+
+/* R rows of positions (4, or 3 at the end as in fwd_block) times nv
+ * vectors of inputs j. */
+WIDE_TARGET WIDE_INLINE void
+bx_block(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
+    const double *restrict W, const int *restrict wrow, const int *restrict dyoff, int K,
+    const int R, int m, const int nv, const int full, __mmask8 lo, __mmask8 hi)
+{
+	const __m512d z = _mm512_setzero_pd();
+	__m512d a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+	const double *y0 = dY, *y1 = m > 1 ? dY + ys : dY, *y2 = m > 2 ? dY + 2 * ys : dY;
+	const double *y3 = m > 3 ? dY + 3 * ys : dY;
+	int k;
+
+	for (k = K - 1; k >= 0; k--) {
+		const int d = dyoff[k];
+		__m512d wa, wb = z, s;
+
+		wide_load(W + wrow[k], nv, full, lo, hi, &wa, &wb);
+		s = _mm512_set1_pd(y0[d]);
+		WIDE_MAC(a0, wa, s);
+		if (nv == 2)
+			WIDE_MAC(b0, wb, s);
+		s = _mm512_set1_pd(y1[d]);
+		WIDE_MAC(a1, wa, s);
+		if (nv == 2)
+			WIDE_MAC(b1, wb, s);
+		s = _mm512_set1_pd(y2[d]);
+		WIDE_MAC(a2, wa, s);
+		if (nv == 2)
+			WIDE_MAC(b2, wb, s);
+		if (R == 4) {
+			s = _mm512_set1_pd(y3[d]);
+			WIDE_MAC(a3, wa, s);
+			if (nv == 2)
+				WIDE_MAC(b3, wb, s);
+		}
+	}
+	wide_store(dX, nv, full, lo, hi, a0, b0);
+	if (m > 1)
+		wide_store(dX + dxs, nv, full, lo, hi, a1, b1);
+	if (m > 2)
+		wide_store(dX + 2 * dxs, nv, full, lo, hi, a2, b2);
+	if (R == 4)
+		wide_store(dX + 3 * dxs, nv, full, lo, hi, a3, b3);
+}
+
+WIDE_TARGET WIDE_INLINE void
+bx_rows(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
+    const double *restrict W, const int *restrict wrow, const int *restrict dyoff, int n,
+    int K, const int nv, const int full, __mmask8 lo, __mmask8 hi)
+{
+	int t;
+
+	for (t = 0; t + 4 <= n; t += 4)
+		bx_block(dX + (size_t)t * dxs, dxs, dY + (size_t)t * ys, ys, W, wrow, dyoff, K, 4, 4,
+		    nv, full, lo, hi);
+	if (t < n)
+		bx_block(dX + (size_t)t * dxs, dxs, dY + (size_t)t * ys, ys, W, wrow, dyoff, K, 3,
+		    n - t, nv, full, lo, hi);
+}
+
+WIDE_TARGET void
+kernel_wide_backward_x(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
+    const double *restrict W, const int *restrict wrow, const int *restrict dyoff, int n, int K,
+    int in)
+{
+	__mmask8 lo, hi;
+	int j, r;
+
+	for (j = 0; j + 16 <= in; j += 16)
+		bx_rows(dX + j, dxs, dY, ys, W + j, wrow, dyoff, n, K, 2, 1, 0xff, 0xff);
+	if ((r = in - j) == 0)
+		return;
+	wide_masks(r, &lo, &hi);
+	if (r <= 8)
+		bx_rows(dX + j, dxs, dY, ys, W + j, wrow, dyoff, n, K, 1, 0, lo, hi);
+	else
+		bx_rows(dX + j, dxs, dY, ys, W + j, wrow, dyoff, n, K, 2, 0, lo, hi);
+}
+
+#else
+/* ISO C forbids an empty translation unit */
+typedef int kernels_wide_unused;
+#endif
