@@ -285,7 +285,7 @@ cli_text_escape(char *out, size_t n, const char *s)
 	while (*p && o + 1 < n) {
 		w = utf8_get(p, len, &c);
 		if (w == 0 || c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-			char e[8];
+			char e[16];   /* room for any uint32_t: no format-truncation warning */
 
 			if (w == 0 || c < 0x80)
 				snprintf(e, sizeof e, "\\x%02x", *p);
