@@ -137,6 +137,19 @@ overhead(const char *steps, int rounds, int goal_run)
 	return mc_nodb;
 }
 
+/* The run `train` makes by default, n steps on the bundled names. */
+static void
+default_run(struct run_info *r, const struct model_config *cfg, long steps)
+{
+	memset(r, 0, sizeof *r);
+	r->seed = 42;
+	r->cfg = *cfg;
+	r->n_steps = steps;
+	r->snapshot_every = STORE_SNAPSHOT_EVERY;
+	r->temperature = 0.5;
+	r->n_samples = 20;
+}
+
 /* The floor: what the store's own writes for an n-step default run cost
  * in a process of their own, with nothing else in it: no training, no
  * threads, the fewest commits a run can have (its start, then everything
@@ -164,13 +177,7 @@ floor_child(const char *path, long steps)
 		names[k] = "anna";
 	dataset_from_table(&ds, &bundled_names_table);
 	cfg.vocab_size = ds.n_vocab + 1;
-	memset(&r, 0, sizeof r);
-	r.seed = 42;
-	r.cfg = cfg;
-	r.n_steps = steps;
-	r.snapshot_every = STORE_SNAPSHOT_EVERY;
-	r.temperature = 0.5;
-	r.n_samples = 20;
+	default_run(&r, &cfg, steps);
 	memset(&ss, 0, sizeof ss);
 	snap = xcalloc((size_t)(steps / r.snapshot_every + 2), sizeof *snap);
 	c0 = bench_cpu();
@@ -328,13 +335,7 @@ breakdown(long steps, int rounds)
 					die(path, err);
 				if (!st)
 					die(path, err);
-				memset(&r, 0, sizeof r);
-				r.seed = 42;
-				r.cfg = cfg;
-				r.n_steps = steps;
-				r.snapshot_every = STORE_SNAPSHOT_EVERY;
-				r.temperature = 0.5;
-				r.n_samples = 20;
+				default_run(&r, &cfg, steps);
 				store_run_known_data(st, (const char *)bundled_names, bundled_names_len,
 				    bundled_names_sha256);
 				if (store_run_create(st, &r, &ds) < 0)
