@@ -71,6 +71,52 @@ wide_store(double *p, const int nv, const int full, __mmask8 lo, __mmask8 hi, __
 /* acc += v * s, two roundings */
 #define WIDE_MAC(acc, v, s) ((acc) = _mm512_add_pd((acc), _mm512_mul_pd((v), (s))))
 
+/* A block's chains: rows r < R (4, 3 or 1) of positions (or of weight
+ * rows), each one vector of outputs (a) or two (a, b). */
+struct wide_acc {
+	__m512d a[4], b[4];
+};
+
+/* Row r's chains += (va, vb) * s[r], for r < R: one more term of each sum. */
+WIDE_TARGET WIDE_INLINE void
+wide_mac(struct wide_acc *c, __m512d va, __m512d vb, const double *s, const int R, const int nv)
+{
+	int r;
+
+#pragma GCC unroll 4
+	for (r = 0; r < R; r++) {
+		__m512d b = _mm512_set1_pd(s[r]);
+
+		WIDE_MAC(c->a[r], va, b);
+		if (nv == 2)
+			WIDE_MAC(c->b[r], vb, b);
+	}
+}
+
+/* The first m of the R rows to p, stride apart (a missing row is not
+ * stored). */
+WIDE_TARGET WIDE_INLINE void
+wide_store_rows(double *p, size_t stride, const struct wide_acc *c, const int R, int m,
+    const int nv, const int full, __mmask8 lo, __mmask8 hi)
+{
+	int r;
+
+#pragma GCC unroll 4
+	for (r = 0; r < R && r < m; r++)
+		wide_store(p + (size_t)r * stride, nv, full, lo, hi, c->a[r], c->b[r]);
+}
+
+/* No chain yet. */
+WIDE_TARGET WIDE_INLINE void
+wide_zero(struct wide_acc *c)
+{
+	int r;
+
+#pragma GCC unroll 4
+	for (r = 0; r < 4; r++)
+		c->a[r] = c->b[r] = _mm512_setzero_pd();
+}
+
 /* ---- forward: Y[t][o] = sum over i ascending of W[i][o] X[t][i] ---- */
 
 /* R rows of positions (4, or 3 at the end: a missing row repeats row 0
@@ -80,42 +126,20 @@ fwd_block(double *restrict Y, size_t ys, const double *restrict W, size_t ws,
     const double *restrict X, size_t xs, int in, const int R, int m, const int nv,
     const int full, __mmask8 lo, __mmask8 hi)
 {
-	const __m512d z = _mm512_setzero_pd();
-	__m512d a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
 	const double *x0 = X, *x1 = m > 1 ? X + xs : X, *x2 = m > 2 ? X + 2 * xs : X;
 	const double *x3 = m > 3 ? X + 3 * xs : X;
+	struct wide_acc c;
 	int i;
 
+	wide_zero(&c);
 	for (i = 0; i < in; i++) {
-		__m512d wa, wb = z, s;
+		const double s[4] = { x0[i], x1[i], x2[i], R == 4 ? x3[i] : 0.0 };
+		__m512d wa, wb = _mm512_setzero_pd();
 
 		wide_load(W + (size_t)i * ws, nv, full, lo, hi, &wa, &wb);
-		s = _mm512_set1_pd(x0[i]);
-		WIDE_MAC(a0, wa, s);
-		if (nv == 2)
-			WIDE_MAC(b0, wb, s);
-		s = _mm512_set1_pd(x1[i]);
-		WIDE_MAC(a1, wa, s);
-		if (nv == 2)
-			WIDE_MAC(b1, wb, s);
-		s = _mm512_set1_pd(x2[i]);
-		WIDE_MAC(a2, wa, s);
-		if (nv == 2)
-			WIDE_MAC(b2, wb, s);
-		if (R == 4) {
-			s = _mm512_set1_pd(x3[i]);
-			WIDE_MAC(a3, wa, s);
-			if (nv == 2)
-				WIDE_MAC(b3, wb, s);
-		}
+		wide_mac(&c, wa, wb, s, R, nv);
 	}
-	wide_store(Y, nv, full, lo, hi, a0, b0);
-	if (m > 1)
-		wide_store(Y + ys, nv, full, lo, hi, a1, b1);
-	if (m > 2)
-		wide_store(Y + 2 * ys, nv, full, lo, hi, a2, b2);
-	if (R == 4)
-		wide_store(Y + 3 * ys, nv, full, lo, hi, a3, b3);
+	wide_store_rows(Y, ys, &c, R, m, nv, full, lo, hi);
 }
 
 WIDE_TARGET WIDE_INLINE void
@@ -159,40 +183,17 @@ bw_block(double *restrict gW, size_t gws, const double *restrict X, size_t xs,
     const double *restrict dY, size_t ys, int n, const int R, const int nv, const int full,
     __mmask8 lo, __mmask8 hi)
 {
-	const __m512d z = _mm512_setzero_pd();
-	__m512d a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+	struct wide_acc c;
 	int t;
 
+	wide_zero(&c);
 	for (t = n - 1; t >= 0; t--) {
-		const double *x = X + (size_t)t * xs;
-		__m512d da, db = z, s;
+		__m512d da, db = _mm512_setzero_pd();
 
 		wide_load(dY + (size_t)t * ys, nv, full, lo, hi, &da, &db);
-		s = _mm512_set1_pd(x[0]);
-		WIDE_MAC(a0, s, da);
-		if (nv == 2)
-			WIDE_MAC(b0, s, db);
-		if (R == 4) {
-			s = _mm512_set1_pd(x[1]);
-			WIDE_MAC(a1, s, da);
-			if (nv == 2)
-				WIDE_MAC(b1, s, db);
-			s = _mm512_set1_pd(x[2]);
-			WIDE_MAC(a2, s, da);
-			if (nv == 2)
-				WIDE_MAC(b2, s, db);
-			s = _mm512_set1_pd(x[3]);
-			WIDE_MAC(a3, s, da);
-			if (nv == 2)
-				WIDE_MAC(b3, s, db);
-		}
+		wide_mac(&c, da, db, X + (size_t)t * xs, R, nv);
 	}
-	wide_store(gW, nv, full, lo, hi, a0, b0);
-	if (R == 4) {
-		wide_store(gW + gws, nv, full, lo, hi, a1, b1);
-		wide_store(gW + 2 * gws, nv, full, lo, hi, a2, b2);
-		wide_store(gW + 3 * gws, nv, full, lo, hi, a3, b3);
-	}
+	wide_store_rows(gW, gws, &c, R, R, nv, full, lo, hi);
 }
 
 WIDE_TARGET WIDE_INLINE void
@@ -235,43 +236,21 @@ bx_block(double *restrict dX, size_t dxs, const double *restrict dY, size_t ys,
     const double *restrict W, const int *restrict wrow, const int *restrict dyoff, int K,
     const int R, int m, const int nv, const int full, __mmask8 lo, __mmask8 hi)
 {
-	const __m512d z = _mm512_setzero_pd();
-	__m512d a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
 	const double *y0 = dY, *y1 = m > 1 ? dY + ys : dY, *y2 = m > 2 ? dY + 2 * ys : dY;
 	const double *y3 = m > 3 ? dY + 3 * ys : dY;
+	struct wide_acc c;
 	int k;
 
+	wide_zero(&c);
 	for (k = K - 1; k >= 0; k--) {
 		const int d = dyoff[k];
-		__m512d wa, wb = z, s;
+		const double s[4] = { y0[d], y1[d], y2[d], R == 4 ? y3[d] : 0.0 };
+		__m512d wa, wb = _mm512_setzero_pd();
 
 		wide_load(W + wrow[k], nv, full, lo, hi, &wa, &wb);
-		s = _mm512_set1_pd(y0[d]);
-		WIDE_MAC(a0, wa, s);
-		if (nv == 2)
-			WIDE_MAC(b0, wb, s);
-		s = _mm512_set1_pd(y1[d]);
-		WIDE_MAC(a1, wa, s);
-		if (nv == 2)
-			WIDE_MAC(b1, wb, s);
-		s = _mm512_set1_pd(y2[d]);
-		WIDE_MAC(a2, wa, s);
-		if (nv == 2)
-			WIDE_MAC(b2, wb, s);
-		if (R == 4) {
-			s = _mm512_set1_pd(y3[d]);
-			WIDE_MAC(a3, wa, s);
-			if (nv == 2)
-				WIDE_MAC(b3, wb, s);
-		}
+		wide_mac(&c, wa, wb, s, R, nv);
 	}
-	wide_store(dX, nv, full, lo, hi, a0, b0);
-	if (m > 1)
-		wide_store(dX + dxs, nv, full, lo, hi, a1, b1);
-	if (m > 2)
-		wide_store(dX + 2 * dxs, nv, full, lo, hi, a2, b2);
-	if (R == 4)
-		wide_store(dX + 3 * dxs, nv, full, lo, hi, a3, b3);
+	wide_store_rows(dX, dxs, &c, R, m, nv, full, lo, hi);
 }
 
 WIDE_TARGET WIDE_INLINE void
