@@ -117,6 +117,25 @@ wide_zero(struct wide_acc *c)
 		c->a[r] = c->b[r] = _mm512_setzero_pd();
 }
 
+/* CALL(o, nv, full, lo, hi) for lanes o.. of 0..count-1: whole blocks of
+ * sixteen, then the edge as one or two masked vectors. nv and full are
+ * constants in each CALL, so each is its own specialised loop. */
+#define WIDE_BY_16(count, CALL)                                         \
+	do {                                                            \
+		__mmask8 lo_, hi_;                                      \
+		int o_, r_;                                             \
+									\
+		for (o_ = 0; o_ + 16 <= (count); o_ += 16)              \
+			CALL(o_, 2, 1, 0xff, 0xff);                     \
+		if ((r_ = (count) - o_) > 0) {                          \
+			wide_masks(r_, &lo_, &hi_);                     \
+			if (r_ <= 8)                                    \
+				CALL(o_, 1, 0, lo_, hi_);               \
+			else                                            \
+				CALL(o_, 2, 0, lo_, hi_);               \
+		}                                                       \
+	} while (0)
+
 /* ---- forward: Y[t][o] = sum over i ascending of W[i][o] X[t][i] ---- */
 
 /* R rows of positions (4, or 3 at the end: a missing row repeats row 0
@@ -161,18 +180,10 @@ WIDE_TARGET void
 kernel_wide_forward(double *restrict Y, size_t ys, const double *restrict Wt,
     const double *restrict X, size_t xs, int n, int out, int in)
 {
-	__mmask8 lo, hi;
-	int o, r;
-
-	for (o = 0; o + 16 <= out; o += 16)
-		fwd_cols(Y + o, ys, Wt + o, (size_t)out, X, xs, n, in, 2, 1, 0xff, 0xff);
-	if ((r = out - o) == 0)
-		return;
-	wide_masks(r, &lo, &hi);
-	if (r <= 8)
-		fwd_cols(Y + o, ys, Wt + o, (size_t)out, X, xs, n, in, 1, 0, lo, hi);
-	else
-		fwd_cols(Y + o, ys, Wt + o, (size_t)out, X, xs, n, in, 2, 0, lo, hi);
+#define FWD(o, nv, full, lo, hi) \
+	fwd_cols(Y + (o), ys, Wt + (o), (size_t)out, X, xs, n, in, nv, full, lo, hi)
+	WIDE_BY_16(out, FWD);
+#undef FWD
 }
 
 /* ---- backward, weights: gW[i][o] = sum over t descending of X[t][i] dY[t][o] ---- */
@@ -213,18 +224,10 @@ WIDE_TARGET void
 kernel_wide_backward_w(double *restrict gWt, const double *restrict X, size_t xs,
     const double *restrict dY, size_t ys, int n, int out, int in)
 {
-	__mmask8 lo, hi;
-	int o, r;
-
-	for (o = 0; o + 16 <= out; o += 16)
-		bw_cols(gWt + o, (size_t)out, X, xs, dY + o, ys, n, in, 2, 1, 0xff, 0xff);
-	if ((r = out - o) == 0)
-		return;
-	wide_masks(r, &lo, &hi);
-	if (r <= 8)
-		bw_cols(gWt + o, (size_t)out, X, xs, dY + o, ys, n, in, 1, 0, lo, hi);
-	else
-		bw_cols(gWt + o, (size_t)out, X, xs, dY + o, ys, n, in, 2, 0, lo, hi);
+#define BW(o, nv, full, lo, hi) \
+	bw_cols(gWt + (o), (size_t)out, X, xs, dY + (o), ys, n, in, nv, full, lo, hi)
+	WIDE_BY_16(out, BW);
+#undef BW
 }
 
 /* ---- backward, inputs: dX[t][j] = sum over k descending of W[wrow[k] + j] dY[t][dyoff[k]] ---- */
@@ -273,18 +276,10 @@ kernel_wide_backward_x(double *restrict dX, size_t dxs, const double *restrict d
     const double *restrict W, const int *restrict wrow, const int *restrict dyoff, int n, int K,
     int in)
 {
-	__mmask8 lo, hi;
-	int j, r;
-
-	for (j = 0; j + 16 <= in; j += 16)
-		bx_rows(dX + j, dxs, dY, ys, W + j, wrow, dyoff, n, K, 2, 1, 0xff, 0xff);
-	if ((r = in - j) == 0)
-		return;
-	wide_masks(r, &lo, &hi);
-	if (r <= 8)
-		bx_rows(dX + j, dxs, dY, ys, W + j, wrow, dyoff, n, K, 1, 0, lo, hi);
-	else
-		bx_rows(dX + j, dxs, dY, ys, W + j, wrow, dyoff, n, K, 2, 0, lo, hi);
+#define BX(j, nv, full, lo, hi) \
+	bx_rows(dX + (j), dxs, dY, ys, W + (j), wrow, dyoff, n, K, nv, full, lo, hi)
+	WIDE_BY_16(in, BX);
+#undef BX
 }
 
 #else
