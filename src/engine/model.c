@@ -401,8 +401,8 @@ weight(const struct model *m, enum tensor_kind k, int l)
 }
 
 /* A head's output: out[j] = w[0] v[0][j] + ... + w[t] v[t][j], each j its
- * own sum from 0.0, u ascending; the D sums side by side (D = 4 or 8,
- * inlined with a constant D: vectors), not one chain after another. */
+ * own sum from 0.0, u ascending; the D <= 8 sums side by side (a vector
+ * where D is a constant 4 or 8), not one chain after another. */
 static inline __attribute__((always_inline)) void
 head_sum(double *restrict out, const double *restrict w, const double *restrict v, int C, int t,
     const int D)
@@ -473,14 +473,10 @@ layer_forward_heads(const struct model *m, struct trace *tr, int l, int t0, int 
 				head_sum(head + h * D, w, tr->v + lt0 * C + h * D, C, t, 4);
 			else if (D == 8)
 				head_sum(head + h * D, w, tr->v + lt0 * C + h * D, C, t, 8);
-			else
-				for (j = 0; j < D; j++) {
-					double acc = 0.0;
-
-					for (u = 0; u <= t; u++)
-						acc += w[u] * tr->v[(lt0 + u) * C + h * D + j];
-					head[h * D + j] = acc;
-				}
+			else   /* other head sizes eight outputs at a time */
+				for (j = 0; j < D; j += 8)
+					head_sum(head + h * D + j, w, tr->v + lt0 * C + h * D + j, C, t,
+					    D - j < 8 ? D - j : 8);
 		}
 	}
 }
@@ -759,6 +755,22 @@ backward_free(struct backward *b)
 	free(b);
 }
 
+/* rmsnorm_backward's last loop, res a constant: with the residual's
+ * share dres[j] first, or without. */
+static inline __attribute__((always_inline)) void
+rmsnorm_dx(double *restrict dx, const double *restrict dres, const double *restrict dy,
+    const double *restrict x, int n, double scale, double gss, const int res)
+{
+	int j;
+
+	for (j = 0; j < n; j++) {
+		double d = res ? dres[j] + scale * dy[j] : scale * dy[j];
+
+		d += x[j] * gss;
+		dx[j] = d + x[j] * gss;
+	}
+}
+
 /* y = x * scale, scale = (ss * C^-1 + eps) ** -0.5, ss = sum x*x:
  * pw = (ms + eps) ** -1.5;
  * dx[j] = ((dres[j] + scale dy[j]) + x[j] gss) + x[j] gss, the residual's
@@ -778,21 +790,11 @@ rmsnorm_backward(double *restrict dx, const double *restrict dres, const double 
 	 * for all positions at once by the caller) */
 	da = (-0.5 * pw) * ds;
 	gss = inv_n * da;
-	/* two loops, not the test inside one: then each is a vector loop */
+	/* the test outside the loop, not in it: then each is a vector loop */
 	if (dres)
-		for (j = 0; j < n; j++) {
-			double d = dres[j] + scale * dy[j];
-
-			d += x[j] * gss;
-			dx[j] = d + x[j] * gss;
-		}
+		rmsnorm_dx(dx, dres, dy, x, n, scale, gss, 1);
 	else
-		for (j = 0; j < n; j++) {
-			double d = scale * dy[j];
-
-			d += x[j] * gss;
-			dx[j] = d + x[j] * gss;
-		}
+		rmsnorm_dx(dx, dres, dy, x, n, scale, gss, 0);
 }
 
 /* One layer's attention, all positions and heads: from dcat (the heads'
