@@ -105,6 +105,18 @@ struct store_logger {
 	enum run_status  end_status;
 };
 
+/* The logging connection's page cache: 256 KiB, not SQLite's 2 MB. The
+ * thread writes each page once and never reads it back, and every page of
+ * cache first touched is a page fault (10-19 us each in a VM; at 1000
+ * steps this took 100 of them off, about 4 ms of CPU). A commit larger
+ * than that writes some of its pages before the commit (a journal sync
+ * more), which only runs of more than about 8 snapshots a commit do. */
+int
+store_log_cache(struct store *st)
+{
+	return store_exec(st, "PRAGMA cache_size = -256");
+}
+
 /* Start a thread for store work with every signal blocked, so that
  * signals reach the calling thread, and kept off the CPU the caller is
  * on. The CPU is a hint the scheduler needs on a small machine: a thread
@@ -489,13 +501,7 @@ store_logger_start(struct store *st, struct run_info *run, const struct trainer 
 	if (snap_bytes && SNAP_MAX_BYTES / snap_bytes < SNAP_MAX)
 		lg->n_snaps = SNAP_MAX_BYTES / snap_bytes < 1 ? 1 : (int)(SNAP_MAX_BYTES / snap_bytes);
 	lg->eager = !(st->commit_every > 0);
-	/* A page cache of 256 KiB, not SQLite's 2 MB: the thread writes each
-	 * page once and never reads it back, and every page of cache first
-	 * touched is a page fault (10-19 us each in a VM; at 1000 steps this
-	 * took 100 of them off, about 4 ms of CPU). A commit larger than that
-	 * writes some of its pages before the commit (a journal sync more),
-	 * which only runs of more than about 8 snapshots a commit do. */
-	if (store_exec(st, "PRAGMA cache_size = -256") < 0) {
+	if (store_log_cache(st) < 0) {
 		free(lg);
 		return NULL;
 	}

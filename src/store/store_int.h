@@ -61,6 +61,8 @@ int           store_fail(struct store *st, const char *fmt, ...)
 int           store_fail_sql(struct store *st, const char *what);
 sqlite3_stmt *store_stmt(struct store *st, enum store_sql id);
 int           store_exec(struct store *st, const char *sql);
+/* The logging thread's page cache on st (logger.c); -1 with the error set. */
+int           store_log_cache(struct store *st);
 /* sqlite3_step for the read paths: a read-only store that meets the hot
  * journal of a writer killed since it opened the file rolls it back (as
  * store_open does) and steps again. */
